@@ -1,0 +1,200 @@
+use crate::control::{Control, Os};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use time::OffsetDateTime;
+
+/// The judgement on one control. `Unknown` always says why, so a person can act on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Verdict {
+    /// The control is in place.
+    Pass,
+    /// The control is not in place.
+    Fail,
+    /// The probe could not tell (missing tool, no permission, timeout, unreadable output).
+    Unknown {
+        /// What stopped the probe from deciding, in words a person can act on.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// Shorthand for an `Unknown` verdict.
+    pub fn unknown(reason: impl Into<String>) -> Verdict {
+        Verdict::Unknown {
+            reason: reason.into(),
+        }
+    }
+
+    /// `PASS`, `FAIL` or `UNKNOWN`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Unknown { .. } => "UNKNOWN",
+        }
+    }
+
+    /// True only for `Pass`.
+    pub fn is_pass(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What kind of thing an observation looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A command that was run.
+    Command,
+    /// A file that was read.
+    File,
+    /// A directory that was listed (one entry name per output line).
+    Directory,
+}
+
+/// How looking at a source ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The command ran to its end (see `exit_code`), or the file/directory was read.
+    Completed,
+    /// The command or file does not exist on this machine.
+    NotFound,
+    /// The OS refused access.
+    PermissionDenied,
+    /// The command outlived its deadline and was killed.
+    TimedOut {
+        /// The deadline it was given, in milliseconds.
+        deadline_ms: u64,
+    },
+    /// Any other failure to run or read, with the OS's message.
+    Failed {
+        /// The error message.
+        message: String,
+    },
+}
+
+impl Outcome {
+    /// A short human description (`completed`, `timed out after 10 s`, …).
+    pub fn describe(&self) -> String {
+        match self {
+            Outcome::Completed => "completed".into(),
+            Outcome::NotFound => "not found".into(),
+            Outcome::PermissionDenied => "permission denied".into(),
+            Outcome::TimedOut { deadline_ms } => {
+                format!("timed out after {:.1} s and was killed", *deadline_ms as f64 / 1000.0)
+            }
+            Outcome::Failed { message } => format!("failed: {message}"),
+        }
+    }
+}
+
+/// One thing a probe looked at, verbatim (after redaction): a command, a file or a directory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Command, file or directory.
+    pub kind: SourceKind,
+    /// The command line as run, or the path read.
+    pub source: String,
+    /// The local user whose context the command ran in, when not the agent's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_user: Option<String>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Exit code of a completed command (None for files, kills and signals).
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    /// Standard output, or the file content, or the directory entries one per line.
+    #[serde(default)]
+    pub stdout: String,
+    /// Standard error.
+    #[serde(default)]
+    pub stderr: String,
+    /// True when output was cut at the size cap.
+    #[serde(default)]
+    pub truncated: bool,
+    /// Wall time spent, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+}
+
+impl Observation {
+    /// An observation with no output yet; hosts fill in the rest.
+    pub fn new(kind: SourceKind, source: impl Into<String>, outcome: Outcome) -> Observation {
+        Observation {
+            kind,
+            source: source.into(),
+            as_user: None,
+            outcome,
+            exit_code: None,
+            stdout: String::new(),
+            stderr: String::new(),
+            truncated: false,
+            duration_ms: 0,
+        }
+    }
+
+    /// True when the command completed with exit code 0, or the file/directory was read.
+    pub fn succeeded(&self) -> bool {
+        self.outcome == Outcome::Completed
+            && (self.kind != SourceKind::Command || self.exit_code == Some(0))
+    }
+
+    /// The key a replay uses to find this observation again.
+    pub fn replay_key(&self) -> (SourceKind, String, Option<String>) {
+        (self.kind, self.source.clone(), self.as_user.clone())
+    }
+
+    /// A one-line description of why this source gave no usable answer, for `Unknown` reasons.
+    pub fn failure_reason(&self) -> String {
+        let what = match self.kind {
+            SourceKind::Command => format!("`{}`", self.source),
+            SourceKind::File | SourceKind::Directory => self.source.clone(),
+        };
+        match (&self.outcome, self.exit_code) {
+            (Outcome::Completed, Some(code)) if code != 0 => {
+                let first = self.stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                if first.is_empty() {
+                    format!("{what} exited with code {code}")
+                } else {
+                    format!("{what} exited with code {code}: {}", first.trim())
+                }
+            }
+            (outcome, _) => format!("{what} {}", outcome.describe()),
+        }
+    }
+}
+
+/// The result of one probe: verdict, the facts it was based on, and every observation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Which control this is about.
+    pub control: Control,
+    /// The OS whose plan was used.
+    pub os: Os,
+    /// Pass, fail, or unknown with a reason.
+    pub verdict: Verdict,
+    /// One sentence a person understands.
+    pub summary: String,
+    /// Extracted facts, e.g. `root.encryption` → `LUKS2`.
+    pub facts: BTreeMap<String, String>,
+    /// How to fix it, for anything not passing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// Every command, file and directory the verdict was based on.
+    pub observations: Vec<Observation>,
+    /// When the probe finished.
+    #[serde(with = "time::serde::rfc3339")]
+    pub collected_at: OffsetDateTime,
+    /// How long the probe took, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+}

@@ -1,0 +1,131 @@
+//! The one door through which probes see the machine.
+//!
+//! [`RealHost`] runs commands with a deadline and reads files; [`ReplayHost`] answers from
+//! recorded observations, so every probe and parser is tested on Linux against real outputs
+//! from any OS.
+
+mod real;
+mod replay;
+
+pub use real::RealHost;
+pub use replay::ReplayHost;
+
+use crate::finding::Observation;
+use std::time::Duration;
+
+/// The default deadline of one command.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(15);
+
+/// A local user in whose context per-user settings are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserContext {
+    /// Login name.
+    pub name: String,
+    /// Numeric user id.
+    pub uid: u32,
+    /// Primary group id.
+    pub gid: u32,
+    /// Home directory.
+    pub home: String,
+}
+
+/// A command to run: an absolute or PATH-relative program (never a shell line), its arguments,
+/// its deadline and, optionally, the user to run it as.
+#[derive(Clone, Debug)]
+pub struct CommandSpec {
+    /// The program. Looked up on a fixed, trusted PATH when not absolute.
+    pub program: String,
+    /// Arguments, passed as-is (no shell).
+    pub args: Vec<String>,
+    /// Killed when it runs longer.
+    pub deadline: Duration,
+    /// Run in this user's context (uid, HOME, session bus) instead of the agent's.
+    pub as_user: Option<UserContext>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+}
+
+impl CommandSpec {
+    /// A command with the default deadline.
+    pub fn new<I, S>(program: &str, args: I) -> CommandSpec
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        CommandSpec {
+            program: program.to_string(),
+            args: args.into_iter().map(Into::into).collect(),
+            deadline: DEFAULT_DEADLINE,
+            as_user: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// Sets the deadline.
+    pub fn deadline(mut self, deadline: Duration) -> CommandSpec {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Runs the command as `user`.
+    pub fn as_user(mut self, user: &UserContext) -> CommandSpec {
+        self.as_user = Some(user.clone());
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> CommandSpec {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// The command line as a person would type it, used as the observation's source.
+    pub fn display(&self) -> String {
+        let mut line = quote(&self.program);
+        for arg in &self.args {
+            line.push(' ');
+            line.push_str(&quote(arg));
+        }
+        line
+    }
+}
+
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Everything a probe may do to look at the machine. Implementations never panic and never
+/// block past a command's deadline; failures come back as the observation's [`Outcome`].
+///
+/// [`Outcome`]: crate::Outcome
+pub trait Host: Send + Sync {
+    /// Runs a command and returns what happened (raw, not yet redacted).
+    fn run(&self, command: &CommandSpec) -> Observation;
+    /// Reads a text file (lossily decoded, capped in size).
+    fn read_file(&self, path: &str) -> Observation;
+    /// Lists a directory's entry names, one per line, sorted.
+    fn list_dir(&self, path: &str) -> Observation;
+    /// Reads an environment variable of the agent's own process.
+    fn env(&self, name: &str) -> Option<String>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_quotes_only_what_needs_it() {
+        let spec = CommandSpec::new("gsettings", ["get", "org.gnome.desktop.session", "idle-delay"]);
+        assert_eq!(spec.display(), "gsettings get org.gnome.desktop.session idle-delay");
+        let spec = CommandSpec::new("sh", ["-c", "echo it's"]);
+        assert_eq!(spec.display(), r"sh -c 'echo it'\''s'");
+    }
+}

@@ -1,0 +1,356 @@
+use super::{CommandSpec, Host};
+use crate::finding::{Observation, Outcome, SourceKind};
+use std::io::{self, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Most bytes kept of one output stream or file; the rest is drained and dropped.
+pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+
+/// The trusted search path commands run with; the agent's own PATH is never used.
+const FIXED_PATH: &str = if cfg!(target_os = "macos") {
+    "/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec:/usr/local/bin:/opt/homebrew/bin"
+} else {
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/snap/bin"
+};
+
+/// The machine itself: runs real commands with deadlines, reads real files.
+#[derive(Debug, Default, Clone)]
+pub struct RealHost {
+    _private: (),
+}
+
+impl RealHost {
+    /// The real machine.
+    pub fn new() -> RealHost {
+        RealHost { _private: () }
+    }
+}
+
+impl Host for RealHost {
+    fn run(&self, spec: &CommandSpec) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::Command, spec.display(), Outcome::Completed);
+        obs.as_user = spec.as_user.as_ref().map(|u| u.name.clone());
+        let mut command = match build_command(spec) {
+            Ok(command) => command,
+            Err(outcome) => {
+                obs.outcome = outcome;
+                return obs;
+            }
+        };
+        match command.spawn() {
+            Ok(child) => wait_with_deadline(child, spec.deadline, &mut obs),
+            Err(err) => obs.outcome = io_outcome(&err),
+        }
+        obs.duration_ms = millis(started.elapsed());
+        obs
+    }
+
+    fn read_file(&self, path: &str) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::File, path, Outcome::Completed);
+        match std::fs::File::open(path) {
+            Ok(file) => {
+                let mut bytes = Vec::new();
+                match file.take(MAX_OUTPUT_BYTES as u64 + 1).read_to_end(&mut bytes) {
+                    Ok(_) => {
+                        obs.truncated = bytes.len() > MAX_OUTPUT_BYTES;
+                        bytes.truncate(MAX_OUTPUT_BYTES);
+                        obs.stdout = String::from_utf8_lossy(&bytes).into_owned();
+                    }
+                    Err(err) => obs.outcome = io_outcome(&err),
+                }
+            }
+            Err(err) => obs.outcome = io_outcome(&err),
+        }
+        obs.duration_ms = millis(started.elapsed());
+        obs
+    }
+
+    fn list_dir(&self, path: &str) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                let mut names: Vec<String> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect();
+                names.sort();
+                obs.stdout = names.join("\n");
+            }
+            Err(err) => obs.outcome = io_outcome(&err),
+        }
+        obs.duration_ms = millis(started.elapsed());
+        obs
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn io_outcome(err: &io::Error) -> Outcome {
+    match err.kind() {
+        io::ErrorKind::NotFound => Outcome::NotFound,
+        io::ErrorKind::PermissionDenied => Outcome::PermissionDenied,
+        _ => Outcome::Failed {
+            message: err.to_string(),
+        },
+    }
+}
+
+/// Builds the process: no shell, a fixed PATH and locale, no inherited environment on Unix,
+/// its own process group so a timeout kills its children too.
+fn build_command(spec: &CommandSpec) -> Result<Command, Outcome> {
+    let mut command = match &spec.as_user {
+        Some(user) => user_command(spec, user)?,
+        None => {
+            let mut c = Command::new(&spec.program);
+            c.args(&spec.args);
+            c
+        }
+    };
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    if cfg!(unix) {
+        command.env_clear();
+        command.env("PATH", FIXED_PATH);
+        command.env("LC_ALL", if cfg!(target_os = "macos") { "C" } else { "C.UTF-8" });
+        match &spec.as_user {
+            Some(user) => {
+                command.env("HOME", &user.home);
+                command.env("USER", &user.name);
+                command.env("LOGNAME", &user.name);
+                let runtime = format!("/run/user/{}", user.uid);
+                command.env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={runtime}/bus"));
+                command.env("XDG_RUNTIME_DIR", runtime);
+            }
+            None => {
+                if let Ok(home) = std::env::var("HOME") {
+                    command.env("HOME", home);
+                }
+            }
+        }
+    }
+    for (key, value) in &spec.env {
+        command.env(key, value);
+    }
+    platform::isolate(&mut command);
+    Ok(command)
+}
+
+/// A command that runs in another user's context. As root, it drops to the user with
+/// `setpriv` (uid, gid and that user's groups); as that user already, it runs directly;
+/// otherwise the agent lacks the right, which is reported, not guessed around.
+fn user_command(spec: &CommandSpec, user: &super::UserContext) -> Result<Command, Outcome> {
+    match platform::current_uid() {
+        Some(uid) if uid == user.uid => {
+            let mut c = Command::new(&spec.program);
+            c.args(&spec.args);
+            Ok(c)
+        }
+        Some(0) => {
+            let mut c = Command::new("setpriv");
+            c.arg(format!("--reuid={}", user.uid))
+                .arg(format!("--regid={}", user.gid))
+                .arg("--init-groups")
+                .arg("--")
+                .arg(&spec.program)
+                .args(&spec.args);
+            Ok(c)
+        }
+        Some(_) => Err(Outcome::Failed {
+            message: format!(
+                "reading {}'s settings needs the agent to run as root or as {}",
+                user.name, user.name
+            ),
+        }),
+        None => {
+            let mut c = Command::new(&spec.program);
+            c.args(&spec.args);
+            Ok(c)
+        }
+    }
+}
+
+fn wait_with_deadline(mut child: Child, deadline: Duration, obs: &mut Observation) {
+    let stdout = child.stdout.take().map(spawn_reader);
+    let stderr = child.stderr.take().map(spawn_reader);
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() >= deadline => {
+                platform::kill_tree(&mut child);
+                let _ = child.wait();
+                obs.outcome = Outcome::TimedOut {
+                    deadline_ms: millis(deadline),
+                };
+                break None;
+            }
+            Ok(None) => {
+                thread::sleep(pause.min(deadline.saturating_sub(started.elapsed())));
+                pause = (pause * 2).min(Duration::from_millis(20));
+            }
+            Err(err) => {
+                platform::kill_tree(&mut child);
+                obs.outcome = io_outcome(&err);
+                break None;
+            }
+        }
+    };
+    if let Some(status) = status {
+        obs.exit_code = status.code();
+        if status.code().is_none() {
+            obs.outcome = Outcome::Failed {
+                message: format!("terminated by a signal ({status})"),
+            };
+        }
+    }
+    // A grandchild may still hold the pipes open; wait a little, never forever.
+    let grace = Duration::from_millis(500);
+    for (reader, target) in [(stdout, &mut obs.stdout), (stderr, &mut obs.stderr)] {
+        if let Some(rx) = reader
+            && let Ok((bytes, truncated)) = rx.recv_timeout(grace)
+        {
+            *target = String::from_utf8_lossy(&bytes).into_owned();
+            obs.truncated |= truncated;
+        }
+    }
+}
+
+/// Reads a pipe on its own thread, keeping the first [`MAX_OUTPUT_BYTES`] and draining the
+/// rest so the child never blocks on a full pipe.
+fn spawn_reader<R: Read + Send + 'static>(mut pipe: R) -> mpsc::Receiver<(Vec<u8>, bool)> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut truncated = false;
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    let room = MAX_OUTPUT_BYTES.saturating_sub(kept.len());
+                    kept.extend_from_slice(&buf[..n.min(room)]);
+                    truncated |= n > room;
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send((kept, truncated));
+    });
+    rx
+}
+
+#[cfg(unix)]
+mod platform {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Child, Command};
+
+    pub fn isolate(command: &mut Command) {
+        command.process_group(0);
+    }
+
+    pub fn kill_tree(child: &mut Child) {
+        if let Some(pid) = i32::try_from(child.id()).ok().and_then(rustix::process::Pid::from_raw) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+        let _ = child.kill();
+    }
+
+    pub fn current_uid() -> Option<u32> {
+        Some(rustix::process::geteuid().as_raw())
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use std::os::windows::process::CommandExt;
+    use std::process::{Child, Command};
+
+    /// CREATE_NO_WINDOW: never flash a console window in front of the employee.
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+
+    pub fn isolate(command: &mut Command) {
+        command.creation_flags(CREATE_NO_WINDOW);
+    }
+
+    pub fn kill_tree(child: &mut Child) {
+        let _ = child.kill();
+    }
+
+    pub fn current_uid() -> Option<u32> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_completed_command_keeps_output_and_exit_code() {
+        let obs = RealHost::new().run(&CommandSpec::new("sh", ["-c", "echo out; echo err >&2; exit 3"]));
+        assert_eq!(obs.outcome, Outcome::Completed);
+        assert_eq!(obs.exit_code, Some(3));
+        assert_eq!(obs.stdout, "out\n");
+        assert_eq!(obs.stderr, "err\n");
+        assert!(!obs.succeeded());
+    }
+
+    #[test]
+    fn a_hung_command_is_killed_at_its_deadline_with_its_children() {
+        let spec = CommandSpec::new("sh", ["-c", "sleep 30 & sleep 30"]).deadline(Duration::from_millis(200));
+        let started = Instant::now();
+        let obs = RealHost::new().run(&spec);
+        assert_eq!(obs.outcome, Outcome::TimedOut { deadline_ms: 200 });
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_missing_program_is_not_found() {
+        let obs = RealHost::new().run(&CommandSpec::new("devidence-no-such-tool", Vec::<String>::new()));
+        assert_eq!(obs.outcome, Outcome::NotFound);
+    }
+
+    #[test]
+    fn flooding_output_is_capped() {
+        let spec = CommandSpec::new("sh", ["-c", "head -c 3000000 /dev/zero"]);
+        let obs = RealHost::new().run(&spec);
+        assert_eq!(obs.exit_code, Some(0));
+        assert!(obs.truncated);
+        assert_eq!(obs.stdout.len(), MAX_OUTPUT_BYTES);
+    }
+
+    #[test]
+    fn the_environment_is_not_inherited() {
+        // SAFETY-free: set on our own process only for this check.
+        let obs = RealHost::new().run(&CommandSpec::new("sh", ["-c", "echo \"$PATH|$CARGO\""]));
+        assert_eq!(obs.stdout.trim(), format!("{FIXED_PATH}|"));
+    }
+
+    #[test]
+    fn files_and_directories_are_read_or_reported_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.txt"), "hello").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "").unwrap();
+        let host = RealHost::new();
+        let listing = host.list_dir(dir.path().to_str().unwrap());
+        assert_eq!(listing.stdout, "a.txt\nb.txt");
+        let file = host.read_file(dir.path().join("b.txt").to_str().unwrap());
+        assert_eq!(file.stdout, "hello");
+        assert!(file.succeeded());
+        let missing = host.read_file(dir.path().join("nope").to_str().unwrap());
+        assert_eq!(missing.outcome, Outcome::NotFound);
+    }
+}

@@ -1,0 +1,120 @@
+//! The recorder a probe works through: every command, file and directory it looks at is
+//! redacted and kept as an [`Observation`], so the finding carries its own proof.
+
+use crate::control::{Control, Os};
+use crate::finding::{Finding, Observation, Verdict};
+use crate::host::{CommandSpec, Host};
+use crate::policy::Policy;
+use crate::redact::Redactor;
+use std::collections::BTreeMap;
+use std::time::Instant;
+use time::OffsetDateTime;
+
+/// One probe's run: the host it looks through, the OS plan chosen, the policy thresholds, and
+/// what it has observed so far.
+pub struct ProbeRun<'a> {
+    host: &'a dyn Host,
+    /// The OS whose plan the probe follows.
+    pub os: Os,
+    /// Thresholds for verdicts.
+    pub policy: &'a Policy,
+    redactor: &'a Redactor,
+    observations: Vec<Observation>,
+    facts: BTreeMap<String, String>,
+    started: Instant,
+}
+
+impl<'a> ProbeRun<'a> {
+    /// Starts a probe run.
+    pub fn new(host: &'a dyn Host, os: Os, policy: &'a Policy, redactor: &'a Redactor) -> ProbeRun<'a> {
+        ProbeRun {
+            host,
+            os,
+            policy,
+            redactor,
+            observations: Vec::new(),
+            facts: BTreeMap::new(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs a command, records it, and returns the (redacted) observation.
+    pub fn run(&mut self, command: CommandSpec) -> Observation {
+        let obs = self.host.run(&command);
+        self.record(obs)
+    }
+
+    /// Reads a file, records it, and returns the (redacted) observation.
+    pub fn read_file(&mut self, path: &str) -> Observation {
+        let obs = self.host.read_file(path);
+        self.record(obs)
+    }
+
+    /// Lists a directory, records it, and returns the observation (entry names one per line).
+    pub fn list_dir(&mut self, path: &str) -> Observation {
+        let obs = self.host.list_dir(path);
+        self.record(obs)
+    }
+
+    /// Lists a directory without keeping it as evidence (for wide scans where only hits
+    /// matter); returns the entry names, empty when the directory is unreadable.
+    pub fn list_dir_quietly(&self, path: &str) -> Vec<String> {
+        let obs = self.host.list_dir(path);
+        if obs.succeeded() {
+            obs.stdout.lines().map(str::to_string).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Reads an environment variable of the agent's process.
+    pub fn env(&self, name: &str) -> Option<String> {
+        self.host.env(name)
+    }
+
+    /// Records a fact (overwrites an earlier one with the same key).
+    pub fn fact(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.facts.insert(key.into(), self.redactor.redact(&value.into()));
+    }
+
+    /// The facts recorded so far.
+    pub fn facts(&self) -> &BTreeMap<String, String> {
+        &self.facts
+    }
+
+    /// The observations recorded so far.
+    pub fn observations(&self) -> &[Observation] {
+        &self.observations
+    }
+
+    fn record(&mut self, mut obs: Observation) -> Observation {
+        obs.stdout = self.redactor.redact(&obs.stdout);
+        obs.stderr = self.redactor.redact(&obs.stderr);
+        obs.source = self.redactor.redact(&obs.source);
+        self.observations.push(obs.clone());
+        obs
+    }
+
+    /// Ends the run with a verdict, a one-sentence summary and, for anything not passing,
+    /// what to do about it.
+    pub fn finish(
+        self,
+        control: Control,
+        verdict: Verdict,
+        summary: impl Into<String>,
+        remediation: Option<String>,
+    ) -> Finding {
+        let remediation = if verdict.is_pass() { None } else { remediation };
+        Finding {
+            control,
+            os: self.os,
+            verdict,
+            summary: self.redactor.redact(&summary.into()),
+            facts: self.facts,
+            remediation,
+            observations: self.observations,
+            collected_at: OffsetDateTime::now_utc(),
+            duration_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Redaction at the source: secrets are cut out of every observation when it is recorded, so
+//! nothing downstream (parsers, evidence, logs, uploads) can leak them.
+
+use regex::{Captures, Regex};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// What replaces a secret.
+pub const MARK: &str = "[REDACTED]";
+
+struct Patterns {
+    private_key: Regex,
+    bearer: Regex,
+    bitlocker_password: Regex,
+    filevault_key: Regex,
+    assignment: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let compile = |p: &str| Regex::new(p).expect("redaction patterns are valid");
+        Patterns {
+            private_key: compile(
+                r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+            ),
+            bearer: compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"),
+            // BitLocker numerical password: 8 groups of 6 digits.
+            bitlocker_password: compile(r"\b\d{6}(?:-\d{6}){7}\b"),
+            // FileVault personal recovery key: 6 groups of 4 upper-case letters or digits.
+            filevault_key: compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5}\b"),
+            // `password = value`, `api_key: value`, … (the key must be a whole word).
+            assignment: compile(
+                r#"(?i)\b(password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key)\b(["']?\s*[=:]\s*["']?)([^\s"',;]+)"#,
+            ),
+        }
+    })
+}
+
+/// Removes secrets from text: known secret shapes plus literal values the agent holds (its
+/// API key), which are never shown even in part.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    literals: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for the built-in secret shapes only.
+    pub fn new() -> Redactor {
+        Redactor::default()
+    }
+
+    /// Also removes this exact value wherever it appears (ignored when shorter than 8 characters,
+    /// which would redact ordinary words).
+    pub fn with_literal(mut self, secret: &str) -> Redactor {
+        if secret.len() >= 8 {
+            self.literals.push(secret.to_string());
+        }
+        self
+    }
+
+    /// Returns `text` with every secret replaced by [`MARK`].
+    pub fn redact(&self, text: &str) -> String {
+        let p = patterns();
+        let mut out: Cow<str> = Cow::Borrowed(text);
+        for literal in &self.literals {
+            if out.contains(literal.as_str()) {
+                out = Cow::Owned(out.replace(literal.as_str(), MARK));
+            }
+        }
+        let out = p.private_key.replace_all(&out, MARK);
+        let out = p.bearer.replace_all(&out, |c: &Captures| format!("{} {MARK}", &c[1]));
+        let out = p.bitlocker_password.replace_all(&out, MARK);
+        let out = p.filevault_key.replace_all(&out, MARK);
+        let out = p.assignment.replace_all(&out, |c: &Captures| {
+            let value = &c[3];
+            let harmless = value.len() < 4
+                || value.eq_ignore_ascii_case("true")
+                || value.eq_ignore_ascii_case("false")
+                || value.chars().all(|ch| ch.is_ascii_digit());
+            if harmless {
+                c[0].to_string()
+            } else {
+                format!("{}{}{MARK}", &c[1], &c[2])
+            }
+        });
+        out.into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planted_secrets_are_removed_and_ordinary_settings_kept() {
+        let r = Redactor::new().with_literal("drata-key-0123456789");
+        let text = "\
+Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc.def
+key drata-key-0123456789 in config
+Numerical Password: 123456-234567-345678-456789-567890-678901-789012-890123
+Recovery key = ABCD-EFGH-IJKL-MNOP-QRST-UVWX
+password = hunter2hunter2
+api_key: \"sk_live_abcdef\"
+-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAA
+-----END OPENSSH PRIVATE KEY-----
+askForPassword = 1;
+lock-enabled true
+password: true
+";
+        let out = r.redact(text);
+        for secret in [
+            "eyJhbGciOiJIUzI1NiJ9",
+            "drata-key-0123456789",
+            "123456-234567",
+            "ABCD-EFGH",
+            "hunter2",
+            "sk_live",
+            "b3BlbnNzaC1",
+        ] {
+            assert!(!out.contains(secret), "{secret} leaked in:\n{out}");
+        }
+        assert!(out.contains("askForPassword = 1;"));
+        assert!(out.contains("lock-enabled true"));
+        assert!(out.contains("password: true"));
+        assert!(out.contains("Bearer [REDACTED]"));
+    }
+
+    #[test]
+    fn text_without_secrets_is_unchanged() {
+        let text = "NAME TYPE\nsda disk\n└─sda1 part /boot\nuuid 7d3f-1a2b\n";
+        assert_eq!(Redactor::new().redact(text), text);
+    }
+}

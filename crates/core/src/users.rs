@@ -1,0 +1,181 @@
+//! Who uses this machine: local accounts and graphical login sessions (Linux). Per-user
+//! settings (screen lock, browser extensions) are read for these people, in their own context.
+
+use crate::host::{CommandSpec, UserContext};
+use crate::probe::ProbeRun;
+use std::time::Duration;
+
+/// A local login account with a home directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalUser {
+    /// Login name.
+    pub name: String,
+    /// Numeric user id.
+    pub uid: u32,
+    /// Primary group id.
+    pub gid: u32,
+    /// Home directory.
+    pub home: String,
+}
+
+impl LocalUser {
+    /// The context to run commands as this user.
+    pub fn context(&self) -> UserContext {
+        UserContext {
+            name: self.name.clone(),
+            uid: self.uid,
+            gid: self.gid,
+            home: self.home.clone(),
+        }
+    }
+}
+
+/// Parses `/etc/passwd` into the accounts people log in with: uid 1000–59999 (Debian, Fedora
+/// and Arch convention) with a real shell, plus root only if `include_root`.
+pub fn parse_passwd(text: &str, include_root: bool) -> Vec<LocalUser> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split(':').collect();
+            if f.len() < 7 {
+                return None;
+            }
+            let uid: u32 = f[2].parse().ok()?;
+            let gid: u32 = f[3].parse().ok()?;
+            let shell = f[6].trim();
+            let no_login = shell.ends_with("nologin") || shell.ends_with("/false") || shell.is_empty();
+            let human = (1000..60000).contains(&uid) || (include_root && uid == 0);
+            (human && !no_login && !f[5].is_empty()).then(|| LocalUser {
+                name: f[0].to_string(),
+                uid,
+                gid,
+                home: f[5].to_string(),
+            })
+        })
+        .collect()
+}
+
+/// One login session as `loginctl show-session` describes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Session {
+    /// Session id.
+    pub id: String,
+    /// Owner's login name.
+    pub user: String,
+    /// Owner's uid.
+    pub uid: Option<u32>,
+    /// `x11`, `wayland`, `tty`, …
+    pub kind: String,
+    /// `user`, `greeter`, …
+    pub class: String,
+    /// Whether it is the session in front of the screen.
+    pub active: bool,
+    /// Desktop name (`GNOME`, `KDE`, …) when the display manager sets it.
+    pub desktop: String,
+}
+
+impl Session {
+    /// True for a person's desktop session (X11 or Wayland, class `user`).
+    pub fn is_graphical(&self) -> bool {
+        (self.kind == "x11" || self.kind == "wayland" || self.kind == "mir") && self.class == "user"
+    }
+}
+
+/// Parses the session ids from `loginctl list-sessions --no-legend` (first column).
+pub fn parse_session_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|id| id.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parses `loginctl show-session ID -p …` (`Key=value` lines).
+pub fn parse_show_session(id: &str, text: &str) -> Session {
+    let mut s = Session {
+        id: id.to_string(),
+        ..Session::default()
+    };
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once('=') else { continue };
+        match key {
+            "Name" => s.user = value.to_string(),
+            "User" => s.uid = value.parse().ok(),
+            "Type" => s.kind = value.to_string(),
+            "Class" => s.class = value.to_string(),
+            "Active" => s.active = value == "yes",
+            "Desktop" => s.desktop = value.to_string(),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// The graphical sessions on this Linux machine, active first, found with `loginctl`
+/// (recorded as evidence). `Err` says why sessions could not be listed.
+pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String> {
+    let deadline = Duration::from_secs(5);
+    let list = run.run(CommandSpec::new("loginctl", ["list-sessions", "--no-legend"]).deadline(deadline));
+    if !list.succeeded() {
+        return Err(list.failure_reason());
+    }
+    let mut sessions = Vec::new();
+    for id in parse_session_ids(&list.stdout) {
+        let show = run.run(
+            CommandSpec::new(
+                "loginctl",
+                ["show-session", id.as_str(), "-p", "Name", "-p", "User", "-p", "Type", "-p", "Class", "-p", "Active", "-p", "Desktop"],
+            )
+            .deadline(deadline),
+        );
+        if show.succeeded() {
+            let session = parse_show_session(&id, &show.stdout);
+            if session.is_graphical() {
+                sessions.push(session);
+            }
+        }
+    }
+    sessions.sort_by_key(|s| !s.active);
+    Ok(sessions)
+}
+
+/// The local accounts from `/etc/passwd` (recorded as evidence).
+pub fn local_users(run: &mut ProbeRun<'_>) -> Result<Vec<LocalUser>, String> {
+    let passwd = run.read_file("/etc/passwd");
+    if passwd.succeeded() {
+        Ok(parse_passwd(&passwd.stdout, false))
+    } else {
+        Err(passwd.failure_reason())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwd_keeps_people_and_drops_system_accounts() {
+        let text = "root:x:0:0:root:/root:/bin/bash\n\
+                    daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\
+                    alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n\
+                    nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n\
+                    svc:x:1001:1001::/var/lib/svc:/bin/false\n";
+        let users = parse_passwd(text, false);
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].name, "alice");
+        assert_eq!(users[0].home, "/home/alice");
+        assert_eq!(parse_passwd(text, true).len(), 2);
+    }
+
+    #[test]
+    fn loginctl_sessions_are_parsed() {
+        // systemd 252 (Debian 12) `loginctl list-sessions --no-legend`
+        let ids = parse_session_ids("      2 1000 alice seat0 tty2\n     c1  120 gdm   seat0 tty1\n");
+        assert_eq!(ids, ["2", "c1"]);
+        let s = parse_show_session("2", "Name=alice\nUser=1000\nType=wayland\nClass=user\nActive=yes\nDesktop=GNOME\n");
+        assert!(s.is_graphical() && s.active);
+        assert_eq!(s.uid, Some(1000));
+        let greeter = parse_show_session("c1", "Name=gdm\nUser=120\nType=wayland\nClass=greeter\nActive=no\n");
+        assert!(!greeter.is_graphical());
+    }
+}

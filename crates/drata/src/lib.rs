@@ -1,0 +1,1 @@
+//! Drata client (being written).

@@ -1,0 +1,1 @@
+//! Fake Drata (being written).
