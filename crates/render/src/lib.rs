@@ -1,1 +1,175 @@
-//! Evidence rendering (being written).
+//! Evidence rendering: turns one [`Finding`] into files an auditor can read.
+//!
+//! Two renderings of the same data:
+//!
+//! - [`render_pdf`]: an A4 report, one or more pages. It carries everything the verdict was based
+//!   on: the device, the facts, and every command and file the probe looked at with its output,
+//!   its exit code and a SHA-256 of what was recorded. Text is real text (embedded subset fonts
+//!   with a ToUnicode map), so it can be searched and copied.
+//! - [`render_png`]: a 1200×800 summary card for places that want an image. It is drawn from the
+//!   finding (not a screenshot) and says so on the card.
+//!
+//! Fonts are the DejaVu fonts bundled in this crate (`fonts/`, licence in
+//! `fonts/LICENSE-DejaVu.txt`); nothing is read from the system at run time, so the output looks
+//! the same on every OS.
+//!
+//! Architecture invariant: this crate does no I/O. It takes values and returns bytes.
+
+mod fonts;
+mod layout;
+mod pdf;
+mod png;
+mod style;
+
+use devidence_core::{DeviceIdentity, Finding, Observation, SourceKind};
+use sha2::{Digest, Sha256};
+use time::UtcOffset;
+use time::format_description::well_known::Rfc3339;
+
+/// Everything one evidence file is drawn from.
+#[derive(Clone, Copy, Debug)]
+pub struct Evidence<'a> {
+    /// The probe's result for one control.
+    pub finding: &'a Finding,
+    /// The device the finding is about.
+    pub device: &'a DeviceIdentity,
+    /// The agent's version, shown in the device block and in every page footer.
+    pub agent_version: &'a str,
+}
+
+/// Why an evidence file could not be rendered.
+#[derive(thiserror::Error, Debug)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// A font bundled in this crate could not be parsed. This is a build defect (a corrupted
+    /// font file in `crates/render/fonts/`), not something a user can fix.
+    #[error("the bundled font {name} could not be read; the build is broken, please report it")]
+    Font {
+        /// File name of the font.
+        name: &'static str,
+    },
+    /// The PDF writer (krilla) refused the document.
+    #[error("could not write the PDF: {0}")]
+    Pdf(String),
+    /// The PNG encoder failed.
+    #[error("could not encode the PNG card: {0}")]
+    Png(#[from] image::ImageError),
+    /// The collection time cannot be written as RFC 3339 (for example a year after 9999).
+    #[error("could not format the collection time as RFC 3339: {0}")]
+    Time(#[from] time::error::Format),
+}
+
+/// Renders the full evidence report as an A4 PDF (one or more pages).
+///
+/// Output of each observation is wrapped at the page width and paginated; at most
+/// [`MAX_OUTPUT_ROWS`] rows per observation are included, with a note saying how many lines were
+/// left out (the complete output stays in `findings.json`).
+pub fn render_pdf(e: &Evidence) -> Result<Vec<u8>, RenderError> {
+    let fonts = fonts::Fonts::load()?;
+    pdf::render(e, &fonts)
+}
+
+/// Renders a 1200×800 PNG summary card: verdict, device, summary, remediation, main facts and
+/// the commands and files looked at.
+pub fn render_png(e: &Evidence) -> Result<Vec<u8>, RenderError> {
+    let fonts = fonts::Fonts::load()?;
+    png::render(e, &fonts)
+}
+
+/// Most output rows (after wrapping) the PDF shows per observation.
+pub const MAX_OUTPUT_ROWS: usize = 2000;
+
+/// Width of the PNG card in pixels.
+pub const CARD_WIDTH: u32 = 1200;
+
+/// Height of the PNG card in pixels.
+pub const CARD_HEIGHT: u32 = 800;
+
+/// The SHA-256 shown for an observation, as lower-case hex: the hash of the recorded standard
+/// output bytes followed directly by the recorded standard error bytes (both after redaction,
+/// exactly as stored in `findings.json`). Anyone holding the JSON can recompute it.
+pub fn output_sha256(obs: &Observation) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(obs.stdout.as_bytes());
+    hasher.update(obs.stderr.as_bytes());
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(digest.len() * 2);
+    for byte in digest.iter() {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    hex
+}
+
+/// The collection time in UTC as RFC 3339 (`2026-11-23T10:15:00Z`).
+fn collected_at_utc(finding: &Finding) -> Result<String, RenderError> {
+    Ok(finding
+        .collected_at
+        .to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)?)
+}
+
+/// What an observation looked at, in words: `Command`, `File` or `Directory`.
+fn kind_label(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Command => "Command",
+        SourceKind::File => "File",
+        SourceKind::Directory => "Directory",
+    }
+}
+
+/// The serial number, or `not available`.
+fn serial_or_na(device: &DeviceIdentity) -> &str {
+    device.serial_number.as_deref().unwrap_or("not available")
+}
+
+/// OS name and version, with the family added when the name does not say it, e.g.
+/// `Debian GNU/Linux 12 (bookworm)` or `Pop!_OS 22.04 (linux)`.
+fn os_line(device: &DeviceIdentity) -> String {
+    let family = device.os.name();
+    if device.os_version.is_empty() {
+        family.to_string()
+    } else if device.os_version.to_ascii_lowercase().contains(family) {
+        device.os_version.clone()
+    } else {
+        format!("{} ({family})", device.os_version)
+    }
+}
+
+/// Milliseconds in words: `850 ms`, `1.2 s`.
+fn duration_words(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use devidence_core::Outcome;
+
+    #[test]
+    fn sha256_covers_stdout_then_stderr() {
+        let mut obs = Observation::new(SourceKind::Command, "true", Outcome::Completed);
+        // SHA-256("") and SHA-256("abc") are the FIPS 180-2 test vectors.
+        assert_eq!(
+            output_sha256(&obs),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        obs.stdout = "ab".into();
+        obs.stderr = "c".into();
+        assert_eq!(
+            output_sha256(&obs),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn render_error_can_cross_threads() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<RenderError>();
+    }
+}

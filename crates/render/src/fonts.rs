@@ -1,0 +1,191 @@
+//! The bundled DejaVu fonts, and the one place that decides which glyph draws a character.
+//!
+//! Both renderers place glyphs themselves from these metrics (no shaping engine), so what the
+//! layout measured is exactly what gets drawn. A character missing from the wanted face is taken
+//! from another bundled face (DejaVu Sans covers more symbols than the Mono face); a character
+//! missing from all three is drawn as the font's `.notdef` box.
+
+use crate::RenderError;
+use ab_glyph::{Font as _, FontRef, GlyphId};
+
+/// DejaVu Sans, for prose.
+pub(crate) const SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// DejaVu Sans Bold, for headings and labels.
+pub(crate) const SANS_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+/// DejaVu Sans Mono, for command lines and output.
+pub(crate) const MONO: &[u8] = include_bytes!("../fonts/DejaVuSansMono.ttf");
+
+/// One of the bundled faces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Face {
+    /// DejaVu Sans.
+    Sans,
+    /// DejaVu Sans Bold.
+    Bold,
+    /// DejaVu Sans Mono.
+    Mono,
+}
+
+impl Face {
+    /// All faces, in the order of [`Face::index`].
+    pub(crate) const ALL: [Face; 3] = [Face::Sans, Face::Bold, Face::Mono];
+
+    /// Position in [`Face::ALL`].
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Face::Sans => 0,
+            Face::Bold => 1,
+            Face::Mono => 2,
+        }
+    }
+
+    /// The font file.
+    pub(crate) fn bytes(self) -> &'static [u8] {
+        match self {
+            Face::Sans => SANS,
+            Face::Bold => SANS_BOLD,
+            Face::Mono => MONO,
+        }
+    }
+
+    /// The font's file name, for error messages.
+    pub(crate) fn file_name(self) -> &'static str {
+        match self {
+            Face::Sans => "DejaVuSans.ttf",
+            Face::Bold => "DejaVuSans-Bold.ttf",
+            Face::Mono => "DejaVuSansMono.ttf",
+        }
+    }
+
+    /// This face first, then the faces to borrow a missing glyph from.
+    fn search_order(self) -> [Face; 3] {
+        match self {
+            Face::Sans => [Face::Sans, Face::Bold, Face::Mono],
+            Face::Bold => [Face::Bold, Face::Sans, Face::Mono],
+            Face::Mono => [Face::Mono, Face::Sans, Face::Bold],
+        }
+    }
+}
+
+/// A character resolved to a glyph of one face.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Resolved {
+    /// The face that has the glyph (the wanted one unless it lacks the character).
+    pub face: Face,
+    /// Glyph id in that face (0 = `.notdef` when no face has the character).
+    pub id: u16,
+    /// Advance width in em.
+    pub advance_em: f32,
+}
+
+/// The three bundled faces, parsed.
+pub(crate) struct Fonts {
+    faces: [FontRef<'static>; 3],
+    units_per_em: [f32; 3],
+}
+
+impl Fonts {
+    /// Parses the bundled fonts (cheap: tables are read lazily).
+    pub(crate) fn load() -> Result<Fonts, RenderError> {
+        let parse = |face: Face| {
+            let font = FontRef::try_from_slice(face.bytes()).map_err(|_| RenderError::Font {
+                name: face.file_name(),
+            })?;
+            let upem = font.units_per_em().ok_or(RenderError::Font {
+                name: face.file_name(),
+            })?;
+            Ok::<_, RenderError>((font, upem))
+        };
+        let (sans, sans_upem) = parse(Face::Sans)?;
+        let (bold, bold_upem) = parse(Face::Bold)?;
+        let (mono, mono_upem) = parse(Face::Mono)?;
+        Ok(Fonts {
+            faces: [sans, bold, mono],
+            units_per_em: [sans_upem, bold_upem, mono_upem],
+        })
+    }
+
+    /// The parsed font of a face.
+    pub(crate) fn font(&self, face: Face) -> &FontRef<'static> {
+        &self.faces[face.index()]
+    }
+
+    /// Units per em of a face.
+    pub(crate) fn units_per_em(&self, face: Face) -> f32 {
+        self.units_per_em[face.index()]
+    }
+
+    /// The glyph that draws `ch` when `face` is wanted, borrowing from another bundled face if
+    /// `face` lacks it.
+    pub(crate) fn resolve(&self, face: Face, ch: char) -> Resolved {
+        for candidate in face.search_order() {
+            let id = self.font(candidate).glyph_id(ch);
+            if id.0 != 0 {
+                return self.resolved(candidate, id);
+            }
+        }
+        self.resolved(face, GlyphId(0))
+    }
+
+    fn resolved(&self, face: Face, id: GlyphId) -> Resolved {
+        let advance = self.font(face).h_advance_unscaled(id) / self.units_per_em(face);
+        Resolved {
+            face,
+            id: id.0,
+            advance_em: advance,
+        }
+    }
+
+    /// Advance of `ch` in em.
+    pub(crate) fn advance_em(&self, face: Face, ch: char) -> f32 {
+        self.resolve(face, ch).advance_em
+    }
+
+    /// Width of `text` at `size` (any unit: points for the PDF, pixels for the PNG).
+    pub(crate) fn width(&self, face: Face, size: f32, text: &str) -> f32 {
+        text.chars().map(|c| self.advance_em(face, c)).sum::<f32>() * size
+    }
+
+    /// Width of one Mono cell in em (every character of monospaced text takes one cell).
+    pub(crate) fn mono_cell_em(&self) -> f32 {
+        self.resolve(Face::Mono, '0').advance_em
+    }
+
+    /// Ascent (above the baseline, positive) and descent (below, positive) in em.
+    pub(crate) fn ascent_descent_em(&self, face: Face) -> (f32, f32) {
+        let font = self.font(face);
+        let upem = self.units_per_em(face);
+        (
+            font.ascent_unscaled() / upem,
+            -font.descent_unscaled() / upem,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_fonts_load_and_cover_umlauts_and_box_drawing() -> Result<(), RenderError> {
+        let fonts = Fonts::load()?;
+        for ch in ['ü', 'ß', '└', '─', '├', '│', '↪', '…', '·', '✓', '✗'] {
+            let r = fonts.resolve(Face::Mono, ch);
+            assert_ne!(r.id, 0, "{ch:?} has no glyph in any bundled face");
+        }
+        // Mono really is monospaced, including for box drawing.
+        let cell = fonts.mono_cell_em();
+        assert!((fonts.advance_em(Face::Mono, '└') - cell).abs() < 1e-6);
+        assert!((fonts.advance_em(Face::Mono, 'W') - cell).abs() < 1e-6);
+        Ok(())
+    }
+
+    #[test]
+    fn missing_glyphs_fall_back_to_notdef_without_panicking() -> Result<(), RenderError> {
+        let fonts = Fonts::load()?;
+        let r = fonts.resolve(Face::Sans, '日');
+        assert_eq!(r.id, 0);
+        assert!(fonts.width(Face::Sans, 10.0, "日本") > 0.0);
+        Ok(())
+    }
+}

@@ -1,0 +1,195 @@
+//! Renders hand-built findings and checks the files with independent readers: lopdf for the
+//! PDF (structure, page count, extracted text) and the image crate for the PNG.
+
+mod common;
+
+use devidence_core::{Observation, Outcome, SourceKind};
+use devidence_render::{CARD_HEIGHT, CARD_WIDTH, Evidence, render_pdf, render_png};
+use lopdf::Document;
+use std::error::Error;
+
+type TestResult = Result<(), Box<dyn Error>>;
+
+/// Loads a PDF and returns its page count and the text of all pages.
+fn pdf_text(bytes: &[u8]) -> Result<(usize, String), Box<dyn Error>> {
+    let doc = Document::load_mem(bytes)?;
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages)?;
+    Ok((pages.len(), text))
+}
+
+/// Text with all whitespace removed, so assertions do not depend on how a reader joins runs.
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn pdf_is_readable_and_its_text_extractable() -> TestResult {
+    let finding = common::finding(false);
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    let pdf = render_pdf(&e)?;
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (pages, text) = pdf_text(&pdf)?;
+    assert!(pages >= 1);
+    let text = squeeze(&text);
+    for expected in [
+        "Diskencryption",
+        "Drataevidencetype:HARD_DRIVE_ENCRYPTION_EVIDENCE",
+        "PASS",
+        "laptop-jana-07",
+        "PF3XK9QZ",
+        "Debian GNU/Linux 12 (bookworm)",
+        "2026-11-23T10:15:42.123Z",
+        common::LSBLK_COMMAND,
+        "Verschlüsselung:aes-xts-plain64",
+        "└─nvme0n1p3",
+        "├─vg0-root",
+        "Schlüsselgröße",
+        "asuserroot",
+        "NoTPM2devicesfound.",
+        "root.encryption",
+        "LUKS2",
+        // The footer.
+        &format!("devidence0.1.0·laptop-jana-07·page1of{pages}"),
+    ] {
+        let expected = squeeze(expected);
+        assert!(
+            text.contains(&expected),
+            "missing {expected:?} in extracted text:\n{text}"
+        );
+    }
+    // The hash printed for the lsblk observation is the one anyone can recompute.
+    let sha = devidence_render::output_sha256(&finding.observations[0]);
+    assert!(text.contains(&sha));
+    Ok(())
+}
+
+#[test]
+fn long_output_is_paginated_capped_and_footed_on_every_page() -> TestResult {
+    let finding = common::finding(true);
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    let pdf = render_pdf(&e)?;
+    let doc = Document::load_mem(&pdf)?;
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(pages.len() > 1, "5000 lines should need more than one page");
+    // 2000 rows at ~70 rows a page: about 30 pages, never one per source line.
+    assert!(pages.len() < 60, "{} pages", pages.len());
+    for &page in &pages {
+        let text = squeeze(&doc.extract_text(&[page])?);
+        let footer = format!("devidence0.1.0·laptop-jana-07·page{page}of{}", pages.len());
+        assert!(text.contains(&footer), "page {page} lacks its footer");
+    }
+    let last = pages.last().copied().unwrap_or(1);
+    let text = squeeze(&doc.extract_text(&[last])?);
+    assert!(text.contains("morelinesnotshownhere"), "{text}");
+    // The 320-character line was hard-wrapped with a continuation marker.
+    let all = squeeze(&doc.extract_text(&pages)?);
+    assert!(all.contains("↪"));
+    Ok(())
+}
+
+#[test]
+fn unknown_verdict_shows_the_reason_and_a_missing_serial() -> TestResult {
+    let finding = common::unknown_finding();
+    let mut device = common::device();
+    device.serial_number = None;
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    let (_, text) = pdf_text(&render_pdf(&e)?)?;
+    let text = squeeze(&text);
+    for expected in [
+        "UNKNOWN",
+        "ANTIVIRUS_EVIDENCE",
+        "notavailable",
+        "Whytheverdictisunknown:`systemctl`wasnotfound",
+        "Remediation",
+        "Outcome:notfound",
+        "Outcome:permissiondenied",
+        "Nofactswereextracted.",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_megabyte_of_output_and_missing_glyphs_do_not_blow_up() -> TestResult {
+    let mut finding = common::finding(false);
+    let mut obs = Observation::new(
+        SourceKind::Command,
+        "cat /dev/urandom-ish",
+        Outcome::Completed,
+    );
+    obs.exit_code = Some(0);
+    // One 1 MiB line without newlines, plus CJK and emoji that DejaVu lacks, plus controls.
+    obs.stdout = format!("日本語 ✓ 🔒 \u{1b}[31mred\u{7}\n{}", "x".repeat(1 << 20));
+    obs.stderr = "ошибка: ложная тревога\n".into();
+    finding.observations.push(obs);
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    let pdf = render_pdf(&e)?;
+    let (pages, text) = pdf_text(&pdf)?;
+    assert!(pages < 60, "{pages} pages");
+    let text = squeeze(&text);
+    assert!(text.contains("ошибка:ложнаятревога"));
+    assert!(text.contains("morelinenotshownhere") || text.contains("morelinesnotshownhere"));
+    let png = render_png(&e)?;
+    assert!(!png.is_empty());
+    Ok(())
+}
+
+#[test]
+fn png_card_decodes_with_the_expected_size_and_verdict_colour() -> TestResult {
+    let device = common::device();
+    for (finding, strip) in [
+        (common::finding(true), [22u8, 128, 61]),
+        (common::unknown_finding(), [240, 165, 0]),
+    ] {
+        let e = Evidence {
+            finding: &finding,
+            device: &device,
+            agent_version: "0.1.0",
+        };
+        let png = render_png(&e)?;
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let img = image::load_from_memory(&png)?.to_rgb8();
+        assert_eq!((img.width(), img.height()), (CARD_WIDTH, CARD_HEIGHT));
+        // The verdict strip along the top, white page below, and some dark text drawn.
+        assert_eq!(img.get_pixel(CARD_WIDTH / 2, 4).0, strip);
+        assert_eq!(img.get_pixel(5, CARD_HEIGHT - 5).0, [255, 255, 255]);
+        let dark = img.pixels().filter(|p| p.0.iter().all(|&c| c < 80)).count();
+        assert!(dark > 5_000, "only {dark} dark pixels: no text drawn?");
+    }
+    Ok(())
+}
+
+#[test]
+fn rendering_is_deterministic() -> TestResult {
+    let finding = common::finding(false);
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    assert_eq!(render_pdf(&e)?, render_pdf(&e)?);
+    assert_eq!(render_png(&e)?, render_png(&e)?);
+    Ok(())
+}
