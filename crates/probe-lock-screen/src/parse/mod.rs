@@ -1,0 +1,9 @@
+//! Pure parsers: text in, values out, no I/O. Each one is tested against real captured outputs
+//! in `fixtures/`.
+
+pub mod dconf;
+pub mod desktop;
+pub mod gsettings;
+pub mod kconfig;
+pub mod kscreenlocker;
+pub mod passwd;

@@ -1,0 +1,104 @@
+//! Table-driven: every recorded fixture parses, with the values its header describes.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use probe_lock_screen::parse::gsettings::parse_list_recursively;
+use probe_lock_screen::parse::{kconfig, kscreenlocker};
+
+fn fixture(rel: &str) -> String {
+    let text =
+        std::fs::read_to_string(format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    assert!(
+        header.starts_with("# source: "),
+        "{rel} lacks its source line"
+    );
+    rest.to_string()
+}
+
+#[test]
+fn gsettings_recordings_parse() {
+    // (file, schema prefix, lock-enabled, lock-delay, idle-delay)
+    let table = [
+        ("gnome/gnome-defaults.txt", "org.gnome", true, 0, 300),
+        ("gnome/gnome-lock-disabled.txt", "org.gnome", false, 0, 300),
+        ("gnome/gnome-idle-never.txt", "org.gnome", true, 0, 0),
+        (
+            "gnome/gnome-idle600-lockdelay600.txt",
+            "org.gnome",
+            true,
+            600,
+            600,
+        ),
+        (
+            "gnome/gnome-idle900-lockdelay5.txt",
+            "org.gnome",
+            true,
+            5,
+            900,
+        ),
+        (
+            "gnome/gnome-lockdown-disabled.txt",
+            "org.gnome",
+            true,
+            0,
+            300,
+        ),
+        (
+            "gnome/gnome-idle-never-suspend600.txt",
+            "org.gnome",
+            true,
+            0,
+            0,
+        ),
+        ("gnome/gnome-admin-locked.txt", "org.gnome", true, 0, 120),
+        (
+            "cinnamon/cinnamon-defaults.txt",
+            "org.cinnamon",
+            true,
+            0,
+            900,
+        ),
+        (
+            "cinnamon/cinnamon-idle1800.txt",
+            "org.cinnamon",
+            true,
+            0,
+            1800,
+        ),
+    ];
+    for (file, p, enabled, delay, idle) in table {
+        let v = parse_list_recursively(&fixture(file)).unwrap();
+        let saver = format!("{p}.desktop.screensaver");
+        let session = format!("{p}.desktop.session");
+        assert_eq!(
+            v.bool(&saver, "lock-enabled").unwrap(),
+            Some(enabled),
+            "{file}"
+        );
+        assert_eq!(v.uint(&saver, "lock-delay").unwrap(), Some(delay), "{file}");
+        assert_eq!(
+            v.uint(&session, "idle-delay").unwrap(),
+            Some(idle),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn kscreenlockerrc_files_resolve() {
+    // (file, Autolock, Timeout minutes, LockGrace seconds)
+    let table = [
+        ("kde/no-daemon-group.kscreenlockerrc", true, 5.0, 5),
+        ("kde/autolock-false.kscreenlockerrc", false, 5.0, 5),
+        ("kde/timeout-30.kscreenlockerrc", true, 30.0, 5),
+        ("kde/timeout-15.kscreenlockerrc", true, 15.0, 5),
+        ("kde/lockgrace-45.kscreenlockerrc", true, 5.0, 45),
+    ];
+    for (file, autolock, timeout, grace) in table {
+        let parsed = kconfig::parse(&fixture(file));
+        let lock = kscreenlocker::resolve(None, Some(&parsed)).unwrap();
+        assert_eq!(lock.autolock.value, autolock, "{file}");
+        assert_eq!(lock.timeout_minutes.value, timeout, "{file}");
+        assert_eq!(lock.lock_grace_seconds.value, grace, "{file}");
+    }
+}
