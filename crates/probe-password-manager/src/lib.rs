@@ -1,9 +1,38 @@
-//! Probe: password-manager. (Being written.)
+//! Probe: a password manager is installed.
+//!
+//! Passes when at least one known password manager (see [`catalog::CATALOG`]) is installed for
+//! at least one local user: as a deb, rpm, flatpak or snap package, an AppImage, an `/opt`
+//! install, or an *enabled* browser extension matched by its store ID (Chrome, Chromium, Brave,
+//! Edge, Vivaldi, Firefox). Fails only when every source was read and nothing matched.
+//!
+//! Layout: [`catalog`] is the data table of products and identifiers, [`parse`] the pure
+//! parsers, [`policy`] the verdict, and the private `linux` module the plan.
 
-use devidence_core::{Control, Finding, ProbeRun, Verdict};
+pub mod catalog;
+mod linux;
+pub mod parse;
+pub mod policy;
 
-/// Checks the control on the run's OS and returns the finding.
+use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
+
+/// Looks for a password manager on the run's OS and returns the finding.
 pub fn probe(run: ProbeRun<'_>) -> Finding {
-    let _ = Control::ALL;
-    run.finish(Control::ALL[0], Verdict::unknown("not written yet"), "not written yet", None)
+    match run.os {
+        Os::Linux => linux::plan(run),
+        Os::Macos | Os::Windows => {
+            let name = if run.os == Os::Macos {
+                "macOS"
+            } else {
+                "Windows"
+            };
+            run.finish(
+                Control::PasswordManager,
+                Verdict::unknown(format!("the {name} plan for this control arrives in a later release")),
+                format!("No password manager check was run because the {name} plan arrives in a later release."),
+                Some(format!(
+                    "Until the {name} plan ships, upload a screenshot of the installed password manager as manual evidence."
+                )),
+            )
+        }
+    }
 }
