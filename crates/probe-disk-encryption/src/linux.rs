@@ -1,0 +1,339 @@
+//! The Linux plan: which volumes must be encrypted, and how each one's device chain is read.
+//!
+//! For `/` and for `/home` and `/var` when they are separate mounts: find the mount in
+//! `/proc/self/mountinfo`, resolve its block device through `/sys/dev/block/MAJ:MIN/uevent`,
+//! then walk down through `/sys/class/block/<dev>/slaves/` reading each layer's `dm/uuid`
+//! until a dm-crypt layer (`CRYPT-…`) or a bare disk/partition is reached. Every branch must
+//! reach a crypt layer (an LVM volume spread over two disks is encrypted only if both are).
+//! `lsblk -J -s` is read too, as a cross-check and as the fallback when sysfs is unreadable.
+//! ZFS datasets are judged by `zfs get encryption,keystatus`.
+
+use crate::parse::{self, DmLayer, Mount};
+use devidence_core::{CommandSpec, ProbeRun, Verdict};
+use std::time::Duration;
+
+/// Filesystems that are not backed by a local block device we can judge.
+const VIRTUAL_FS: [&str; 9] = [
+    "overlay", "tmpfs", "aufs", "9p", "virtiofs", "nfs", "nfs4", "cifs", "squashfs",
+];
+
+/// Deepest device stack walked (disk → part → crypt → lvm → … ); deeper means a loop.
+const MAX_DEPTH: usize = 8;
+
+/// How one volume's encryption was judged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VolumeState {
+    /// On an encryption layer (what it is, and the chain for people).
+    Encrypted(String),
+    /// The whole chain was walked and no branch-complete encryption layer was found.
+    Plain(String),
+    /// Could not be judged, and why.
+    Unknown(String),
+}
+
+/// Runs the Linux plan: returns verdict, summary and remediation.
+pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
+    let mountinfo = run.read_file("/proc/self/mountinfo");
+    if !mountinfo.succeeded() {
+        let reason = format!(
+            "the mount table could not be read ({})",
+            mountinfo.failure_reason()
+        );
+        return unknown(reason);
+    }
+    let mounts = parse::mountinfo(&mountinfo.stdout);
+    let mut targets = Vec::new();
+    for point in ["/", "/home", "/var"] {
+        if let Some(m) = parse::mount_at(&mounts, point) {
+            targets.push(m.clone());
+        }
+    }
+    if targets.first().map(|m| m.mount_point.as_str()) != Some("/") {
+        return unknown("the mount table has no root (/) filesystem".into());
+    }
+    record_crypttab(run);
+    record_swap(run);
+
+    let mut states = Vec::new();
+    for mount in &targets {
+        let state = judge_mount(run, mount);
+        let key = format!("volume.{}", mount.mount_point);
+        run.fact(format!("{key}.source"), mount.source.clone());
+        run.fact(format!("{key}.fstype"), mount.fstype.clone());
+        match &state {
+            VolumeState::Encrypted(how) => run.fact(format!("{key}.encryption"), how.clone()),
+            VolumeState::Plain(chain) => {
+                run.fact(format!("{key}.encryption"), format!("none ({chain})"))
+            }
+            VolumeState::Unknown(why) => {
+                run.fact(format!("{key}.encryption"), format!("unknown: {why}"))
+            }
+        }
+        states.push((mount.mount_point.clone(), state));
+    }
+    conclude(&states)
+}
+
+fn unknown(reason: String) -> (Verdict, String, Option<String>) {
+    (
+        Verdict::unknown(reason.clone()),
+        format!("Disk encryption could not be determined: {reason}."),
+        Some("Run devidence as root on the machine itself (not in a container) so it can read the block-device layout.".into()),
+    )
+}
+
+/// Turns per-volume states into the verdict: every volume encrypted → pass; any proven plain
+/// → fail; otherwise unknown.
+pub fn conclude(states: &[(String, VolumeState)]) -> (Verdict, String, Option<String>) {
+    let plain: Vec<_> = states
+        .iter()
+        .filter_map(|(p, s)| match s {
+            VolumeState::Plain(chain) => Some(format!("{p} ({chain})")),
+            _ => None,
+        })
+        .collect();
+    if !plain.is_empty() {
+        return (
+            Verdict::Fail,
+            format!("Not encrypted: {}.", plain.join("; ")),
+            Some("Linux volumes are encrypted when the system is installed: back up your data, reinstall choosing \"Encrypt the new installation\" (LUKS, with LVM if offered), restore, then run devidence again. Ask IT if you need help.".into()),
+        );
+    }
+    let unknowns: Vec<_> = states
+        .iter()
+        .filter_map(|(p, s)| match s {
+            VolumeState::Unknown(why) => Some(format!("{p}: {why}")),
+            _ => None,
+        })
+        .collect();
+    if !unknowns.is_empty() {
+        return unknown(unknowns.join("; "));
+    }
+    let described: Vec<_> = states
+        .iter()
+        .filter_map(|(p, s)| match s {
+            VolumeState::Encrypted(how) => Some(format!("{p} is on {how}")),
+            _ => None,
+        })
+        .collect();
+    (
+        Verdict::Pass,
+        format!("Encrypted: {}.", described.join("; ")),
+        None,
+    )
+}
+
+fn judge_mount(run: &mut ProbeRun<'_>, mount: &Mount) -> VolumeState {
+    if VIRTUAL_FS.contains(&mount.fstype.as_str()) || mount.fstype.starts_with("fuse") {
+        return VolumeState::Unknown(format!(
+            "{} is a {} filesystem, not a local disk (a container or network mount); check the host or server that provides it",
+            mount.mount_point, mount.fstype
+        ));
+    }
+    if mount.fstype == "zfs" {
+        return judge_zfs(run, &mount.source);
+    }
+    let sysfs = device_name(run, mount).map(|dev| walk(run, &dev, 0));
+    let lsblk = judge_with_lsblk(run, &mount.source);
+    match (sysfs, lsblk) {
+        (Some(Ok(state)), lsblk) => {
+            if let Some(Ok(other)) = lsblk
+                && std::mem::discriminant(&other) != std::mem::discriminant(&state)
+            {
+                run.fact(
+                    format!("volume.{}.cross_check", mount.mount_point),
+                    format!("lsblk disagrees with sysfs: {other:?}; sysfs (the kernel's own view) decides"),
+                );
+            }
+            state
+        }
+        (sysfs, Some(Ok(state))) => {
+            if let Some(Err(why)) = sysfs {
+                run.fact(format!("volume.{}.sysfs", mount.mount_point), why);
+            }
+            state
+        }
+        (Some(Err(why)), _) | (None, Some(Err(why))) => VolumeState::Unknown(why),
+        (None, None) => VolumeState::Unknown(format!(
+            "the block device behind {} ({}) could not be identified",
+            mount.mount_point, mount.source
+        )),
+    }
+}
+
+/// The kernel name (`dm-0`, `nvme0n1p3`) of the mount's device.
+fn device_name(run: &mut ProbeRun<'_>, mount: &Mount) -> Option<String> {
+    if !mount.dev.starts_with("0:") {
+        let uevent = run.read_file(&format!("/sys/dev/block/{}/uevent", mount.dev));
+        if uevent.succeeded() {
+            return parse::uevent_devname(&uevent.stdout);
+        }
+    }
+    // btrfs reports an anonymous device number; use the source when it names a kernel device.
+    let name = mount.source.strip_prefix("/dev/")?;
+    (!name.contains('/')).then(|| name.to_string())
+}
+
+/// Walks from `dev` down its slaves. `Ok(Encrypted)` when every branch meets a crypt layer,
+/// `Ok(Plain)` when a branch reaches a disk without one.
+fn walk(run: &mut ProbeRun<'_>, dev: &str, depth: usize) -> Result<VolumeState, String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "the device stack under {dev} is deeper than {MAX_DEPTH} layers"
+        ));
+    }
+    let base = format!("/sys/class/block/{dev}");
+    let uevent = run.read_file(&format!("{base}/uevent"));
+    if !uevent.succeeded() {
+        return Err(format!(
+            "sysfs has no readable entry for {dev} ({})",
+            uevent.failure_reason()
+        ));
+    }
+    let uuid = run.read_file(&format!("{base}/dm/uuid"));
+    if uuid.succeeded()
+        && let DmLayer::Crypt(kind) = parse::dm_layer(&uuid.stdout)
+    {
+        let kind = match kind.as_str() {
+            "PLAIN" => "plain dm-crypt".to_string(),
+            k => k.to_string(),
+        };
+        return Ok(VolumeState::Encrypted(format!(
+            "{kind} (dm-crypt device {dev})"
+        )));
+    }
+    let slaves = run.list_dir(&format!("{base}/slaves"));
+    let below: Vec<String> = if slaves.succeeded() {
+        slaves
+            .stdout
+            .lines()
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if below.is_empty() {
+        return Ok(VolumeState::Plain(format!(
+            "/dev/{dev} has no encryption layer"
+        )));
+    }
+    let mut encrypted = Vec::new();
+    for slave in below {
+        match walk(run, &slave, depth + 1)? {
+            VolumeState::Encrypted(how) => encrypted.push(how),
+            VolumeState::Plain(_) => {
+                return Ok(VolumeState::Plain(format!(
+                    "/dev/{dev} sits on /dev/{slave}, which is not encrypted"
+                )));
+            }
+            VolumeState::Unknown(why) => return Err(why),
+        }
+    }
+    Ok(VolumeState::Encrypted(format!(
+        "{} under /dev/{dev}",
+        encrypted.join(" and ")
+    )))
+}
+
+/// The `lsblk -s` view of the source; None when the source is not a device path.
+fn judge_with_lsblk(run: &mut ProbeRun<'_>, source: &str) -> Option<Result<VolumeState, String>> {
+    if !source.starts_with("/dev/") {
+        return None;
+    }
+    let obs = run.run(
+        CommandSpec::new(
+            "lsblk",
+            ["-J", "-s", "-p", "-o", "NAME,TYPE,FSTYPE", source],
+        )
+        .deadline(Duration::from_secs(10)),
+    );
+    if !obs.succeeded() {
+        return Some(Err(obs.failure_reason()));
+    }
+    Some(parse::lsblk(&obs.stdout).and_then(|nodes| {
+        let node = nodes
+            .first()
+            .ok_or_else(|| format!("lsblk listed nothing for {source}"))?;
+        Ok(if parse::every_path_has_crypt(node) {
+            VolumeState::Encrypted(format!("dm-crypt ({})", parse::describe_chain(node)))
+        } else {
+            VolumeState::Plain(parse::describe_chain(node))
+        })
+    }))
+}
+
+fn judge_zfs(run: &mut ProbeRun<'_>, dataset: &str) -> VolumeState {
+    let obs = run.run(
+        CommandSpec::new(
+            "zfs",
+            [
+                "get",
+                "-H",
+                "-o",
+                "property,value",
+                "encryption,keystatus",
+                dataset,
+            ],
+        )
+        .deadline(Duration::from_secs(10)),
+    );
+    if !obs.succeeded() {
+        return VolumeState::Unknown(obs.failure_reason());
+    }
+    match parse::zfs_encryption(&obs.stdout) {
+        Some(z) if z.encryption == "off" => {
+            VolumeState::Plain(format!("ZFS dataset {dataset} has encryption=off"))
+        }
+        Some(z) => VolumeState::Encrypted(format!(
+            "ZFS native encryption {} (key {})",
+            z.encryption, z.keystatus
+        )),
+        None => VolumeState::Unknown(format!(
+            "`zfs get` gave no encryption property for {dataset}"
+        )),
+    }
+}
+
+fn record_crypttab(run: &mut ProbeRun<'_>) {
+    let crypttab = run.read_file("/etc/crypttab");
+    let names = if crypttab.succeeded() {
+        parse::crypttab_names(&crypttab.stdout)
+    } else {
+        Vec::new()
+    };
+    run.fact(
+        "crypttab.entries",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        },
+    );
+}
+
+fn record_swap(run: &mut ProbeRun<'_>) {
+    let swaps = run.read_file("/proc/swaps");
+    if !swaps.succeeded() {
+        return;
+    }
+    let areas = parse::swaps(&swaps.stdout);
+    if areas.is_empty() {
+        run.fact("swap", "none");
+    }
+    for (name, kind) in areas {
+        let dev = name.trim_start_matches("/dev/").to_string();
+        let state = if dev.starts_with("zram") {
+            "compressed RAM (never written to disk)".to_string()
+        } else if kind == "file" {
+            "swap file (encrypted only if its filesystem is)".to_string()
+        } else {
+            let uuid = run.read_file(&format!("/sys/class/block/{dev}/dm/uuid"));
+            match uuid.succeeded().then(|| parse::dm_layer(&uuid.stdout)) {
+                Some(DmLayer::Crypt(k)) => format!("encrypted ({k})"),
+                _ => "not encrypted".to_string(),
+            }
+        };
+        run.fact(format!("swap.{name}"), state);
+    }
+}
