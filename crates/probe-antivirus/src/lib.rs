@@ -1,9 +1,107 @@
-//! Probe: antivirus. (Being written.)
+//! Probe: antivirus. Is malware protection installed, running with real-time protection, and
+//! are its signatures fresh?
+//!
+//! * [`linux`] is the plan: each product detected by its own CLI and process (ClamAV,
+//!   Microsoft Defender for Endpoint, CrowdStrike Falcon, SentinelOne).
+//! * [`parse`] holds the pure parsers; [`ProductState`] is the common result they feed.
+//!
+//! macOS and Windows plans arrive in a later release; they answer `Unknown` meanwhile.
 
-use devidence_core::{Control, Finding, ProbeRun, Verdict};
+pub mod linux;
+pub mod parse;
 
-/// Checks the control on the run's OS and returns the finding.
-pub fn probe(run: ProbeRun<'_>) -> Finding {
-    let _ = Control::ALL;
-    run.finish(Control::ALL[0], Verdict::unknown("not written yet"), "not written yet", None)
+use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
+
+/// What the plan concluded about one product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProductState {
+    /// Not on this machine.
+    Absent,
+    /// Installed and protecting (with what proves it).
+    Protecting(String),
+    /// Installed but not protecting (why).
+    NotProtecting(String),
+    /// Installed (or maybe installed) but its state could not be read (why).
+    Unreadable(String),
+}
+
+/// Checks antivirus on the run's OS and returns the finding.
+pub fn probe(mut run: ProbeRun<'_>) -> Finding {
+    match run.os {
+        Os::Linux => {
+            let products = linux::check(&mut run);
+            let (verdict, summary, remediation) = conclude(&products);
+            run.finish(Control::Antivirus, verdict, summary, remediation)
+        }
+        Os::Macos | Os::Windows => {
+            let os = if run.os == Os::Macos {
+                "macOS"
+            } else {
+                "Windows"
+            };
+            let reason = format!("the {os} plan for this control arrives in a later release");
+            run.finish(
+                Control::Antivirus,
+                Verdict::unknown(reason.clone()),
+                format!("Antivirus was not checked: {reason}."),
+                Some(format!(
+                    "Upload a screenshot of the {os} antivirus status as manual evidence until this check supports {os}."
+                )),
+            )
+        }
+    }
+}
+
+/// Turns per-product states into the verdict: any product protecting → pass; otherwise any
+/// product unreadable → unknown; otherwise (absent or not protecting) → fail.
+pub fn conclude(products: &[(&'static str, ProductState)]) -> (Verdict, String, Option<String>) {
+    let names = |f: fn(&ProductState) -> Option<&String>| -> Vec<String> {
+        products
+            .iter()
+            .filter_map(|(name, state)| f(state).map(|detail| format!("{name} ({detail})")))
+            .collect()
+    };
+    let protecting = names(|s| match s {
+        ProductState::Protecting(d) => Some(d),
+        _ => None,
+    });
+    if !protecting.is_empty() {
+        return (
+            Verdict::Pass,
+            format!("Protected by {}.", protecting.join(", ")),
+            None,
+        );
+    }
+    let unreadable = names(|s| match s {
+        ProductState::Unreadable(d) => Some(d),
+        _ => None,
+    });
+    if !unreadable.is_empty() {
+        let reason = format!(
+            "installed protection could not be read: {}",
+            unreadable.join("; ")
+        );
+        return (
+            Verdict::unknown(reason.clone()),
+            format!("Antivirus state is unknown: {reason}."),
+            Some("Run devidence as root so it can query the security product, and check that the product's service is installed correctly.".into()),
+        );
+    }
+    let off = names(|s| match s {
+        ProductState::NotProtecting(d) => Some(d),
+        _ => None,
+    });
+    if !off.is_empty() {
+        return (
+            Verdict::Fail,
+            format!("Installed but not protecting: {}.", off.join("; ")),
+            Some("Start the product's service and turn real-time protection on (for ClamAV: `sudo systemctl enable --now clamav-daemon clamav-freshclam`; for Defender: `sudo mdatp config real-time-protection --value enabled`), or ask IT.".into()),
+        );
+    }
+    let looked_for: Vec<&str> = products.iter().map(|(name, _)| *name).collect();
+    (
+        Verdict::Fail,
+        format!("No antivirus was found (looked for {}).", looked_for.join(", ")),
+        Some("Install the company's endpoint protection (ask IT), or ClamAV with on-access scanning: `sudo apt install clamav clamav-daemon clamav-freshclam` (Debian/Ubuntu) or `sudo dnf install clamav clamd clamav-update` (Fedora).".into()),
+    )
 }
