@@ -48,10 +48,15 @@ impl Conclusion {
         Conclusion {
             verdict: Verdict::unknown(reason),
             summary,
-            remediation,
+            remediation: remediation.or_else(|| Some(SESSION_HINT.to_string())),
         }
     }
 }
+
+/// What to do when the lock could not be read at all: every non-passing finding says what to do.
+const SESSION_HINT: &str = "Run the check while the employee is logged in to the desktop (the screen lock is a \
+     per-user setting), with devidence running as root or as that user; until then, upload a screenshot of \
+     the desktop's screen-lock settings as manual evidence.";
 
 /// One person × desktop to check.
 struct Target {
