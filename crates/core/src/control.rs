@@ -126,7 +126,9 @@ impl FromStr for Os {
             "linux" => Ok(Os::Linux),
             "macos" | "darwin" | "mac" => Ok(Os::Macos),
             "windows" | "win" => Ok(Os::Windows),
-            _ => Err(format!("unknown OS `{s}`; expected linux, macos or windows")),
+            _ => Err(format!(
+                "unknown OS `{s}`; expected linux, macos or windows"
+            )),
         }
     }
 }

@@ -90,7 +90,10 @@ impl Outcome {
             Outcome::NotFound => "not found".into(),
             Outcome::PermissionDenied => "permission denied".into(),
             Outcome::TimedOut { deadline_ms } => {
-                format!("timed out after {:.1} s and was killed", *deadline_ms as f64 / 1000.0)
+                format!(
+                    "timed out after {:.1} s and was killed",
+                    *deadline_ms as f64 / 1000.0
+                )
             }
             Outcome::Failed { message } => format!("failed: {message}"),
         }
@@ -161,7 +164,11 @@ impl Observation {
         };
         match (&self.outcome, self.exit_code) {
             (Outcome::Completed, Some(code)) if code != 0 => {
-                let first = self.stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                let first = self
+                    .stderr
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("");
                 if first.is_empty() {
                     format!("{what} exited with code {code}")
                 } else {

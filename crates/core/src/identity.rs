@@ -49,7 +49,9 @@ pub fn collect(run: &mut ProbeRun<'_>) -> DeviceIdentity {
 fn collect_linux(run: &mut ProbeRun<'_>) -> DeviceIdentity {
     let mut read = |path: &str| {
         let obs = run.read_file(path);
-        obs.succeeded().then(|| obs.stdout.trim().to_string()).filter(|s| !s.is_empty())
+        obs.succeeded()
+            .then(|| obs.stdout.trim().to_string())
+            .filter(|s| !s.is_empty())
     };
     let hostname = read("/proc/sys/kernel/hostname").unwrap_or_else(|| "unknown".into());
     let serial = read("/sys/class/dmi/id/product_serial").filter(|s| is_real_serial(s));
@@ -80,8 +82,15 @@ fn collect_linux(run: &mut ProbeRun<'_>) -> DeviceIdentity {
 /// Firmware placeholders that are not serial numbers.
 fn is_real_serial(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    !["to be filled by o.e.m.", "default string", "system serial number", "none", "0", "not specified"]
-        .contains(&lower.as_str())
+    ![
+        "to be filled by o.e.m.",
+        "default string",
+        "system serial number",
+        "none",
+        "0",
+        "not specified",
+    ]
+    .contains(&lower.as_str())
 }
 
 /// `PRETTY_NAME` from `/etc/os-release`, else `NAME VERSION_ID`.
@@ -105,8 +114,14 @@ mod tests {
     fn os_release_pretty_name() {
         // Debian 12 /etc/os-release
         let text = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n";
-        assert_eq!(os_release_name(text).as_deref(), Some("Debian GNU/Linux 12 (bookworm)"));
-        assert_eq!(os_release_name("NAME=Arch\nVERSION_ID=rolling").as_deref(), Some("Arch rolling"));
+        assert_eq!(
+            os_release_name(text).as_deref(),
+            Some("Debian GNU/Linux 12 (bookworm)")
+        );
+        assert_eq!(
+            os_release_name("NAME=Arch\nVERSION_ID=rolling").as_deref(),
+            Some("Arch rolling")
+        );
         assert!(!is_real_serial("To Be Filled By O.E.M."));
         assert!(is_real_serial("PF2ABCDE"));
     }

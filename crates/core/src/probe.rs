@@ -26,7 +26,12 @@ pub struct ProbeRun<'a> {
 
 impl<'a> ProbeRun<'a> {
     /// Starts a probe run.
-    pub fn new(host: &'a dyn Host, os: Os, policy: &'a Policy, redactor: &'a Redactor) -> ProbeRun<'a> {
+    pub fn new(
+        host: &'a dyn Host,
+        os: Os,
+        policy: &'a Policy,
+        redactor: &'a Redactor,
+    ) -> ProbeRun<'a> {
         ProbeRun {
             host,
             os,
@@ -74,7 +79,8 @@ impl<'a> ProbeRun<'a> {
 
     /// Records a fact (overwrites an earlier one with the same key).
     pub fn fact(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.facts.insert(key.into(), self.redactor.redact(&value.into()));
+        self.facts
+            .insert(key.into(), self.redactor.redact(&value.into()));
     }
 
     /// The facts recorded so far.

@@ -69,7 +69,9 @@ impl Redactor {
             }
         }
         let out = p.private_key.replace_all(&out, MARK);
-        let out = p.bearer.replace_all(&out, |c: &Captures| format!("{} {MARK}", &c[1]));
+        let out = p
+            .bearer
+            .replace_all(&out, |c: &Captures| format!("{} {MARK}", &c[1]));
         let out = p.bitlocker_password.replace_all(&out, MARK);
         let out = p.filevault_key.replace_all(&out, MARK);
         let out = p.assignment.replace_all(&out, |c: &Captures| {

@@ -43,7 +43,8 @@ pub fn parse_passwd(text: &str, include_root: bool) -> Vec<LocalUser> {
             let uid: u32 = f[2].parse().ok()?;
             let gid: u32 = f[3].parse().ok()?;
             let shell = f[6].trim();
-            let no_login = shell.ends_with("nologin") || shell.ends_with("/false") || shell.is_empty();
+            let no_login =
+                shell.ends_with("nologin") || shell.ends_with("/false") || shell.is_empty();
             let human = (1000..60000).contains(&uid) || (include_root && uid == 0);
             (human && !no_login && !f[5].is_empty()).then(|| LocalUser {
                 name: f[0].to_string(),
@@ -97,7 +98,9 @@ pub fn parse_show_session(id: &str, text: &str) -> Session {
         ..Session::default()
     };
     for line in text.lines() {
-        let Some((key, value)) = line.split_once('=') else { continue };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
         match key {
             "Name" => s.user = value.to_string(),
             "User" => s.uid = value.parse().ok(),
@@ -115,7 +118,8 @@ pub fn parse_show_session(id: &str, text: &str) -> Session {
 /// (recorded as evidence). `Err` says why sessions could not be listed.
 pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String> {
     let deadline = Duration::from_secs(5);
-    let list = run.run(CommandSpec::new("loginctl", ["list-sessions", "--no-legend"]).deadline(deadline));
+    let list =
+        run.run(CommandSpec::new("loginctl", ["list-sessions", "--no-legend"]).deadline(deadline));
     if !list.succeeded() {
         return Err(list.failure_reason());
     }
@@ -124,7 +128,22 @@ pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String
         let show = run.run(
             CommandSpec::new(
                 "loginctl",
-                ["show-session", id.as_str(), "-p", "Name", "-p", "User", "-p", "Type", "-p", "Class", "-p", "Active", "-p", "Desktop"],
+                [
+                    "show-session",
+                    id.as_str(),
+                    "-p",
+                    "Name",
+                    "-p",
+                    "User",
+                    "-p",
+                    "Type",
+                    "-p",
+                    "Class",
+                    "-p",
+                    "Active",
+                    "-p",
+                    "Desktop",
+                ],
             )
             .deadline(deadline),
         );
@@ -170,12 +189,19 @@ mod tests {
     #[test]
     fn loginctl_sessions_are_parsed() {
         // systemd 252 (Debian 12) `loginctl list-sessions --no-legend`
-        let ids = parse_session_ids("      2 1000 alice seat0 tty2\n     c1  120 gdm   seat0 tty1\n");
+        let ids =
+            parse_session_ids("      2 1000 alice seat0 tty2\n     c1  120 gdm   seat0 tty1\n");
         assert_eq!(ids, ["2", "c1"]);
-        let s = parse_show_session("2", "Name=alice\nUser=1000\nType=wayland\nClass=user\nActive=yes\nDesktop=GNOME\n");
+        let s = parse_show_session(
+            "2",
+            "Name=alice\nUser=1000\nType=wayland\nClass=user\nActive=yes\nDesktop=GNOME\n",
+        );
         assert!(s.is_graphical() && s.active);
         assert_eq!(s.uid, Some(1000));
-        let greeter = parse_show_session("c1", "Name=gdm\nUser=120\nType=wayland\nClass=greeter\nActive=no\n");
+        let greeter = parse_show_session(
+            "c1",
+            "Name=gdm\nUser=120\nType=wayland\nClass=greeter\nActive=no\n",
+        );
         assert!(!greeter.is_graphical());
     }
 }

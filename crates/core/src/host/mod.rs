@@ -7,7 +7,7 @@
 mod real;
 mod replay;
 
-pub use real::RealHost;
+pub use real::{MAX_OUTPUT_BYTES, RealHost, running_as_root};
 pub use replay::ReplayHost;
 
 use crate::finding::Observation;
@@ -123,8 +123,14 @@ mod tests {
 
     #[test]
     fn display_quotes_only_what_needs_it() {
-        let spec = CommandSpec::new("gsettings", ["get", "org.gnome.desktop.session", "idle-delay"]);
-        assert_eq!(spec.display(), "gsettings get org.gnome.desktop.session idle-delay");
+        let spec = CommandSpec::new(
+            "gsettings",
+            ["get", "org.gnome.desktop.session", "idle-delay"],
+        );
+        assert_eq!(
+            spec.display(),
+            "gsettings get org.gnome.desktop.session idle-delay"
+        );
         let spec = CommandSpec::new("sh", ["-c", "echo it's"]);
         assert_eq!(spec.display(), r"sh -c 'echo it'\''s'");
     }

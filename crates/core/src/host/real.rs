@@ -55,7 +55,10 @@ impl Host for RealHost {
         match std::fs::File::open(path) {
             Ok(file) => {
                 let mut bytes = Vec::new();
-                match file.take(MAX_OUTPUT_BYTES as u64 + 1).read_to_end(&mut bytes) {
+                match file
+                    .take(MAX_OUTPUT_BYTES as u64 + 1)
+                    .read_to_end(&mut bytes)
+                {
                     Ok(_) => {
                         obs.truncated = bytes.len() > MAX_OUTPUT_BYTES;
                         bytes.truncate(MAX_OUTPUT_BYTES);
@@ -93,6 +96,12 @@ impl Host for RealHost {
     }
 }
 
+/// True when the agent runs as root (Unix); on Windows always false (services run as SYSTEM,
+/// which callers detect by other means).
+pub fn running_as_root() -> bool {
+    platform::current_uid() == Some(0)
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -118,18 +127,31 @@ fn build_command(spec: &CommandSpec) -> Result<Command, Outcome> {
             c
         }
     };
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if cfg!(unix) {
         command.env_clear();
         command.env("PATH", FIXED_PATH);
-        command.env("LC_ALL", if cfg!(target_os = "macos") { "C" } else { "C.UTF-8" });
+        command.env(
+            "LC_ALL",
+            if cfg!(target_os = "macos") {
+                "C"
+            } else {
+                "C.UTF-8"
+            },
+        );
         match &spec.as_user {
             Some(user) => {
                 command.env("HOME", &user.home);
                 command.env("USER", &user.name);
                 command.env("LOGNAME", &user.name);
                 let runtime = format!("/run/user/{}", user.uid);
-                command.env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={runtime}/bus"));
+                command.env(
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    format!("unix:path={runtime}/bus"),
+                );
                 command.env("XDG_RUNTIME_DIR", runtime);
             }
             None => {
@@ -262,7 +284,10 @@ mod platform {
     }
 
     pub fn kill_tree(child: &mut Child) {
-        if let Some(pid) = i32::try_from(child.id()).ok().and_then(rustix::process::Pid::from_raw) {
+        if let Some(pid) = i32::try_from(child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
         let _ = child.kill();
@@ -300,7 +325,10 @@ mod tests {
 
     #[test]
     fn a_completed_command_keeps_output_and_exit_code() {
-        let obs = RealHost::new().run(&CommandSpec::new("sh", ["-c", "echo out; echo err >&2; exit 3"]));
+        let obs = RealHost::new().run(&CommandSpec::new(
+            "sh",
+            ["-c", "echo out; echo err >&2; exit 3"],
+        ));
         assert_eq!(obs.outcome, Outcome::Completed);
         assert_eq!(obs.exit_code, Some(3));
         assert_eq!(obs.stdout, "out\n");
@@ -310,16 +338,24 @@ mod tests {
 
     #[test]
     fn a_hung_command_is_killed_at_its_deadline_with_its_children() {
-        let spec = CommandSpec::new("sh", ["-c", "sleep 30 & sleep 30"]).deadline(Duration::from_millis(200));
+        let spec = CommandSpec::new("sh", ["-c", "sleep 30 & sleep 30"])
+            .deadline(Duration::from_millis(200));
         let started = Instant::now();
         let obs = RealHost::new().run(&spec);
         assert_eq!(obs.outcome, Outcome::TimedOut { deadline_ms: 200 });
-        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
     fn a_missing_program_is_not_found() {
-        let obs = RealHost::new().run(&CommandSpec::new("devidence-no-such-tool", Vec::<String>::new()));
+        let obs = RealHost::new().run(&CommandSpec::new(
+            "devidence-no-such-tool",
+            Vec::<String>::new(),
+        ));
         assert_eq!(obs.outcome, Outcome::NotFound);
     }
 

@@ -41,7 +41,13 @@ impl ReplayHost {
     }
 
     /// Records a command run as `user` that completed with `exit_code` and `stdout`.
-    pub fn command_as(&mut self, user: &str, line: &str, exit_code: i32, stdout: &str) -> &mut ReplayHost {
+    pub fn command_as(
+        &mut self,
+        user: &str,
+        line: &str,
+        exit_code: i32,
+        stdout: &str,
+    ) -> &mut ReplayHost {
         let mut obs = Observation::new(SourceKind::Command, line, Outcome::Completed);
         obs.as_user = Some(user.to_string());
         obs.exit_code = Some(exit_code);
@@ -119,6 +125,9 @@ mod tests {
         assert!(obs.succeeded());
         assert_eq!(host.read_file("/etc/crypttab").stdout, "x");
         assert_eq!(host.read_file("/etc/fstab").outcome, Outcome::NotFound);
-        assert_eq!(host.run(&CommandSpec::new("lsblk", ["-f"])).outcome, Outcome::NotFound);
+        assert_eq!(
+            host.run(&CommandSpec::new("lsblk", ["-f"])).outcome,
+            Outcome::NotFound
+        );
     }
 }

@@ -1,0 +1,150 @@
+//! The evidence bundle: per control a PDF and a PNG, plus `findings.json` with every
+//! observation. Files are written atomically (temporary file, fsync, rename), so a killed run
+//! never leaves a half-written evidence file behind.
+
+use crate::checks::Collection;
+use anyhow::{Context, Result};
+use devidence_core::{Control, DeviceIdentity, Finding};
+use devidence_render::Evidence;
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::thread;
+
+/// Version of the `findings.json` layout.
+pub const BUNDLE_SCHEMA: u32 = 1;
+
+/// The content of `findings.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Bundle {
+    /// Layout version ([`BUNDLE_SCHEMA`]).
+    pub schema: u32,
+    /// The agent that collected it.
+    pub agent_version: String,
+    /// The device.
+    pub device: DeviceIdentity,
+    /// All five findings with every observation.
+    pub findings: Vec<Finding>,
+}
+
+/// One evidence file on disk.
+#[derive(Debug, Clone)]
+pub struct EvidenceFile {
+    /// The control it proves.
+    pub control: Control,
+    /// `pdf` or `png`.
+    pub extension: &'static str,
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Renders and writes the bundle into `dir` (created if needed). Returns the evidence files.
+pub fn write(dir: &Path, collection: &Collection) -> Result<Vec<EvidenceFile>> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
+    let version = env!("CARGO_PKG_VERSION");
+    let rendered: Vec<Result<Vec<EvidenceFile>>> = thread::scope(|scope| {
+        let handles: Vec<_> = collection
+            .findings
+            .iter()
+            .map(|finding| {
+                scope.spawn(move || write_control(dir, finding, &collection.device, version))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("rendering panicked")))
+            })
+            .collect()
+    });
+    let bundle = Bundle {
+        schema: BUNDLE_SCHEMA,
+        agent_version: version.to_string(),
+        device: collection.device.clone(),
+        findings: collection.findings.clone(),
+    };
+    let json = serde_json::to_vec_pretty(&bundle).context("cannot serialise findings")?;
+    write_atomically(&dir.join("findings.json"), &json)?;
+    let mut files = Vec::new();
+    for result in rendered {
+        files.extend(result?);
+    }
+    Ok(files)
+}
+
+fn write_control(
+    dir: &Path,
+    finding: &Finding,
+    device: &DeviceIdentity,
+    version: &str,
+) -> Result<Vec<EvidenceFile>> {
+    let evidence = Evidence {
+        finding,
+        device,
+        agent_version: version,
+    };
+    let slug = finding.control.slug();
+    let pdf = devidence_render::render_pdf(&evidence)
+        .with_context(|| format!("cannot render the {slug} PDF"))?;
+    let png = devidence_render::render_png(&evidence)
+        .with_context(|| format!("cannot render the {slug} PNG"))?;
+    let mut files = Vec::new();
+    for (extension, bytes) in [("pdf", pdf), ("png", png)] {
+        let path = dir.join(format!("{slug}.{extension}"));
+        write_atomically(&path, &bytes)?;
+        files.push(EvidenceFile {
+            control: finding.control,
+            extension,
+            path,
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(files)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, fsynced and renamed.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The name an evidence file is uploaded under: device, control and date, e.g.
+/// `laptop-42_disk-encryption_2026-11-23.pdf`.
+pub fn upload_name(device: &DeviceIdentity, finding: &Finding, extension: &str) -> String {
+    let host: String = device
+        .hostname
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let date = finding.collected_at.date();
+    format!("{host}_{}_{date}.{extension}", finding.control.slug())
+}

@@ -1,0 +1,83 @@
+//! Helpers shared by the end-to-end tests: a fake Drata on loopback and the real binary.
+#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+
+use assert_cmd::Command;
+use fake_drata::{FakeDrata, RunningFake};
+use std::path::Path;
+
+pub const KEY: &str = "test-key-5f0c2a9e1b7d";
+pub const DEVICE: &str = "4242";
+
+/// A fake Drata serving on 127.0.0.1 from its own runtime, for as long as this value lives.
+pub struct Server {
+    pub fake: RunningFake,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    pub fn start(fake: FakeDrata) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let fake = runtime
+            .block_on(fake.start("127.0.0.1:0".parse().unwrap()))
+            .unwrap();
+        Server {
+            fake,
+            _runtime: runtime,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.fake.base_url()
+    }
+}
+
+/// The real `devidence` binary with a clean environment and an empty config file.
+pub fn devidence(config_dir: &Path) -> Command {
+    let config = config_dir.join("config.toml");
+    if !config.exists() {
+        std::fs::write(&config, "").unwrap();
+    }
+    let mut cmd = Command::cargo_bin("devidence").unwrap();
+    cmd.env_remove("DRATA_API_KEY")
+        .env_remove("DEVIDENCE_API_URL")
+        .env_remove("DEVIDENCE_DEVICE_ID")
+        .env_remove("DEVIDENCE_REGION")
+        .env_remove("DEVIDENCE_FORMAT")
+        .env_remove("DEVIDENCE_LOG")
+        .arg("--config")
+        .arg(&config);
+    cmd
+}
+
+/// The slugs of the five controls.
+pub const SLUGS: [&str; 5] = [
+    "disk-encryption",
+    "antivirus",
+    "auto-updates",
+    "lock-screen",
+    "password-manager",
+];
+
+/// Asserts that `dir` holds the complete evidence bundle.
+pub fn assert_bundle(dir: &Path) {
+    for slug in SLUGS {
+        let pdf = std::fs::read(dir.join(format!("{slug}.pdf"))).unwrap();
+        assert!(
+            lopdf::Document::load_mem(&pdf).is_ok(),
+            "{slug}.pdf is not a valid PDF"
+        );
+        let png = std::fs::read(dir.join(format!("{slug}.png"))).unwrap();
+        let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
+        assert!(
+            image.width() > 100 && image.height() > 100,
+            "{slug}.png is too small"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("findings.json")).unwrap()).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 5);
+}

@@ -1,0 +1,182 @@
+//! The real `devidence` binary against a running fake Drata on 127.0.0.1: evidence arrives
+//! under the right types and device, and every failure is clear and loses no evidence.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use common::{DEVICE, KEY, SLUGS, Server, assert_bundle, devidence};
+use fake_drata::FakeDrata;
+
+const TYPES: [&str; 5] = [
+    "HARD_DRIVE_ENCRYPTION_EVIDENCE",
+    "ANTIVIRUS_EVIDENCE",
+    "AUTO_UPDATES_EVIDENCE",
+    "LOCK_SCREEN_EVIDENCE",
+    "PASSWORD_MANAGER_EVIDENCE",
+];
+
+#[test]
+fn run_delivers_one_pdf_per_control_to_the_device() {
+    let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE).with_device("7"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("evidence");
+    let assert = devidence(tmp.path())
+        .args([
+            "run",
+            "--api-url",
+            &server.url(),
+            "--device-id",
+            DEVICE,
+            "--out",
+        ])
+        .arg(&out)
+        .env("DRATA_API_KEY", KEY)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(!stdout.contains(KEY), "the API key leaked to stdout");
+
+    let uploads = server.fake.uploads();
+    assert_eq!(uploads.len(), 5, "{uploads:?}");
+    let mut types: Vec<_> = uploads.iter().map(|u| u.doc_type.as_str()).collect();
+    types.sort_unstable();
+    let mut expected = TYPES.to_vec();
+    expected.sort_unstable();
+    assert_eq!(types, expected);
+    for upload in &uploads {
+        assert_eq!(upload.device_id, DEVICE);
+        assert!(upload.file_name.ends_with(".pdf"), "{}", upload.file_name);
+        assert!(
+            upload.bytes.starts_with(b"%PDF-"),
+            "{} is not a PDF",
+            upload.file_name
+        );
+        assert!(lopdf::Document::load_mem(&upload.bytes).is_ok());
+    }
+    // Each file name says which control it is.
+    for slug in SLUGS {
+        assert!(
+            uploads.iter().any(|u| u.file_name.contains(slug)),
+            "no upload named for {slug}"
+        );
+    }
+    assert_bundle(&out);
+}
+
+#[test]
+fn format_both_sends_pdf_and_png() {
+    let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE));
+    let tmp = tempfile::tempdir().unwrap();
+    devidence(tmp.path())
+        .args([
+            "run",
+            "--format",
+            "both",
+            "--api-url",
+            &server.url(),
+            "--device-id",
+            DEVICE,
+            "--out",
+        ])
+        .arg(tmp.path().join("e"))
+        .env("DRATA_API_KEY", KEY)
+        .assert()
+        .success();
+    let uploads = server.fake.uploads();
+    assert_eq!(uploads.len(), 10);
+    let pngs: Vec<_> = uploads
+        .iter()
+        .filter(|u| u.file_name.ends_with(".png"))
+        .collect();
+    assert_eq!(pngs.len(), 5);
+    for png in pngs {
+        image::load_from_memory_with_format(&png.bytes, image::ImageFormat::Png).unwrap();
+    }
+}
+
+/// Runs against `fake` and returns (exit code, stderr) after checking the evidence was kept.
+fn failing_run(fake: FakeDrata, key: &str, device: &str) -> (i32, String) {
+    let server = Server::start(fake);
+    failing_run_at(&server.url(), key, device)
+}
+
+fn failing_run_at(url: &str, key: &str, device: &str) -> (i32, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("evidence");
+    let output = devidence(tmp.path())
+        .args(["run", "--api-url", url, "--device-id", device, "--out"])
+        .arg(&out)
+        .env("DRATA_API_KEY", key)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains(key), "the API key leaked: {stderr}");
+    assert_bundle(&out);
+    assert!(stderr.contains("evidence is kept"), "{stderr}");
+    (output.status.code().unwrap(), stderr)
+}
+
+#[test]
+fn a_wrong_key_is_reported_as_such() {
+    let (code, stderr) = failing_run(
+        FakeDrata::new(KEY).with_device(DEVICE),
+        "wrong-key-0000000000",
+        DEVICE,
+    );
+    assert_eq!(code, 3);
+    assert!(
+        stderr.contains("401") && stderr.contains("API key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_device_is_reported_as_such() {
+    let (code, stderr) = failing_run(FakeDrata::new(KEY).with_device(DEVICE), KEY, "999");
+    assert_eq!(code, 3);
+    assert!(stderr.contains("404"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("device"), "{stderr}");
+}
+
+#[test]
+fn terms_not_accepted_is_reported_as_such() {
+    let (code, stderr) = failing_run(
+        FakeDrata::new(KEY)
+            .with_device(DEVICE)
+            .terms_accepted(false),
+        KEY,
+        DEVICE,
+    );
+    assert_eq!(code, 3);
+    assert!(
+        stderr.contains("412") && stderr.contains("terms"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_too_large_is_reported_as_such() {
+    let (code, stderr) = failing_run(
+        FakeDrata::new(KEY)
+            .with_device(DEVICE)
+            .with_max_upload_bytes(1024),
+        KEY,
+        DEVICE,
+    );
+    assert_eq!(code, 3);
+    assert!(
+        stderr.contains("413") && stderr.contains("too large"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_server_that_is_down_is_reported_as_a_network_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let (code, stderr) = failing_run_at(&format!("http://127.0.0.1:{port}"), KEY, DEVICE);
+    assert_eq!(code, 3);
+    assert!(stderr.contains("could not reach Drata"), "{stderr}");
+}
