@@ -67,7 +67,8 @@ fn collect_linux(run: &mut ProbeRun<'_>) -> DeviceIdentity {
         .ok()
         .and_then(|s| s.into_iter().next().map(|s| s.user))
         .or_else(|| run.env("SUDO_USER"))
-        .or_else(|| run.env("USER"));
+        .or_else(|| run.env("USER"))
+        .or_else(|| run.env("LOGNAME"));
     DeviceIdentity {
         hostname,
         serial_number: serial,

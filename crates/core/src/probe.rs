@@ -119,7 +119,9 @@ impl<'a> ProbeRun<'a> {
             facts: self.facts,
             remediation,
             observations: self.observations,
-            collected_at: OffsetDateTime::now_utc(),
+            collected_at: OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or_else(|_| OffsetDateTime::now_utc()),
             duration_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         }
     }
