@@ -1,1 +1,839 @@
-//! Drata client (being written).
+//! A typed async client for the parts of Drata's public V2 API that devidence uses: uploading
+//! evidence files as device documents and listing them back.
+//!
+//! The operations follow Drata's published OpenAPI definition (`shared/drata-openapi`):
+//! `POST /devices/{deviceId}/documents` (multipart `type` + `file`, answers 201) and
+//! `GET /devices/{deviceId}/documents` (answers `{documents: [...]}`, not paginated).
+//!
+//! Design rules:
+//! - The API key is held as a [`SecretString`] and sent only as a sensitive `Authorization`
+//!   header; it never appears in `Debug`, `Display`, errors or logs.
+//! - Plain `http://` is refused except to loopback, so the key cannot leak in clear text.
+//! - Failures are [`DrataError`]s whose messages tell the admin what to do, and transient ones
+//!   (network, 429, 5xx) are retried per [`RetryPolicy`], honouring `Retry-After`.
+
+mod error;
+mod region;
+mod retry;
+
+pub use error::{DrataError, MANAGE_DEVICE_DOCUMENTS};
+pub use region::{Region, UnknownRegion};
+pub use retry::RetryPolicy;
+
+use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+/// How long one request may take in total, including sending the file.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long establishing the TCP + TLS connection may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest piece of Drata's error text that is put into an error message.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// A document attached to a device, as Drata returns it (`DeviceDocumentResponsePublicV2Dto`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceDocument {
+    /// Drata's ID for the document. The spec types it as `number`; it is always a whole number.
+    #[serde(deserialize_with = "whole_number")]
+    pub id: u64,
+    /// The evidence type, e.g. `ANTIVIRUS_EVIDENCE`.
+    pub r#type: String,
+    /// The document's display name, e.g. `Password Manager Evidence`.
+    pub name: String,
+    /// Drata's (authenticated) URL for the file; required but nullable in the spec.
+    #[serde(default)]
+    pub file_url: Option<String>,
+    /// When it was created, RFC 3339 (e.g. `2025-07-01T16:45:55.246Z`).
+    pub created_at: String,
+    /// When it was last updated, RFC 3339.
+    pub updated_at: String,
+}
+
+/// The body of `GET /devices/{deviceId}/documents` (`DeviceDocumentsResponsePublicV2Dto`).
+#[derive(Deserialize)]
+struct DeviceDocuments {
+    documents: Vec<DeviceDocument>,
+}
+
+/// Accepts `7` and `7.0` (JSON "number"), rejects fractions and negatives.
+fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Int(u64),
+        Float(f64),
+    }
+    match Number::deserialize(deserializer)? {
+        Number::Int(n) => Ok(n),
+        Number::Float(f) if f >= 0.0 && f.fract() == 0.0 && f < 2f64.powi(53) => Ok(f as u64),
+        Number::Float(f) => Err(serde::de::Error::custom(format!(
+            "id {f} is not a whole number"
+        ))),
+    }
+}
+
+/// A client for one Drata tenant's public API, authenticated with one API key.
+///
+/// Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    api_key: SecretString,
+    auth: HeaderValue,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base.as_str())
+            .field("api_key", &"[REDACTED]")
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a request was for, so that a status can be explained in its terms.
+enum Op<'a> {
+    Upload {
+        device_id: &'a str,
+        file_name: &'a str,
+        size: usize,
+    },
+    List {
+        device_id: &'a str,
+    },
+}
+
+impl Op<'_> {
+    fn device_id(&self) -> &str {
+        match self {
+            Op::Upload { device_id, .. } | Op::List { device_id } => device_id,
+        }
+    }
+}
+
+/// One failed attempt: the error, and how long the server asked us to wait.
+struct Failure {
+    error: DrataError,
+    retry_after: Option<Duration>,
+}
+
+impl From<DrataError> for Failure {
+    fn from(error: DrataError) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+impl Client {
+    /// Creates a client for the API at `base_url` (e.g. [`Region::base_url`]; a trailing slash
+    /// is fine), sending `api_key` as a bearer token and `user_agent` as the `User-Agent`.
+    ///
+    /// `base_url` must be `https://`, or `http://` to a loopback host (`localhost`,
+    /// `127.0.0.0/8`, `::1`) for tests and local fakes; anything else is refused before any
+    /// request is made, so the key is never sent in clear text. Retries use
+    /// [`RetryPolicy::default`]; see [`Client::with_retry`].
+    pub fn new(
+        base_url: &str,
+        api_key: SecretString,
+        user_agent: &str,
+    ) -> Result<Client, DrataError> {
+        let base = validate_base_url(base_url)?;
+        let auth = bearer_header(&api_key)?;
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            // A redirect would turn the upload into a GET, or send the key elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| DrataError::Setup {
+                detail: root_cause(&e),
+            })?;
+        Ok(Client {
+            http,
+            base,
+            api_key,
+            auth,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    /// Replaces the retry policy (e.g. [`RetryPolicy::none`], or tiny delays in tests).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Client {
+        self.retry = policy;
+        self
+    }
+
+    /// The API base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// Uploads `bytes` as a new document of type `doc_type` (one of the five
+    /// `*_EVIDENCE` values, e.g. `ANTIVIRUS_EVIDENCE`) on device `device_id`, named
+    /// `file_name`. Drata accepts .pdf, .docx, .odt, .doc, .xlsx, .ods, .pptx, .odp, .gif,
+    /// .jpg, .jpeg and .png; the content type is derived from the extension.
+    ///
+    /// `device_id` is Drata's numeric device ID or, for a computer Drata has no device record
+    /// for, the owner's personnel ID (Drata keeps a placeholder device under that ID).
+    ///
+    /// Needs the "Devices: Manage Device Documents" permission. Retried on transient errors,
+    /// so in rare cases (a timeout after Drata stored the file) a document may arrive twice.
+    pub async fn upload_device_document(
+        &self,
+        device_id: &str,
+        doc_type: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<DeviceDocument, DrataError> {
+        let url = self.endpoint(&["devices", device_id, "documents"])?;
+        let op = Op::Upload {
+            device_id,
+            file_name,
+            size: bytes.len(),
+        };
+        let content_type = content_type_for(file_name);
+        let body = self
+            .send(&op, Method::POST, &url, || {
+                let file = reqwest::multipart::Part::bytes(bytes.clone())
+                    .file_name(file_name.to_string())
+                    .mime_str(content_type)
+                    .map_err(|e| DrataError::Setup {
+                        detail: root_cause(&e),
+                    })?;
+                let form = reqwest::multipart::Form::new()
+                    .text("type", doc_type.to_string())
+                    .part("file", file);
+                Ok(self.http.post(url.clone()).multipart(form))
+            })
+            .await?;
+        decode(&url, &body)
+    }
+
+    /// Lists the documents attached to device `device_id` (all types, not paginated).
+    ///
+    /// Needs the "Devices: Manage Device Documents" permission.
+    pub async fn list_device_documents(
+        &self,
+        device_id: &str,
+    ) -> Result<Vec<DeviceDocument>, DrataError> {
+        let url = self.endpoint(&["devices", device_id, "documents"])?;
+        let body = self
+            .send(&Op::List { device_id }, Method::GET, &url, || {
+                Ok(self.http.get(url.clone()))
+            })
+            .await?;
+        decode::<DeviceDocuments>(&url, &body).map(|list| list.documents)
+    }
+
+    /// `base` + the given path segments, each percent-encoded as one segment.
+    fn endpoint(&self, segments: &[&str]) -> Result<Url, DrataError> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| DrataError::InvalidUrl {
+                url: self.base.to_string(),
+                reason: "it cannot have a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// Sends the request `build` makes, retrying per the policy, and returns the body of the
+    /// first 2xx answer.
+    async fn send(
+        &self,
+        op: &Op<'_>,
+        method: Method,
+        url: &Url,
+        build: impl Fn() -> Result<reqwest::RequestBuilder, DrataError>,
+    ) -> Result<Vec<u8>, DrataError> {
+        let mut attempt = 1;
+        loop {
+            let started = Instant::now();
+            tracing::debug!(%method, %url, attempt, "drata request");
+            let result = match build() {
+                Ok(request) => self.attempt(op, url, request).await,
+                Err(error) => Err(Failure::from(error)),
+            };
+            let failure = match result {
+                Ok(body) => {
+                    tracing::debug!(%method, %url, elapsed_ms = started.elapsed().as_millis() as u64, "drata request succeeded");
+                    return Ok(body);
+                }
+                Err(failure) => failure,
+            };
+            let wait = if failure.error.is_retryable() {
+                self.retry.delay(attempt, failure.retry_after)
+            } else {
+                None
+            };
+            let Some(wait) = wait else {
+                tracing::debug!(%method, %url, attempt, error = %failure.error, "drata request failed");
+                return Err(failure.error);
+            };
+            tracing::debug!(%method, %url, attempt, wait_ms = wait.as_millis() as u64, error = %failure.error, "drata request failed; retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: send, read the whole answer, classify it.
+    async fn attempt(
+        &self,
+        op: &Op<'_>,
+        url: &Url,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Vec<u8>, Failure> {
+        let network = |e: reqwest::Error| DrataError::Network {
+            url: url.to_string(),
+            detail: network_detail(&e),
+        };
+        let response = request
+            .header(AUTHORIZATION, self.auth.clone())
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        let body = response.bytes().await.map_err(network)?;
+        tracing::debug!(%url, status = status.as_u16(), bytes = body.len(), "drata answered");
+        if status.is_success() {
+            return Ok(body.to_vec());
+        }
+        Err(Failure {
+            error: self.status_error(op, status, &body, retry_after),
+            retry_after,
+        })
+    }
+
+    /// Turns a non-2xx answer into the error that explains it.
+    fn status_error(
+        &self,
+        op: &Op<'_>,
+        status: StatusCode,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> DrataError {
+        let message = self.redact(&drata_message(status, body));
+        match (status.as_u16(), op) {
+            (400, _) => DrataError::BadRequest { message },
+            (401, _) => DrataError::Unauthorized { message },
+            (403, _) => DrataError::Forbidden {
+                permission: MANAGE_DEVICE_DOCUMENTS,
+                message,
+            },
+            (404, op) => DrataError::NotFound {
+                device_id: op.device_id().to_string(),
+                message,
+            },
+            (412, _) => DrataError::TermsNotAccepted,
+            (
+                413,
+                Op::Upload {
+                    file_name, size, ..
+                },
+            ) => DrataError::TooLarge {
+                file_name: file_name.to_string(),
+                size: *size,
+                message,
+            },
+            (429, _) => DrataError::RateLimited { retry_after },
+            (500..=599, _) => DrataError::Server {
+                status: status.as_u16(),
+                message,
+            },
+            (other, _) => DrataError::Other {
+                status: other,
+                message,
+            },
+        }
+    }
+
+    /// Drata should never echo the key, but a proxy in between might: blank it out.
+    fn redact(&self, text: &str) -> String {
+        let key = self.api_key.expose_secret();
+        if key.len() >= 4 && text.contains(key) {
+            text.replace(key, "[REDACTED]")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Parses and checks the base URL; see [`Client::new`].
+fn validate_base_url(raw: &str) -> Result<Url, DrataError> {
+    let trimmed = raw.trim();
+    let invalid = |url: String, reason: &str| DrataError::InvalidUrl {
+        url,
+        reason: reason.to_string(),
+    };
+    let mut url = Url::parse(trimmed).map_err(|e| invalid(trimmed.to_string(), &e.to_string()))?;
+    let had_credentials = !url.username().is_empty() || url.password().is_some();
+    // Never repeat credentials back, whatever else is wrong.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    if had_credentials {
+        return Err(invalid(
+            url.to_string(),
+            "it must not contain a user name or password",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            url.to_string(),
+            "it must not have a query or fragment",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(DrataError::InsecureUrl {
+                url: url.to_string(),
+            });
+        }
+        _ => return Err(invalid(url.to_string(), "it must start with https://")),
+    }
+    if url.host().is_none() {
+        return Err(invalid(url.to_string(), "it has no host"));
+    }
+    // Normalise to no trailing slash, so "/public/v2" and "/public/v2/" both work.
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+/// Whether the URL's host is this computer: `localhost`, `127.0.0.0/8` or `::1`.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = bare.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+    }
+}
+
+/// The `Authorization: Bearer …` header, marked sensitive so HTTP-level logging hides it.
+fn bearer_header(api_key: &SecretString) -> Result<HeaderValue, DrataError> {
+    let key = api_key.expose_secret().trim();
+    if key.is_empty() {
+        return Err(DrataError::InvalidApiKey { reason: "is empty" });
+    }
+    if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(DrataError::InvalidApiKey {
+            reason: "contains spaces or control characters",
+        });
+    }
+    let mut value =
+        HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| DrataError::InvalidApiKey {
+            reason: "contains characters that cannot be sent in an HTTP header",
+        })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The MIME type Drata should see for a file, from its extension.
+fn content_type_for(file_name: &str) -> &'static str {
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "odp" => "application/vnd.oasis.opendocument.presentation",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Parses a 2xx body as `T`, or explains why it does not match the spec.
+fn decode<T: for<'de> Deserialize<'de>>(url: &Url, body: &[u8]) -> Result<T, DrataError> {
+    serde_json::from_slice(body).map_err(|e| DrataError::Decode {
+        url: url.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// Drata's error body, in either of its shapes: `ExceptionResponsePublicV2Dto`
+/// (`{name, statusCode, message, code, debugInfo?}`) or `ExceptionResponseDto` (the same
+/// without `name`). `message` is a string in the spec; NestJS validation errors send a list.
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+}
+
+/// The human-readable part of an error answer: Drata's `message`, else the start of the body,
+/// else the status's reason phrase.
+fn drata_message(status: StatusCode, body: &[u8]) -> String {
+    let from_json = serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .and_then(|b| {
+            let message = match b.message? {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            };
+            let message = message.trim().to_string();
+            if message.is_empty() {
+                b.name
+            } else {
+                Some(message)
+            }
+        });
+    let text = from_json.unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        let looks_like_html = text.trim_start().starts_with('<');
+        if text.trim().is_empty() || looks_like_html {
+            status.canonical_reason().unwrap_or_default().to_string()
+        } else {
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+    });
+    truncate(&text, MAX_MESSAGE_CHARS)
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// A short description of a transport error: the kind, then the lowest-level cause
+/// (e.g. "connection refused (os error 111)").
+fn network_detail(error: &reqwest::Error) -> String {
+    let cause = root_cause(error);
+    if error.is_timeout() {
+        if cause.contains("timed out") {
+            cause
+        } else {
+            format!("timed out: {cause}")
+        }
+    } else {
+        cause
+    }
+}
+
+/// The message of the innermost error in the chain.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SecretString {
+        SecretString::from("sk-live-abcdef0123456789")
+    }
+
+    fn client(url: &str) -> Result<Client, DrataError> {
+        Client::new(url, key(), "devidence-test")
+    }
+
+    #[test]
+    fn https_and_loopback_http_are_accepted() {
+        for url in [
+            "https://public-api.drata.com/public/v2",
+            "https://public-api.drata.com/public/v2/",
+            "http://127.0.0.1:4010",
+            "http://127.0.0.1:4010/",
+            "http://127.8.9.10:80/public/v2",
+            "http://localhost:8080",
+            "http://LOCALHOST./x",
+            "http://[::1]:9000",
+        ] {
+            let c = client(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert!(!c.base_url().ends_with('/'), "{url} -> {}", c.base_url());
+        }
+    }
+
+    #[test]
+    fn plain_http_elsewhere_is_refused() {
+        for url in [
+            "http://example.com",
+            "http://public-api.drata.com/public/v2",
+            "http://10.0.0.1:8080",
+            "http://[::2]/",
+            "http://localhost.example.com/",
+        ] {
+            match client(url) {
+                Err(DrataError::InsecureUrl { .. }) => {}
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unusable_urls_are_refused() {
+        for url in [
+            "",
+            "public-api.drata.com",
+            "ftp://example.com",
+            "https://x.test/?a=1",
+            "file:///tmp",
+        ] {
+            match client(url) {
+                Err(DrataError::InvalidUrl { .. }) => {}
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+        match client("https://user:hunter2@example.com/") {
+            Err(e @ DrataError::InvalidUrl { .. }) => {
+                assert!(!e.to_string().contains("hunter2"), "{e}");
+                assert!(!format!("{e:?}").contains("hunter2"), "{e:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn endpoints_join_onto_the_base_path() {
+        let c = client("https://public-api.drata.com/public/v2/").expect("valid");
+        assert_eq!(c.base_url(), "https://public-api.drata.com/public/v2");
+        let url = c.endpoint(&["devices", "42", "documents"]).expect("joins");
+        assert_eq!(
+            url.as_str(),
+            "https://public-api.drata.com/public/v2/devices/42/documents"
+        );
+        let root = client("http://127.0.0.1:4010").expect("valid");
+        let url = root
+            .endpoint(&["devices", "a/b c", "documents"])
+            .expect("joins");
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:4010/devices/a%2Fb%20c/documents"
+        );
+    }
+
+    #[test]
+    fn bad_keys_are_refused_without_echoing_them() {
+        for (raw, reason) in [
+            ("", "empty"),
+            ("  ", "empty"),
+            ("abc def", "spaces"),
+            ("abc\ndef", "spaces"),
+        ] {
+            match Client::new("https://x.test", SecretString::from(raw), "ua") {
+                Err(e @ DrataError::InvalidApiKey { .. }) => {
+                    assert!(e.to_string().contains(reason), "{e}");
+                    if !raw.trim().is_empty() {
+                        assert!(!e.to_string().contains(raw), "{e}");
+                    }
+                }
+                other => panic!("{raw:?}: {other:?}"),
+            }
+        }
+        // Surrounding blanks (a pasted key with a newline) are forgiven.
+        assert!(Client::new("https://x.test", SecretString::from("key123\n"), "ua").is_ok());
+    }
+
+    #[test]
+    fn the_key_never_shows_in_debug() {
+        let c = client("https://public-api.drata.com/public/v2").expect("valid");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("abcdef0123456789"), "{debug}");
+        assert!(debug.contains("REDACTED"), "{debug}");
+        assert!(!format!("{:?}", c.auth).contains("abcdef"), "{:?}", c.auth);
+    }
+
+    #[test]
+    fn echoed_keys_are_redacted_from_messages() {
+        let c = client("https://public-api.drata.com/public/v2").expect("valid");
+        let body = br#"{"statusCode":401,"message":"bad key sk-live-abcdef0123456789","code":401}"#;
+        let error = c.status_error(
+            &Op::List { device_id: "1" },
+            StatusCode::UNAUTHORIZED,
+            body,
+            None,
+        );
+        assert!(!error.to_string().contains("abcdef0123456789"), "{error}");
+        assert!(error.to_string().contains("[REDACTED]"), "{error}");
+    }
+
+    #[test]
+    fn statuses_map_to_errors_that_say_what_to_do() {
+        let c = client("https://public-api.drata.com/public/v2").expect("valid");
+        let upload = Op::Upload {
+            device_id: "42",
+            file_name: "antivirus.pdf",
+            size: 123,
+        };
+        let v2 = |status: u16, message: &str| {
+            format!(r#"{{"name":"X","statusCode":{status},"message":"{message}","code":{status}}}"#)
+        };
+        let err = |status: u16, body: &str| {
+            c.status_error(
+                &upload,
+                StatusCode::from_u16(status).expect("valid"),
+                body.as_bytes(),
+                None,
+            )
+        };
+
+        let e = err(
+            401,
+            r#"{"statusCode":401,"message":"Invalid Authorization","code":401}"#,
+        );
+        assert!(matches!(e, DrataError::Unauthorized { .. }));
+        assert_eq!(
+            e.to_string(),
+            "Drata rejected the API key (401: Invalid Authorization): check that the key is right and not revoked; create one in Drata under Settings > API Keys"
+        );
+        let e = err(403, "");
+        assert!(
+            e.to_string().contains("Devices: Manage Device Documents"),
+            "{e}"
+        );
+        let e = err(404, &v2(404, "Device not found"));
+        assert!(
+            e.to_string().contains("ID 42") && e.to_string().contains("personnel ID"),
+            "{e}"
+        );
+        let e = err(412, "{}");
+        assert!(
+            e.to_string()
+                .contains("accept the Drata terms and conditions"),
+            "{e}"
+        );
+        let e = err(413, &v2(413, "File too large"));
+        assert!(
+            e.to_string()
+                .contains("antivirus.pdf (123 bytes) as too large (413"),
+            "{e}"
+        );
+        let e = err(
+            400,
+            r#"{"statusCode":400,"message":["type must be one of A, B","file is required"],"code":1}"#,
+        );
+        assert!(
+            e.to_string()
+                .contains("type must be one of A, B; file is required"),
+            "{e}"
+        );
+        let e = err(502, "<html><body>Bad gateway</body></html>");
+        assert!(matches!(e, DrataError::Server { status: 502, .. }) && e.is_retryable());
+        assert!(e.to_string().contains("(502: Bad Gateway)"), "{e}");
+        assert!(!err(501, "").is_retryable());
+        let e = err(402, &v2(402, "You must upgrade your plan"));
+        assert!(matches!(e, DrataError::Other { status: 402, .. }), "{e:?}");
+        let e = err(429, "");
+        assert!(e.is_retryable() && e.status() == Some(429));
+        // A 413 on a listing is not about a file.
+        let e = c.status_error(
+            &Op::List { device_id: "42" },
+            StatusCode::PAYLOAD_TOO_LARGE,
+            b"",
+            None,
+        );
+        assert!(matches!(e, DrataError::Other { status: 413, .. }));
+        // Long bodies are cut short.
+        let e = err(500, &"x".repeat(5000));
+        assert!(e.to_string().len() < 600, "{e}");
+    }
+
+    #[test]
+    fn only_transient_errors_are_retryable() {
+        assert!(
+            DrataError::Network {
+                url: "u".into(),
+                detail: "d".into()
+            }
+            .is_retryable()
+        );
+        assert!(DrataError::RateLimited { retry_after: None }.is_retryable());
+        for status in [500, 502, 503, 504] {
+            assert!(
+                DrataError::Server {
+                    status,
+                    message: String::new()
+                }
+                .is_retryable()
+            );
+        }
+        assert!(!DrataError::TermsNotAccepted.is_retryable());
+        assert!(
+            !DrataError::Unauthorized {
+                message: String::new()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !DrataError::BadRequest {
+                message: String::new()
+            }
+            .is_retryable()
+        );
+    }
+
+    #[test]
+    fn content_types_follow_the_extension() {
+        assert_eq!(content_type_for("a.pdf"), "application/pdf");
+        assert_eq!(content_type_for("A.PNG"), "image/png");
+        assert_eq!(content_type_for("x.jpeg"), "image/jpeg");
+        assert_eq!(content_type_for("noext"), "application/octet-stream");
+    }
+
+    #[test]
+    fn documents_decode_per_the_spec_example() {
+        let body =
+            br#"{"id":1,"type":"PASSWORD_MANAGER_EVIDENCE","name":"Password Manager Evidence",
+            "fileUrl":"http://localhost:5000/download/device-documents/1",
+            "createdAt":"2025-07-01T16:45:55.246Z","updatedAt":"2025-07-01T16:45:55.246Z"}"#;
+        let url = Url::parse("https://x.test/").expect("valid");
+        let doc: DeviceDocument = decode(&url, body).expect("decodes");
+        assert_eq!(doc.id, 1);
+        assert_eq!(doc.r#type, "PASSWORD_MANAGER_EVIDENCE");
+        let float_id =
+            br#"{"id":7.0,"type":"T","name":"N","fileUrl":null,"createdAt":"c","updatedAt":"u"}"#;
+        let doc: DeviceDocument = decode(&url, float_id).expect("decodes");
+        assert_eq!((doc.id, doc.file_url), (7, None));
+        let bad =
+            br#"{"id":7.5,"type":"T","name":"N","fileUrl":null,"createdAt":"c","updatedAt":"u"}"#;
+        assert!(matches!(
+            decode::<DeviceDocument>(&url, bad),
+            Err(DrataError::Decode { .. })
+        ));
+    }
+}

@@ -1,1 +1,222 @@
-//! Fake Drata (being written).
+//! A fake of Drata's public V2 API for tests and trials, faithful to the published OpenAPI
+//! definition (`shared/drata-openapi/drata-public-api.yaml`) for the device-document routes:
+//!
+//! | Method | Path | Success |
+//! |---|---|---|
+//! | POST | `/devices/{deviceId}/documents` | 201 `DeviceDocumentResponsePublicV2Dto` |
+//! | GET | `/devices/{deviceId}/documents` (`?type=`, `?expand[]=downloadUrl`) | 200 `{documents: [...]}` |
+//! | GET | `/devices/{deviceId}/documents/{documentId}` | 200 `DeviceDocumentResponsePublicV2Dto` |
+//! | DELETE | `/devices/{deviceId}/documents/{documentId}` | 200, no body |
+//! | GET | `/download/device-documents/{documentId}` (what `fileUrl` points at) | 200, the file |
+//!
+//! Every route is served both at the root (like the Prism mock) and under `/public/v2` (like
+//! the real hosts), so either base URL works.
+//!
+//! Checks run in the order a NestJS app like Drata's applies them: bearer key (401, or 403
+//! for a key without the permission), terms accepted (412), `deviceId` numeric (400), body
+//! size (413), form validation (400), then the device lookup (404). Error bodies use the
+//! spec's two shapes: `ExceptionResponsePublicV2Dto` `{name, statusCode, message, code}` for
+//! 400/404/413 and `ExceptionResponseDto` `{statusCode, message, code}` for 401/403/412/500.
+//! The `code` field is Drata's internal error number, which is not published; the fake uses
+//! the HTTP status.
+//!
+//! Requests are always read to the end before answering, even when refused, so a client
+//! still sending a large file sees the 413 (or 401) instead of a reset connection.
+
+mod base64;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The five device document types the spec's `DeviceDocumentTypeEnum` allows.
+pub const DEVICE_DOCUMENT_TYPES: [&str; 5] = [
+    "PASSWORD_MANAGER_EVIDENCE",
+    "AUTO_UPDATES_EVIDENCE",
+    "HARD_DRIVE_ENCRYPTION_EVIDENCE",
+    "ANTIVIRUS_EVIDENCE",
+    "LOCK_SCREEN_EVIDENCE",
+];
+
+/// The file extensions the spec accepts for `file`, without the dot.
+pub const ACCEPTED_EXTENSIONS: [&str; 12] = [
+    "pdf", "docx", "odt", "doc", "xlsx", "ods", "pptx", "odp", "gif", "jpg", "jpeg", "png",
+];
+
+/// The default largest file accepted, 25 MiB. Drata publishes no number, only the 413.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+
+/// How a fake Drata tenant is set up. Build it with the `with_*` methods, then [`start`](Self::start) it.
+#[derive(Debug, Clone)]
+pub struct FakeDrata {
+    api_key: String,
+    unprivileged_keys: Vec<String>,
+    devices: Vec<String>,
+    max_upload_bytes: usize,
+    terms_accepted: bool,
+}
+
+/// One accepted upload, exactly as the fake received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The `deviceId` from the path.
+    pub device_id: String,
+    /// The `type` field, one of [`DEVICE_DOCUMENT_TYPES`].
+    pub doc_type: String,
+    /// The file name from the `file` part (or from `base64File`).
+    pub file_name: String,
+    /// The `Content-Type` of the `file` part, if the client sent one.
+    pub content_type: Option<String>,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl FakeDrata {
+    /// A tenant that accepts `api_key` as a bearer token with every permission, knows no
+    /// devices yet, has accepted the terms, and takes files up to [`DEFAULT_MAX_UPLOAD_BYTES`].
+    pub fn new(api_key: &str) -> Self {
+        FakeDrata {
+            api_key: api_key.to_string(),
+            unprivileged_keys: Vec::new(),
+            devices: Vec::new(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            terms_accepted: true,
+        }
+    }
+
+    /// Adds a device (or personnel) ID that uploads may target. IDs are numeric in Drata.
+    pub fn with_device(mut self, id: &str) -> Self {
+        self.devices.push(id.to_string());
+        self
+    }
+
+    /// Sets the largest file accepted; a larger file, or a request body far larger, gets 413.
+    pub fn with_max_upload_bytes(mut self, n: usize) -> Self {
+        self.max_upload_bytes = n;
+        self
+    }
+
+    /// Whether an admin has accepted Drata's terms; if not, every authenticated request gets 412.
+    pub fn terms_accepted(mut self, yes: bool) -> Self {
+        self.terms_accepted = yes;
+        self
+    }
+
+    /// Adds a valid key that lacks "Devices: Manage Device Documents", so its requests get 403.
+    pub fn with_unprivileged_key(mut self, key: &str) -> Self {
+        self.unprivileged_keys.push(key.to_string());
+        self
+    }
+
+    /// Binds `addr` (e.g. `127.0.0.1:0` for any free port) and serves on the current Tokio
+    /// runtime until [`RunningFake::shutdown`] or until the [`RunningFake`] is dropped.
+    pub async fn start(self, addr: SocketAddr) -> std::io::Result<RunningFake> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let shared = Arc::new(Shared {
+            config: self,
+            base_url: base_url.clone(),
+            state: Mutex::new(State::default()),
+        });
+        let app = routes::router(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    // Resolves on shutdown() and when the RunningFake is dropped.
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        tracing::info!(%base_url, "fake Drata listening");
+        Ok(RunningFake {
+            addr,
+            base_url,
+            shared,
+            stop: Some(stop),
+            task,
+        })
+    }
+}
+
+/// A fake Drata that is serving. Dropping it stops the server too.
+#[derive(Debug)]
+pub struct RunningFake {
+    addr: SocketAddr,
+    base_url: String,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningFake {
+    /// The base URL, e.g. `http://127.0.0.1:41234`; `{base_url}/public/v2` works as well.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every upload accepted so far, oldest first.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.shared.lock().uploads.clone()
+    }
+
+    /// Stops accepting connections and waits (up to 5 s) for requests in flight to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let abort = self.task.abort_handle();
+        if tokio::time::timeout(Duration::from_secs(5), &mut self.task)
+            .await
+            .is_err()
+        {
+            abort.abort();
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Debug)]
+struct Shared {
+    config: FakeDrata,
+    base_url: String,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    /// The state, even if a handler panicked while holding it.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The tenant's data.
+#[derive(Debug, Default)]
+struct State {
+    next_id: u64,
+    documents: Vec<Document>,
+    uploads: Vec<Upload>,
+}
+
+/// A stored device document.
+#[derive(Debug, Clone)]
+struct Document {
+    id: u64,
+    device_id: String,
+    doc_type: String,
+    file_name: String,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+    created_at: String,
+}

@@ -1,0 +1,160 @@
+//! When and how long to wait before trying a failed request again.
+
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, SystemTime};
+
+/// How the client retries errors for which [`DrataError::is_retryable`](crate::DrataError::is_retryable)
+/// is true.
+///
+/// Waits grow exponentially from `base_delay` (with random jitter, so many agents that failed
+/// together do not retry together) up to `max_delay`. A `Retry-After` from Drata replaces the
+/// computed wait; if it asks for longer than `max_delay` the client gives up at once instead,
+/// as the run would otherwise stall for a long time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in total, including the first; `1` means no retry. `0` is treated as `1`.
+    pub max_attempts: u32,
+    /// The wait before the second attempt (before jitter); doubled for each later attempt.
+    pub base_delay: Duration,
+    /// The longest the client will wait between two attempts, including for `Retry-After`.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, waiting about 0.5 s then 1 s, honouring `Retry-After` up to 60 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A single attempt, never retried.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The wait after failed attempt number `attempt` (1-based), or `None` to stop trying.
+    /// `retry_after` is what the server asked for, if anything.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if attempt >= self.max_attempts.max(1) {
+            return None;
+        }
+        if let Some(asked) = retry_after {
+            return (asked <= self.max_delay).then_some(asked);
+        }
+        let exponent = attempt.saturating_sub(1).min(20);
+        let full = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        // "Equal jitter": somewhere between half and all of the exponential wait.
+        let half = full / 2;
+        Some(half + half.mul_f64(random_fraction()))
+    }
+}
+
+/// A number in `[0, 1)` that differs between calls and processes; good enough for jitter
+/// without a random-number crate.
+fn random_fraction() -> f64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    hasher.write_u128(nanos);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Parses a `Retry-After` header: delay-seconds, or an HTTP date (RFC 9110 IMF-fixdate).
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = when - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_policy_makes_three_attempts_with_growing_jittered_waits() {
+        let policy = RetryPolicy::default();
+        for _ in 0..50 {
+            let first = policy.delay(1, None).expect("a second attempt");
+            assert!(
+                first >= Duration::from_millis(250) && first <= Duration::from_millis(500),
+                "{first:?}"
+            );
+            let second = policy.delay(2, None).expect("a third attempt");
+            assert!(
+                second >= Duration::from_millis(500) && second <= Duration::from_secs(1),
+                "{second:?}"
+            );
+        }
+        assert_eq!(policy.delay(3, None), None);
+        assert_eq!(RetryPolicy::none().delay(1, None), None);
+    }
+
+    #[test]
+    fn waits_are_capped_and_retry_after_wins_up_to_the_cap() {
+        let policy = RetryPolicy {
+            max_attempts: 40,
+            ..RetryPolicy::default()
+        };
+        assert!(policy.delay(39, None).expect("more attempts") <= Duration::from_secs(60));
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(7))),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(60))),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            policy.delay(1, Some(Duration::from_secs(61))),
+            None,
+            "too long: give up now"
+        );
+    }
+
+    #[test]
+    fn jitter_varies() {
+        let policy = RetryPolicy::default();
+        let waits: std::collections::HashSet<_> =
+            (0..20).filter_map(|_| policy.delay(1, None)).collect();
+        assert!(waits.len() > 1);
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        assert_eq!(parse_retry_after("1"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+        let header = later
+            .format(&time::format_description::well_known::Rfc2822)
+            .expect("formats");
+        let wait = parse_retry_after(&header).expect("parses");
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+}
