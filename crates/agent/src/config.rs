@@ -161,9 +161,12 @@ pub fn default_config_path() -> PathBuf {
     }
 }
 
+/// Looks up one environment variable (empty values count as unset).
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Environment variables the agent reads.
 pub struct Env {
-    lookup: Box<dyn Fn(&str) -> Option<String>>,
+    lookup: Lookup,
 }
 
 impl Env {
