@@ -8,7 +8,7 @@ use devidence_core::{
 };
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/linux/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let (header, body) = text.split_once('\n').unwrap();
     assert!(

@@ -3,7 +3,7 @@
 //!
 //! * [`linux`] is the plan: which sessions, users, commands and files, in whose context.
 //! * [`parse`] holds the pure parsers (gsettings, KConfig/kscreenlockerrc, dconf locks, …),
-//!   tested on real captured outputs in `fixtures/`.
+//!   tested on real captured outputs in `tests/fixtures/linux/`.
 //! * [`policy`] turns the normalized facts into a verdict.
 //!
 //! macOS and Windows plans arrive in a later release; they answer `Unknown` meanwhile.

@@ -9,7 +9,7 @@ use devidence_core::{
 
 /// A fixture's text without its `# source:` header line.
 fn fixture(rel: &str) -> String {
-    let path = format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/linux/{rel}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     match text.split_once('\n') {
         Some((first, rest)) if first.starts_with("# source:") => rest.to_string(),

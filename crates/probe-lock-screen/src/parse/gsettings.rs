@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn values_of_every_shape_gsettings_prints_are_read() {
-        // Lines from the Debian 12 recordings in fixtures/gnome.
+        // Lines from the Debian 12 recordings in tests/fixtures/linux/gnome.
         let text = "org.gnome.desktop.screensaver lock-delay uint32 0\n\
                     org.gnome.desktop.screensaver lock-enabled true\n\
                     org.gnome.desktop.screensaver picture-uri 'file:///usr/share/backgrounds/gnome/adwaita-timed.xml'\n\

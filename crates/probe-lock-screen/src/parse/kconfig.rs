@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn groups_entries_and_kiosk_markers_are_read() {
-        // Shapes from published kscreenlockerrc files (see fixtures/kde) plus the kiosk markers
+        // Shapes from published kscreenlockerrc files (see tests/fixtures/linux/kde) plus the kiosk markers
         // of the KConfig documentation.
         let f = parse(
             "[$Version]\nupdate_info=kscreenlocker.upd:0.1-autolock\n\n[Daemon]\nAutolock=false\nLockGrace = 10 \nTimeout[$i]=5\nTimeout=30\n\n[Greeter][Wallpaper][org.kde.image][General]\nImage=file:///x.png\nName[de]=Bild\n",

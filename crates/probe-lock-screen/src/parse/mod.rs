@@ -1,5 +1,5 @@
 //! Pure parsers: text in, values out, no I/O. Each one is tested against real captured outputs
-//! in `fixtures/`.
+//! in `tests/fixtures/linux/`.
 
 pub mod dconf;
 pub mod desktop;

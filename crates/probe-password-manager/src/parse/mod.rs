@@ -3,10 +3,10 @@
 pub mod browsers;
 pub mod packages;
 
-/// Strips the `# source: …` header line that every file under `testdata/` starts with.
+/// Strips the `# source: …` header line that every file under `tests/fixtures/linux/` starts with.
 #[cfg(test)]
 pub(crate) fn fixture(name: &str) -> String {
-    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/fixtures/linux/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let (header, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
     assert!(
