@@ -103,6 +103,15 @@ impl Os {
         }
     }
 
+    /// The name people use (`Linux`, `macOS`, `Windows`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Os::Linux => "Linux",
+            Os::Macos => "macOS",
+            Os::Windows => "Windows",
+        }
+    }
+
     /// Lower-case name (`linux`, `macos`, `windows`).
     pub fn name(self) -> &'static str {
         match self {

@@ -8,6 +8,7 @@
 
 mod control;
 mod finding;
+pub mod fixture;
 pub mod host;
 pub mod identity;
 mod policy;

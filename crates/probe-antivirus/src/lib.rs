@@ -33,22 +33,7 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
             let (verdict, summary, remediation) = conclude(&products);
             run.finish(Control::Antivirus, verdict, summary, remediation)
         }
-        Os::Macos | Os::Windows => {
-            let os = if run.os == Os::Macos {
-                "macOS"
-            } else {
-                "Windows"
-            };
-            let reason = format!("the {os} plan for this control arrives in a later release");
-            run.finish(
-                Control::Antivirus,
-                Verdict::unknown(reason.clone()),
-                format!("Antivirus was not checked: {reason}."),
-                Some(format!(
-                    "Upload a screenshot of the {os} antivirus status as manual evidence until this check supports {os}."
-                )),
-            )
-        }
+        Os::Macos | Os::Windows => run.finish_unplanned(Control::Antivirus),
     }
 }
 

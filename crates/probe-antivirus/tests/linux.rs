@@ -18,14 +18,12 @@ fn judge(host: &ReplayHost) -> Finding {
 
 /// Loads a fixture: a `# source:` header line, then a JSON array of observations.
 fn fixture(name: &str) -> ReplayHost {
-    let path = format!("{}/tests/fixtures/linux/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).unwrap();
-    let (header, json) = text.split_once('\n').unwrap();
-    assert!(
-        header.starts_with("# source: "),
-        "{name} lacks its source header"
-    );
-    ReplayHost::from_observations(serde_json::from_str::<Vec<Observation>>(json).unwrap())
+    let observations = devidence_core::fixture::load_observations(format!(
+        "{}/tests/fixtures/linux/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    ReplayHost::from_observations(observations)
 }
 
 #[test]

@@ -11,7 +11,7 @@
 pub mod linux;
 pub mod parse;
 
-use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
+use devidence_core::{Control, Finding, Os, ProbeRun};
 
 /// Checks disk encryption on the run's OS and returns the finding.
 pub fn probe(mut run: ProbeRun<'_>) -> Finding {
@@ -20,21 +20,6 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
             let (verdict, summary, remediation) = linux::check(&mut run);
             run.finish(Control::DiskEncryption, verdict, summary, remediation)
         }
-        Os::Macos | Os::Windows => {
-            let os = if run.os == Os::Macos {
-                "macOS"
-            } else {
-                "Windows"
-            };
-            let reason = format!("the {os} plan for this control arrives in a later release");
-            run.finish(
-                Control::DiskEncryption,
-                Verdict::unknown(reason.clone()),
-                format!("Disk encryption was not checked: {reason}."),
-                Some(format!(
-                    "Upload a screenshot of the {os} disk-encryption settings as manual evidence until this check supports {os}."
-                )),
-            )
-        }
+        Os::Macos | Os::Windows => run.finish_unplanned(Control::DiskEncryption),
     }
 }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Observation, Os, Policy, ProbeRun, RealHost, ReplayHost, Verdict};
+use devidence_core::{Finding, Os, Policy, ProbeRun, RealHost, ReplayHost, Verdict};
 
 fn judge(host: &ReplayHost) -> Finding {
     probe_disk_encryption::probe(ProbeRun::new(
@@ -15,14 +15,11 @@ fn judge(host: &ReplayHost) -> Finding {
 
 /// Loads a fixture: a `# source:` header line, then a JSON array of observations.
 fn fixture(name: &str) -> ReplayHost {
-    let path = format!("{}/tests/fixtures/linux/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).unwrap();
-    let (header, json) = text.split_once('\n').unwrap();
-    assert!(
-        header.starts_with("# source: "),
-        "{name} lacks its source header"
-    );
-    let observations: Vec<Observation> = serde_json::from_str(json).unwrap();
+    let observations = devidence_core::fixture::load_observations(format!(
+        "{}/tests/fixtures/linux/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     ReplayHost::from_observations(observations)
 }
 

@@ -12,7 +12,7 @@ pub mod linux;
 pub mod parse;
 pub mod policy;
 
-use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
+use devidence_core::{Control, Finding, Os, ProbeRun};
 
 /// Checks the screen lock on the run's OS and returns the finding.
 pub fn probe(mut run: ProbeRun<'_>) -> Finding {
@@ -26,21 +26,6 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
                 conclusion.remediation,
             )
         }
-        Os::Macos | Os::Windows => {
-            let os = if run.os == Os::Macos {
-                "macOS"
-            } else {
-                "Windows"
-            };
-            let reason = format!("the {os} plan for this control arrives in a later release");
-            run.finish(
-                Control::LockScreen,
-                Verdict::unknown(reason.clone()),
-                format!("Screen lock was not checked: {reason}."),
-                Some(format!(
-                    "Upload a screenshot of the {os} screen-lock settings as manual evidence until this check supports {os}."
-                )),
-            )
-        }
+        Os::Macos | Os::Windows => run.finish_unplanned(Control::LockScreen),
     }
 }

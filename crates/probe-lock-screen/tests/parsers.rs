@@ -5,17 +5,11 @@ use probe_lock_screen::parse::gsettings::parse_list_recursively;
 use probe_lock_screen::parse::{kconfig, kscreenlocker};
 
 fn fixture(rel: &str) -> String {
-    let text = std::fs::read_to_string(format!(
+    devidence_core::fixture::load(format!(
         "{}/tests/fixtures/linux/{rel}",
         env!("CARGO_MANIFEST_DIR")
     ))
-    .unwrap();
-    let (header, rest) = text.split_once('\n').unwrap();
-    assert!(
-        header.starts_with("# source: "),
-        "{rel} lacks its source line"
-    );
-    rest.to_string()
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

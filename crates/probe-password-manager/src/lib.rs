@@ -13,26 +13,12 @@ mod linux;
 pub mod parse;
 pub mod policy;
 
-use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
+use devidence_core::{Control, Finding, Os, ProbeRun};
 
 /// Looks for a password manager on the run's OS and returns the finding.
 pub fn probe(run: ProbeRun<'_>) -> Finding {
     match run.os {
         Os::Linux => linux::plan(run),
-        Os::Macos | Os::Windows => {
-            let name = if run.os == Os::Macos {
-                "macOS"
-            } else {
-                "Windows"
-            };
-            run.finish(
-                Control::PasswordManager,
-                Verdict::unknown(format!("the {name} plan for this control arrives in a later release")),
-                format!("No password manager check was run because the {name} plan arrives in a later release."),
-                Some(format!(
-                    "Until the {name} plan ships, upload a screenshot of the installed password manager as manual evidence."
-                )),
-            )
-        }
+        Os::Macos | Os::Windows => run.finish_unplanned(Control::PasswordManager),
     }
 }

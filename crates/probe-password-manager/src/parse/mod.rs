@@ -6,12 +6,9 @@ pub mod packages;
 /// Strips the `# source: …` header line that every file under `tests/fixtures/linux/` starts with.
 #[cfg(test)]
 pub(crate) fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/linux/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let (header, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
-    assert!(
-        header.starts_with("# source: "),
-        "{path} lacks its `# source:` header"
-    );
-    body.to_string()
+    devidence_core::fixture::load(format!(
+        "{}/tests/fixtures/linux/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("{e}"))
 }
