@@ -37,10 +37,57 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     }
     run.fact("os.name", release.display_name().to_string());
     run.fact("os.family", release.family().name());
+    record_desktop_updater(&mut run);
     match release.family() {
         Family::Debian => debian(run, &release),
         Family::Fedora => fedora(run),
         Family::Suse | Family::Other => unsupported(run, &release),
+    }
+}
+
+/// Records GNOME Software's automatic-update setting (PackageKit) for each graphical session's
+/// user, read in that user's context. Evidence only: for OS packages GNOME Software downloads
+/// updates and installs them at a restart the person chooses, so it never makes this control
+/// pass on its own; the verdict rests on unattended-upgrades / dnf-automatic.
+fn record_desktop_updater(run: &mut ProbeRun<'_>) {
+    let sessions = match devidence_core::users::graphical_sessions(run) {
+        Ok(sessions) => sessions,
+        Err(why) => {
+            run.fact(
+                "gnome_software",
+                format!("not read: graphical sessions could not be listed ({why})"),
+            );
+            return;
+        }
+    };
+    if sessions.is_empty() {
+        run.fact("gnome_software", "not read: no graphical session");
+        return;
+    }
+    let users = devidence_core::users::local_users(run).unwrap_or_default();
+    for session in sessions {
+        let Some(user) = users.iter().find(|u| u.name == session.user) else {
+            continue;
+        };
+        let obs = run.run(
+            CommandSpec::new(
+                "gsettings",
+                ["get", "org.gnome.software", "download-updates"],
+            )
+            .as_user(&user.context())
+            .deadline(Duration::from_secs(10)),
+        );
+        let value = if obs.succeeded() {
+            format!(
+                "download-updates {} (installed only at a restart the user chooses)",
+                obs.stdout.trim()
+            )
+        } else if obs.stderr.contains("No such schema") {
+            "GNOME Software not installed".to_string()
+        } else {
+            format!("not read: {}", obs.failure_reason())
+        };
+        run.fact(format!("gnome_software.{}", user.name), value);
     }
 }
 

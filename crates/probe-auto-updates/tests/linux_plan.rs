@@ -496,13 +496,67 @@ fn the_fail_on_a_bare_debian_gives_the_apt_remedy() {
             "sudo apt install unattended-upgrades && sudo dpkg-reconfigure -plow unattended-upgrades"
         )
     );
-    // Evidence: os-release and the dpkg-query command.
+    // Evidence: os-release, the session lookup for GNOME Software, and the dpkg-query command.
     let sources: Vec<&str> = finding
         .observations
         .iter()
         .map(|o| o.source.as_str())
         .collect();
-    assert_eq!(sources, ["/etc/os-release", DPKG]);
+    assert_eq!(
+        sources,
+        [
+            "/etc/os-release",
+            "loginctl list-sessions --no-legend",
+            DPKG
+        ]
+    );
+}
+
+#[test]
+fn gnome_software_is_recorded_for_the_session_user_but_never_decides() {
+    let mut host = debian();
+    command(
+        &mut host,
+        DPKG,
+        1,
+        "",
+        &fixture("dpkg-query-uu-not-installed.stderr"),
+    );
+    // systemd 252 session listing and a GNOME Wayland session (format as core's users tests).
+    command(
+        &mut host,
+        "loginctl list-sessions --no-legend",
+        0,
+        "      2 1000 alice seat0 tty2\n",
+        "",
+    );
+    command(
+        &mut host,
+        "loginctl show-session 2 -p Name -p User -p Type -p Class -p Active -p Desktop",
+        0,
+        "Name=alice\nUser=1000\nType=wayland\nClass=user\nActive=yes\nDesktop=GNOME\n",
+        "",
+    );
+    host.file(
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\n",
+    );
+    host.command_as(
+        "alice",
+        "gsettings get org.gnome.software download-updates",
+        0,
+        "true\n",
+    );
+    let finding = probe(&host, Os::Linux);
+    assert_eq!(
+        label(&finding.verdict),
+        "FAIL",
+        "GNOME Software alone never passes"
+    );
+    assert_eq!(
+        finding.facts["gnome_software.alice"],
+        "download-updates true (installed only at a restart the user chooses)"
+    );
 }
 
 #[test]
