@@ -55,6 +55,26 @@ impl<'a> ProbeRun<'a> {
         self.record(obs)
     }
 
+    /// Reads a file but keeps as evidence only what `keep` returns for each line (`None` drops
+    /// the line): for files that hold more personal data than a check needs. The parsers see
+    /// the same minimised text, so a replay of the evidence judges the same way.
+    pub fn read_file_minimised(
+        &mut self,
+        path: &str,
+        keep: impl Fn(&str) -> Option<String>,
+    ) -> Observation {
+        let mut obs = self.host.read_file(path);
+        if obs.succeeded() {
+            obs.stdout = obs
+                .stdout
+                .lines()
+                .filter_map(&keep)
+                .map(|l| l + "\n")
+                .collect();
+        }
+        self.record(obs)
+    }
+
     /// Lists a directory, records it, and returns the observation (entry names one per line).
     pub fn list_dir(&mut self, path: &str) -> Observation {
         let obs = self.host.list_dir(path);

@@ -56,6 +56,17 @@ pub fn parse_passwd(text: &str, include_root: bool) -> Vec<LocalUser> {
         .collect()
 }
 
+/// A `/etc/passwd` line reduced to what the checks use: login accounts only (as
+/// [`parse_passwd`] selects them, root included), with the GECOS field emptied.
+fn minimise_passwd_line(line: &str) -> Option<String> {
+    let user = parse_passwd(line, true).into_iter().next()?;
+    let shell = line.rsplit(':').next().unwrap_or("");
+    Some(format!(
+        "{}:x:{}:{}::{}:{shell}",
+        user.name, user.uid, user.gid, user.home
+    ))
+}
+
 /// One login session as `loginctl show-session` describes it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Session {
@@ -158,9 +169,11 @@ pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String
     Ok(sessions)
 }
 
-/// The local accounts from `/etc/passwd` (recorded as evidence).
+/// The local accounts from `/etc/passwd`. Only the lines of login accounts are kept as
+/// evidence, with the full-name (GECOS) field emptied: an auditor needs the accounts checked,
+/// not the people's names.
 pub fn local_users(run: &mut ProbeRun<'_>) -> Result<Vec<LocalUser>, String> {
-    let passwd = run.read_file("/etc/passwd");
+    let passwd = run.read_file_minimised("/etc/passwd", minimise_passwd_line);
     if passwd.succeeded() {
         Ok(parse_passwd(&passwd.stdout, false))
     } else {
@@ -184,6 +197,29 @@ mod tests {
         assert_eq!(users[0].name, "alice");
         assert_eq!(users[0].home, "/home/alice");
         assert_eq!(parse_passwd(text, true).len(), 2);
+    }
+
+    #[test]
+    fn passwd_evidence_keeps_login_accounts_without_names() {
+        let host = {
+            let mut h = crate::ReplayHost::new();
+            h.file(
+                "/etc/passwd",
+                "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nalice:x:1000:1000:Alice Example,,,:/home/alice:/bin/bash\n",
+            );
+            h
+        };
+        let policy = crate::Policy::default();
+        let redactor = crate::redact::Redactor::new();
+        let mut run = ProbeRun::new(&host, crate::Os::Linux, &policy, &redactor);
+        let users = local_users(&mut run).unwrap_or_default();
+        assert_eq!(users.len(), 1);
+        let recorded = &run.observations()[0].stdout;
+        assert_eq!(
+            recorded,
+            "root:x:0:0::/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n"
+        );
+        assert!(!recorded.contains("Alice Example") && !recorded.contains("daemon"));
     }
 
     #[test]
