@@ -123,3 +123,71 @@ fn unknown_commands_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
     devidence(tmp.path()).arg("frobnicate").assert().code(2);
 }
+
+#[test]
+fn replay_of_a_bundle_from_this_machine_judges_it_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    devidence(tmp.path())
+        .args(["collect", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let collected: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("findings.json")).unwrap()).unwrap();
+    let output = devidence(tmp.path())
+        .args(["replay", "--json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let replayed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let judged = |findings: &serde_json::Value| -> Vec<serde_json::Value> {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                serde_json::json!([
+                    f["control"],
+                    f["verdict"],
+                    f["summary"],
+                    f["facts"],
+                    f["remediation"]
+                ])
+            })
+            .collect()
+    };
+    assert_eq!(judged(&collected["findings"]), judged(&replayed));
+    let all_pass = replayed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["verdict"]["status"] == "pass");
+    assert_eq!(output.status.code(), Some(if all_pass { 0 } else { 1 }));
+
+    // Judged with another OS's plans, and with a path that is no bundle.
+    let output = devidence(tmp.path())
+        .args(["replay", "--json", "--os", "windows"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let windows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        windows
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["os"] == "windows" && f["verdict"]["status"] == "unknown")
+    );
+    let output = devidence(tmp.path())
+        .arg("replay")
+        .arg(tmp.path().join("missing"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("cannot read")
+    );
+}

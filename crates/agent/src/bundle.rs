@@ -131,6 +131,27 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     result.with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Reads a bundle: a `findings.json` file, or a folder holding one.
+pub fn read(path: &Path) -> Result<Bundle> {
+    let file = if path.is_dir() {
+        path.join("findings.json")
+    } else {
+        path.to_path_buf()
+    };
+    let text =
+        fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bundle: Bundle = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a devidence findings.json", file.display()))?;
+    if bundle.schema != BUNDLE_SCHEMA {
+        anyhow::bail!(
+            "{} has bundle schema {}, this devidence reads schema {BUNDLE_SCHEMA}; use a matching devidence version",
+            file.display(),
+            bundle.schema
+        );
+    }
+    Ok(bundle)
+}
+
 /// The name an evidence file is uploaded under: device, control and date, e.g.
 /// `laptop-42_disk-encryption_2026-11-23.pdf`.
 pub fn upload_name(device: &DeviceIdentity, finding: &Finding, extension: &str) -> String {

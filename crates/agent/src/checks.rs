@@ -27,6 +27,20 @@ pub fn collect(host: &dyn Host, os: Os, policy: &Policy, redactor: &Redactor) ->
     thread::scope(|scope| {
         let identity =
             scope.spawn(|| identity::collect(&mut ProbeRun::new(host, os, policy, redactor)));
+        let findings = probe_all(host, os, policy, redactor);
+        let device = identity.join().unwrap_or_else(|_| DeviceIdentity {
+            hostname: "unknown".into(),
+            os,
+            ..DeviceIdentity::default()
+        });
+        Collection { device, findings }
+    })
+}
+
+/// Runs the five probes at once through `host`; one finding per control, in
+/// [`Control::ALL`] order.
+pub fn probe_all(host: &dyn Host, os: Os, policy: &Policy, redactor: &Redactor) -> Vec<Finding> {
+    thread::scope(|scope| {
         let probes: Vec<_> = Control::ALL
             .into_iter()
             .map(|control| {
@@ -37,20 +51,14 @@ pub fn collect(host: &dyn Host, os: Os, policy: &Policy, redactor: &Redactor) ->
                 )
             })
             .collect();
-        let findings = probes
+        probes
             .into_iter()
             .map(|(control, handle)| {
                 handle
                     .join()
                     .unwrap_or_else(|_| crashed(control, os, host, policy, redactor))
             })
-            .collect();
-        let device = identity.join().unwrap_or_else(|_| DeviceIdentity {
-            hostname: "unknown".into(),
-            os,
-            ..DeviceIdentity::default()
-        });
-        Collection { device, findings }
+            .collect()
     })
 }
 

@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use config::{ConfigError, Env, Overrides, Settings};
 use devidence_core::redact::Redactor;
-use devidence_core::{Os, RealHost};
+use devidence_core::{Os, RealHost, ReplayHost};
 use secrecy::ExposeSecret;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +59,18 @@ enum Command {
     },
     /// Collect, then upload each control's evidence to Drata.
     Run(RunArgs),
+    /// Re-judge a saved findings.json (or a folder holding one) with this version's parsers,
+    /// without the machine it came from (exit codes as for `check`).
+    Replay {
+        /// The findings.json file, or the evidence folder that holds it.
+        bundle: PathBuf,
+        /// Judge with this OS's plans (default: the OS the bundle was collected on).
+        #[arg(long)]
+        os: Option<Os>,
+        /// Print a JSON array of findings instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -145,13 +157,7 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         Command::Check { json } => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
             let collection = collect(&settings);
-            if json {
-                let text = serde_json::to_string_pretty(&collection.findings)
-                    .map_err(|e| fail(exit::EVIDENCE, e.into()))?;
-                println!("{text}");
-            } else {
-                print!("{}", report::table(&collection.findings));
-            }
+            print_findings(&collection.findings, json)?;
             Ok(if report::all_pass(&collection.findings) {
                 exit::OK
             } else {
@@ -167,7 +173,33 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Run(args) => run(cli.config.as_deref(), &env, args),
+        Command::Replay { bundle, os, json } => {
+            let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
+            let bundle = bundle::read(&bundle).map_err(|e| fail(exit::USAGE, e))?;
+            let os = os.unwrap_or(bundle.device.os);
+            let host = ReplayHost::from_observations(
+                bundle.findings.into_iter().flat_map(|f| f.observations),
+            );
+            let findings = checks::probe_all(&host, os, &settings.policy, &Redactor::new());
+            print_findings(&findings, json)?;
+            Ok(if report::all_pass(&findings) {
+                exit::OK
+            } else {
+                exit::NOT_PASSING
+            })
+        }
     }
+}
+
+fn print_findings(findings: &[devidence_core::Finding], json: bool) -> Result<(), Failure> {
+    if json {
+        let text =
+            serde_json::to_string_pretty(findings).map_err(|e| fail(exit::EVIDENCE, e.into()))?;
+        println!("{text}");
+    } else {
+        print!("{}", report::table(findings));
+    }
+    Ok(())
 }
 
 fn collect(settings: &Settings) -> checks::Collection {

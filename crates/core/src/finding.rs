@@ -127,6 +127,10 @@ pub struct Observation {
     /// Wall time spent, in milliseconds.
     #[serde(default)]
     pub duration_ms: u64,
+    /// A wide scan kept only so the bundle can be replayed (e.g. the directories searched for
+    /// browser extensions); reports leave it out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
 }
 
 impl Observation {
@@ -142,6 +146,7 @@ impl Observation {
             stderr: String::new(),
             truncated: false,
             duration_ms: 0,
+            quiet: false,
         }
     }
 

@@ -81,10 +81,13 @@ impl<'a> ProbeRun<'a> {
         self.record(obs)
     }
 
-    /// Lists a directory without keeping it as evidence (for wide scans where only hits
-    /// matter); returns the entry names, empty when the directory is unreadable.
-    pub fn list_dir_quietly(&self, path: &str) -> Vec<String> {
-        let obs = self.host.list_dir(path);
+    /// Lists a directory as part of a wide scan where only hits matter: kept in the bundle
+    /// (marked `quiet`) so a replay sees the same machine, but left out of the reports.
+    /// Returns the entry names, empty when the directory is unreadable.
+    pub fn list_dir_quietly(&mut self, path: &str) -> Vec<String> {
+        let mut obs = self.host.list_dir(path);
+        obs.quiet = true;
+        let obs = self.record(obs);
         if obs.succeeded() {
             obs.stdout.lines().map(str::to_string).collect()
         } else {

@@ -66,10 +66,12 @@ fn with_firefox(host: &mut ReplayHost, extensions_json: &str) {
     host.dir(FF_SYSTEM, &["keepassxc-browser@keepassxc.org"]);
 }
 
+/// The sources the reports show (quiet scans are kept only for replay).
 fn sources(finding: &Finding) -> Vec<&str> {
     finding
         .observations
         .iter()
+        .filter(|o| !o.quiet)
         .map(|o| o.source.as_str())
         .collect()
 }
@@ -467,6 +469,13 @@ fn scenarios() {
 #[test]
 fn quiet_scans_stay_out_of_the_evidence() {
     let finding = probe(&bare_debian(), Os::Linux);
+    // They are kept, marked quiet, so a replay of the bundle sees the same machine.
+    assert!(
+        finding
+            .observations
+            .iter()
+            .any(|o| o.quiet && o.source.contains(".config/google-chrome"))
+    );
     let recorded = sources(&finding);
     // The dozen browser directories probed per user are not evidence when nothing is there.
     assert!(

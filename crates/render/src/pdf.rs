@@ -724,16 +724,18 @@ pub(crate) fn render(e: &Evidence, fonts: &Fonts) -> Result<Vec<u8>, RenderError
     // The heading and intro stay with the start of the first observation.
     let intro = "Every command run and file read for this verdict, in order, with its output as \
                  recorded after secrets were redacted.";
-    let mut next = finding.observations.first().map(|obs| flow.prepare(obs));
+    // Quiet observations (wide scans kept for replay) stay in findings.json only.
+    let shown: Vec<&Observation> = finding.observations.iter().filter(|o| !o.quiet).collect();
+    let mut next = shown.first().map(|obs| flow.prepare(obs));
     let first_keep = next.as_ref().map_or(BODY.leading, |p| p.keep_h + 8.0);
-    let title = format!("Observations ({})", finding.observations.len());
+    let title = format!("Observations ({})", shown.len());
     flow.section(&title, 2.0 * INTRO.leading + first_keep);
     flow.paragraph(MARGIN_X, CONTENT_W, INTRO, intro);
-    if finding.observations.is_empty() {
+    if shown.is_empty() {
         let none = "No commands were run and no files were read.";
         flow.paragraph(MARGIN_X, CONTENT_W, BODY.colored(MUTED), none);
     }
-    for (i, obs) in finding.observations.iter().enumerate() {
+    for (i, obs) in shown.into_iter().enumerate() {
         let prepared = match next.take() {
             Some(p) => p,
             None => flow.prepare(obs),

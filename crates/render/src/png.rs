@@ -274,14 +274,8 @@ pub(crate) fn render(e: &Evidence, fonts: &Fonts) -> Result<Vec<u8>, RenderError
         .floor()
         .max(0.0) as usize;
     facts_column(&mut c, e, PAD, columns_top, column_w, rows_fit);
-    sources_column(
-        &mut c,
-        &finding.observations,
-        right_x,
-        columns_top,
-        column_w,
-        rows_fit,
-    );
+    let shown: Vec<&Observation> = finding.observations.iter().filter(|o| !o.quiet).collect();
+    sources_column(&mut c, &shown, right_x, columns_top, column_w, rows_fit);
 
     // Footer.
     c.rect(PAD, footer_top, inner, 1.5, style::RULE, 0.0);
@@ -371,7 +365,7 @@ fn facts_column(c: &mut Canvas<'_>, e: &Evidence, x: f32, top: f32, width: f32, 
 /// The commands and files looked at, each with a mark and its exit code or outcome.
 fn sources_column(
     c: &mut Canvas<'_>,
-    observations: &[Observation],
+    observations: &[&Observation],
     x: f32,
     top: f32,
     width: f32,
