@@ -11,10 +11,12 @@ mod finding;
 pub mod fixture;
 pub mod host;
 pub mod identity;
+pub mod macos;
 mod policy;
 pub mod probe;
 pub mod redact;
 pub mod users;
+pub mod windows;
 
 pub use control::{Control, Os};
 pub use finding::{Finding, Observation, Outcome, SourceKind, Verdict};

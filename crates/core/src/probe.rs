@@ -75,6 +75,26 @@ impl<'a> ProbeRun<'a> {
         self.record(obs)
     }
 
+    /// Runs a command but keeps as evidence only what `keep` returns for each output line,
+    /// like [`ProbeRun::read_file_minimised`]: for commands that print more personal data
+    /// than a check needs (full names of accounts, for one).
+    pub fn run_minimised(
+        &mut self,
+        command: CommandSpec,
+        keep: impl Fn(&str) -> Option<String>,
+    ) -> Observation {
+        let mut obs = self.host.run(&command);
+        if obs.succeeded() {
+            obs.stdout = obs
+                .stdout
+                .lines()
+                .filter_map(&keep)
+                .map(|l| l + "\n")
+                .collect();
+        }
+        self.record(obs)
+    }
+
     /// Lists a directory, records it, and returns the observation (entry names one per line).
     pub fn list_dir(&mut self, path: &str) -> Observation {
         let obs = self.host.list_dir(path);

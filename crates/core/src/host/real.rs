@@ -178,6 +178,21 @@ fn user_command(spec: &CommandSpec, user: &super::UserContext) -> Result<Command
             c.args(&spec.args);
             Ok(c)
         }
+        Some(0) if cfg!(target_os = "macos") => {
+            // The user's GUI (Aqua) bootstrap context, so per-host preferences and
+            // `sysadminctl` answer for them; sudo drops the uid and sets HOME.
+            let mut c = Command::new("/bin/launchctl");
+            c.arg("asuser")
+                .arg(user.uid.to_string())
+                .arg("/usr/bin/sudo")
+                .arg("-H")
+                .arg("-u")
+                .arg(&user.name)
+                .arg("--")
+                .arg(&spec.program)
+                .args(&spec.args);
+            Ok(c)
+        }
         Some(0) => {
             let mut c = Command::new("setpriv");
             c.arg(format!("--reuid={}", user.uid))
@@ -194,11 +209,12 @@ fn user_command(spec: &CommandSpec, user: &super::UserContext) -> Result<Command
                 user.name, user.name
             ),
         }),
-        None => {
-            let mut c = Command::new(&spec.program);
-            c.args(&spec.args);
-            Ok(c)
-        }
+        None => Err(Outcome::Failed {
+            message: format!(
+                "running a command as {} is not supported on this OS; the plan must read that user's settings another way",
+                user.name
+            ),
+        }),
     }
 }
 

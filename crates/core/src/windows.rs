@@ -1,0 +1,303 @@
+//! Windows building blocks every probe's Windows plan shares: PowerShell and `reg.exe`
+//! commands, a parser for `reg query` output, and the machine's user profiles.
+//!
+//! All of it is plain Rust that runs anywhere, so Windows plans are tested on any OS against
+//! recorded outputs. The agent runs as SYSTEM on Windows; it never runs commands as another
+//! user, and reads a signed-in user's settings from their loaded hive under `HKU\<sid>`.
+
+use crate::host::CommandSpec;
+use crate::probe::ProbeRun;
+use std::time::Duration;
+
+/// The deadline of one PowerShell call: PowerShell itself takes ~0.5–2 s to start.
+pub const POWERSHELL_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The registry key listing every user profile on the machine.
+pub const PROFILE_LIST_KEY: &str = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList";
+
+/// Runs `script` in Windows PowerShell with no profile and no prompts. End the script with
+/// `| ConvertTo-Json -Depth 4 -Compress` so the output is machine-readable.
+pub fn powershell(script: &str) -> CommandSpec {
+    CommandSpec::new(
+        "powershell.exe",
+        [
+            "-NoLogo",
+            "-NoProfile",
+            "-NonInteractive",
+            "-Command",
+            script,
+        ],
+    )
+    .deadline(POWERSHELL_DEADLINE)
+}
+
+/// `reg.exe query KEY`: the values of one key and the names of its subkeys.
+pub fn reg_query(key: &str) -> CommandSpec {
+    CommandSpec::new("reg.exe", ["query", key])
+}
+
+/// `reg.exe query KEY /s`: the key and everything below it.
+pub fn reg_query_recursive(key: &str) -> CommandSpec {
+    CommandSpec::new("reg.exe", ["query", key, "/s"])
+}
+
+/// One registry value as `reg query` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegValue {
+    /// The value's name; `(Default)` for the key's unnamed value (localized by Windows).
+    pub name: String,
+    /// The type as printed: `REG_DWORD`, `REG_SZ`, `REG_EXPAND_SZ`, `REG_QWORD`, …
+    pub kind: String,
+    /// The data as printed (`0x1` for numbers; empty when the value is empty).
+    pub data: String,
+}
+
+impl RegValue {
+    /// The value as a number, for `REG_DWORD` (`0x…`) or a decimal `REG_SZ`.
+    pub fn as_u32(&self) -> Option<u32> {
+        self.as_u64().and_then(|n| u32::try_from(n).ok())
+    }
+
+    /// The value as a 64-bit number, for `REG_DWORD`/`REG_QWORD` (`0x…`) or decimal text.
+    pub fn as_u64(&self) -> Option<u64> {
+        let data = self.data.trim();
+        match data.strip_prefix("0x").or_else(|| data.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => data.parse().ok(),
+        }
+    }
+}
+
+/// One key of a `reg query` dump.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegKey {
+    /// The key's full path, with the hive spelled as printed (`HKEY_LOCAL_MACHINE\…`).
+    pub path: String,
+    /// Its values, in printed order.
+    pub values: Vec<RegValue>,
+}
+
+/// The keys and values printed by one or more `reg query` runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RegistryDump {
+    keys: Vec<RegKey>,
+}
+
+impl RegistryDump {
+    /// Every key printed, values or not, in order.
+    pub fn keys(&self) -> &[RegKey] {
+        &self.keys
+    }
+
+    /// The key at `path` (`HKLM\…` and `HKEY_LOCAL_MACHINE\…` match; case does not matter).
+    pub fn key(&self, path: &str) -> Option<&RegKey> {
+        let wanted = normalize_key(path);
+        self.keys.iter().find(|k| normalize_key(&k.path) == wanted)
+    }
+
+    /// The value `name` of the key at `path` (names match case-insensitively, like Windows).
+    pub fn value(&self, path: &str, name: &str) -> Option<&RegValue> {
+        self.key(path)?
+            .values
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The keys directly below `path`.
+    pub fn subkeys(&self, path: &str) -> Vec<&RegKey> {
+        let prefix = normalize_key(path) + "\\";
+        self.keys
+            .iter()
+            .filter(|k| {
+                normalize_key(&k.path)
+                    .strip_prefix(&prefix)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains('\\'))
+            })
+            .collect()
+    }
+}
+
+/// Spells a key with the long hive name, upper case, without a trailing backslash.
+fn normalize_key(path: &str) -> String {
+    let path = path.trim().trim_end_matches('\\');
+    let (hive, rest) = path.split_once('\\').unwrap_or((path, ""));
+    let hive = match hive.to_ascii_uppercase().as_str() {
+        "HKLM" => "HKEY_LOCAL_MACHINE".to_string(),
+        "HKCU" => "HKEY_CURRENT_USER".to_string(),
+        "HKU" => "HKEY_USERS".to_string(),
+        "HKCR" => "HKEY_CLASSES_ROOT".to_string(),
+        "HKCC" => "HKEY_CURRENT_CONFIG".to_string(),
+        other => other.to_string(),
+    };
+    if rest.is_empty() {
+        hive
+    } else {
+        format!("{hive}\\{}", rest.to_uppercase())
+    }
+}
+
+/// Parses what `reg.exe query` prints: a key line (`HKEY_…\…`) followed by indented
+/// `NAME    TYPE    DATA` lines, blank lines between keys, and maybe the
+/// `End of search: N match(es) found.` trailer of a `/f` search (ignored).
+pub fn parse_reg_query(text: &str) -> RegistryDump {
+    let mut dump = RegistryDump::default();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with("HKEY_") {
+            dump.keys.push(RegKey {
+                path: line.trim().to_string(),
+                values: Vec::new(),
+            });
+            continue;
+        }
+        let Some(key) = dump.keys.last_mut() else {
+            continue;
+        };
+        if !line.starts_with(' ') {
+            continue;
+        }
+        if let Some(value) = parse_value_line(line.trim()) {
+            key.values.push(value);
+        }
+    }
+    dump
+}
+
+/// Splits `NAME    REG_TYPE    DATA`: columns are separated by four spaces, but names and
+/// data may contain spaces themselves, so the `REG_` type column is the anchor.
+fn parse_value_line(line: &str) -> Option<RegValue> {
+    let mut search_from = 0;
+    while let Some(pos) = line[search_from..].find("    REG_") {
+        let type_start = search_from + pos + 4;
+        let rest = &line[type_start..];
+        let type_end = rest.find(' ').unwrap_or(rest.len());
+        let kind = &rest[..type_end];
+        if kind.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            let data = rest[type_end..].trim_start_matches(' ');
+            return Some(RegValue {
+                name: line[..search_from + pos].trim().to_string(),
+                kind: kind.to_string(),
+                data: data.to_string(),
+            });
+        }
+        search_from = type_start;
+    }
+    None
+}
+
+/// A user profile on this Windows machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WindowsProfile {
+    /// The account's security identifier (`S-1-5-21-…` local/domain, `S-1-12-1-…` Entra ID).
+    pub sid: String,
+    /// The user name, taken from the profile folder's name.
+    pub user: String,
+    /// The profile folder, e.g. `C:\Users\alice`.
+    pub profile_dir: String,
+    /// True when the user's hive is loaded under `HKU\<sid>` (the user is signed in, or a
+    /// process of theirs still runs), so their settings can be read.
+    pub hive_loaded: bool,
+}
+
+/// True for the SIDs of people (local, domain or Entra ID accounts), not of services.
+pub fn is_person_sid(sid: &str) -> bool {
+    sid.starts_with("S-1-5-21-") || sid.starts_with("S-1-12-1-")
+}
+
+/// Joins the ProfileList dump (`reg query …\ProfileList /s`) and the `reg query HKU` listing
+/// into the people's profiles, ordered by SID.
+pub fn parse_profiles(profile_list: &str, loaded_hives: &str) -> Vec<WindowsProfile> {
+    let profiles = parse_reg_query(profile_list);
+    let loaded = parse_reg_query(loaded_hives);
+    let loaded_sids: Vec<String> = loaded
+        .keys()
+        .iter()
+        .filter_map(|k| k.path.rsplit('\\').next())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let mut people: Vec<WindowsProfile> = profiles
+        .subkeys(PROFILE_LIST_KEY)
+        .into_iter()
+        .filter_map(|key| {
+            let sid = key.path.rsplit('\\').next()?.to_string();
+            if !is_person_sid(&sid) {
+                return None;
+            }
+            let dir = key
+                .values
+                .iter()
+                .find(|v| v.name.eq_ignore_ascii_case("ProfileImagePath"))?
+                .data
+                .clone();
+            let user = dir.rsplit(['\\', '/']).next().unwrap_or(&dir).to_string();
+            let hive_loaded = loaded_sids.contains(&sid.to_ascii_uppercase());
+            Some(WindowsProfile {
+                sid,
+                user,
+                profile_dir: dir,
+                hive_loaded,
+            })
+        })
+        .collect();
+    people.sort_by(|a, b| a.sid.cmp(&b.sid));
+    people
+}
+
+/// The people's profiles on this machine (from ProfileList and the loaded hives under HKU).
+/// Empty when the registry cannot be read; the observations say why.
+pub fn user_profiles(run: &mut ProbeRun<'_>) -> Vec<WindowsProfile> {
+    let list = run.run(reg_query_recursive(PROFILE_LIST_KEY));
+    let hives = run.run(reg_query("HKU"));
+    if !list.succeeded() {
+        return Vec::new();
+    }
+    let loaded = if hives.succeeded() {
+        hives.stdout.as_str()
+    } else {
+        ""
+    };
+    parse_profiles(&list.stdout, loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Shape as printed by reg.exe (see the fixtures in tests/fixtures/windows for sources).
+    const AU_POLICY: &str = "\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU\r\n    NoAutoUpdate    REG_DWORD    0x0\r\n    AUOptions    REG_DWORD    0x4\r\n    Display Name    REG_SZ    Some value with    spaces\r\n    (Default)    REG_SZ    \r\n\r\n";
+
+    #[test]
+    fn values_parse_with_spaces_in_names_and_data() {
+        let dump = parse_reg_query(AU_POLICY);
+        let key = r"HKLM\Software\Policies\Microsoft\Windows\WindowsUpdate\AU";
+        assert_eq!(
+            dump.value(key, "auoptions").and_then(RegValue::as_u32),
+            Some(4)
+        );
+        assert_eq!(
+            dump.value(key, "NoAutoUpdate").and_then(RegValue::as_u32),
+            Some(0)
+        );
+        let named = dump.value(key, "Display Name").unwrap();
+        assert_eq!(named.kind, "REG_SZ");
+        assert_eq!(named.data, "Some value with    spaces");
+        assert_eq!(dump.value(key, "(Default)").unwrap().data, "");
+        assert!(dump.value(key, "Missing").is_none());
+    }
+
+    #[test]
+    fn numbers_decode_from_hex_and_decimal() {
+        let v = |data: &str| RegValue {
+            name: "n".into(),
+            kind: "REG_DWORD".into(),
+            data: data.into(),
+        };
+        assert_eq!(v("0x384").as_u32(), Some(900));
+        assert_eq!(v("600").as_u32(), Some(600));
+        assert_eq!(v("0x100000000").as_u32(), None);
+        assert_eq!(v("yes").as_u32(), None);
+    }
+}
