@@ -289,6 +289,22 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_is_loaded_when_its_sid_is_listed_under_hku() {
+        let list = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-5-21-1-2-3-1001\r\n    ProfileImagePath    REG_EXPAND_SZ    C:\\Users\\ada\r\n\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\S-1-12-1-9-8-7-6\r\n    ProfileImagePath    REG_EXPAND_SZ    C:\\Users\\BobSmith\r\n";
+        let hku = "HKEY_USERS\\.DEFAULT\r\nHKEY_USERS\\S-1-12-1-9-8-7-6\r\nHKEY_USERS\\S-1-12-1-9-8-7-6_Classes\r\n";
+        let people = parse_profiles(list, hku);
+        assert_eq!(people.len(), 2);
+        assert_eq!(
+            (people[0].user.as_str(), people[0].hive_loaded),
+            ("BobSmith", true)
+        );
+        assert_eq!(
+            (people[1].user.as_str(), people[1].hive_loaded),
+            ("ada", false)
+        );
+    }
+
+    #[test]
     fn numbers_decode_from_hex_and_decimal() {
         let v = |data: &str| RegValue {
             name: "n".into(),
