@@ -8,7 +8,7 @@ fn fixture(name: &str) -> String {
         "{}/tests/fixtures/windows/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
-    .unwrap()
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
