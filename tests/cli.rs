@@ -191,3 +191,59 @@ fn replay_of_a_bundle_from_this_machine_judges_it_identically() {
             .contains("cannot read")
     );
 }
+
+#[test]
+fn replay_of_a_folder_of_recorded_outputs_needs_the_os_and_judges_with_its_plans() {
+    let tmp = tempfile::tempdir().unwrap();
+    let recording = tmp.path().join("recording");
+    std::fs::create_dir(&recording).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../probe-antivirus/tests/fixtures/linux/debian12-vm-clamav-installed-not-running.json"
+        ),
+        recording.join("antivirus.json"),
+    )
+    .unwrap();
+
+    let output = devidence(tmp.path())
+        .arg("replay")
+        .arg(&recording)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("add --os macos, --os windows or --os linux")
+    );
+
+    let output = devidence(tmp.path())
+        .args(["replay", "--json", "--os", "linux"])
+        .arg(&recording)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let antivirus = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["control"] == "antivirus")
+        .unwrap();
+    assert_eq!(antivirus["verdict"]["status"], "fail");
+    assert_eq!(antivirus["facts"]["clamav.clamd_running"], "false");
+
+    std::fs::write(recording.join("broken.json"), "not json").unwrap();
+    let output = devidence(tmp.path())
+        .args(["replay", "--os", "linux"])
+        .arg(&recording)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("broken.json is not a JSON array of observations")
+    );
+}

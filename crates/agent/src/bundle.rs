@@ -4,7 +4,7 @@
 
 use crate::checks::Collection;
 use anyhow::{Context, Result};
-use devidence_core::{Control, DeviceIdentity, Finding};
+use devidence_core::{Control, DeviceIdentity, Finding, Observation};
 use devidence_render::Evidence;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -150,6 +150,49 @@ pub fn read(path: &Path) -> Result<Bundle> {
         );
     }
     Ok(bundle)
+}
+
+/// What `replay` re-judges: a collected bundle, or a folder of recorded outputs.
+pub enum Replayable {
+    /// A `findings.json` (collected by `devidence collect`/`run`).
+    Bundle(Bundle),
+    /// Observations recorded elsewhere (support's or a test's), with no device identity.
+    Recording(Vec<Observation>),
+}
+
+/// Reads what `replay` was pointed at: a `findings.json`, a folder holding one, or a folder of
+/// recorded outputs (every `*.json` file in it is a JSON array of observations, the shape
+/// `findings.json` keeps them in, optionally after a `# source: …` line saying where they
+/// came from).
+pub fn read_replayable(path: &Path) -> Result<Replayable> {
+    if !path.is_dir() || path.join("findings.json").is_file() {
+        return read(path).map(Replayable::Bundle);
+    }
+    let mut files: Vec<PathBuf> = fs::read_dir(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!(
+            "{} holds neither a findings.json nor recorded outputs (*.json arrays of observations)",
+            path.display()
+        );
+    }
+    let mut observations = Vec::new();
+    for file in files {
+        let text =
+            fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let body = match devidence_core::fixture::split_source(&text) {
+            Ok((_, body)) => body,
+            Err(_) => text.as_str(),
+        };
+        let recorded: Vec<Observation> = serde_json::from_str(body)
+            .with_context(|| format!("{} is not a JSON array of observations", file.display()))?;
+        observations.extend(recorded);
+    }
+    Ok(Replayable::Recording(observations))
 }
 
 /// The name an evidence file is uploaded under: device, control and date, e.g.

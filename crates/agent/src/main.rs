@@ -62,7 +62,8 @@ enum Command {
     /// Re-judge a saved findings.json (or a folder holding one) with this version's parsers,
     /// without the machine it came from (exit codes as for `check`).
     Replay {
-        /// The findings.json file, or the evidence folder that holds it.
+        /// The findings.json file, the evidence folder that holds it, or a folder of recorded
+        /// outputs (`*.json` arrays of observations; needs `--os`).
         bundle: PathBuf,
         /// Judge with this OS's plans (default: the OS the bundle was collected on).
         #[arg(long)]
@@ -175,11 +176,27 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         Command::Run(args) => run(cli.config.as_deref(), &env, args),
         Command::Replay { bundle, os, json } => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
-            let bundle = bundle::read(&bundle).map_err(|e| fail(exit::USAGE, e))?;
-            let os = os.unwrap_or(bundle.device.os);
-            let host = ReplayHost::from_observations(
-                bundle.findings.into_iter().flat_map(|f| f.observations),
-            );
+            let (recorded_os, observations) =
+                match bundle::read_replayable(&bundle).map_err(|e| fail(exit::USAGE, e))? {
+                    bundle::Replayable::Bundle(b) => (
+                        Some(b.device.os),
+                        b.findings
+                            .into_iter()
+                            .flat_map(|f| f.observations)
+                            .collect(),
+                    ),
+                    bundle::Replayable::Recording(observations) => (None, observations),
+                };
+            let os = os.or(recorded_os).ok_or_else(|| {
+                fail(
+                    exit::USAGE,
+                    anyhow::anyhow!(
+                        "{} is a folder of recorded outputs, which does not say which OS they came from; add --os macos, --os windows or --os linux",
+                        bundle.display()
+                    ),
+                )
+            })?;
+            let host = ReplayHost::from_observations(observations);
             let findings = checks::probe_all(&host, os, &settings.policy, &Redactor::new());
             print_findings(&findings, json)?;
             Ok(if report::all_pass(&findings) {
