@@ -6,9 +6,13 @@
 //!   `lsblk`; ZFS native encryption through `zfs get`.
 //! * [`parse`] holds the pure parsers, tested on recorded outputs in `tests/fixtures/`.
 //!
-//! macOS and Windows plans arrive in a later release; they answer `Unknown` meanwhile.
+//! * [`macos`] is the macOS plan: `fdesetup status` and `diskutil apfs list -plist` must agree
+//!   that FileVault protects the boot volume group's Data volume.
+//!
+//! The Windows plan arrives in a later release; it answers `Unknown` meanwhile.
 
 pub mod linux;
+pub mod macos;
 pub mod parse;
 
 use devidence_core::{Control, Finding, Os, ProbeRun};
@@ -20,6 +24,10 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
             let (verdict, summary, remediation) = linux::check(&mut run);
             run.finish(Control::DiskEncryption, verdict, summary, remediation)
         }
-        Os::Macos | Os::Windows => run.finish_unplanned(Control::DiskEncryption),
+        Os::Macos => {
+            let (verdict, summary, remediation) = macos::check(&mut run);
+            run.finish(Control::DiskEncryption, verdict, summary, remediation)
+        }
+        Os::Windows => run.finish_unplanned(Control::DiskEncryption),
     }
 }
