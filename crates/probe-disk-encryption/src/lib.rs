@@ -9,11 +9,13 @@
 //! * [`macos`] is the macOS plan: `fdesetup status` and `diskutil apfs list -plist` must agree
 //!   that FileVault protects the boot volume group's Data volume.
 //!
-//! The Windows plan arrives in a later release; it answers `Unknown` meanwhile.
+//! * [`windows`] is the Windows plan: `manage-bde -status` and `Get-BitLockerVolume` must agree
+//!   that BitLocker protects the system drive (encrypted, protection on).
 
 pub mod linux;
 pub mod macos;
 pub mod parse;
+pub mod windows;
 
 use devidence_core::{Control, Finding, Os, ProbeRun};
 
@@ -28,6 +30,9 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
             let (verdict, summary, remediation) = macos::check(&mut run);
             run.finish(Control::DiskEncryption, verdict, summary, remediation)
         }
-        Os::Windows => run.finish_unplanned(Control::DiskEncryption),
+        Os::Windows => {
+            let (verdict, summary, remediation) = windows::check(&mut run);
+            run.finish(Control::DiskEncryption, verdict, summary, remediation)
+        }
     }
 }

@@ -1,0 +1,238 @@
+//! The Windows plan on published real outputs (each fixture's first line says where from).
+
+#![allow(clippy::unwrap_used)]
+
+use devidence_core::fixture::load;
+use devidence_core::redact::Redactor;
+use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use probe_disk_encryption::windows::parse::{
+    Conversion, os_volume, parse_bitlocker_volume_list, parse_manage_bde_status,
+};
+use probe_disk_encryption::windows::{
+    SystemVolumeState, conclude, get_bitlocker_volume_command, manage_bde_status_command,
+};
+
+fn fixture(name: &str) -> String {
+    load(format!(
+        "{}/tests/fixtures/windows/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const BDE_USED_SPACE_ON: &str = "manage-bde-status-used-space-protection-on-dreknix.txt";
+const BDE_FULL_ON: &str = "manage-bde-status-fully-encrypted-intunedocs-2566.txt";
+const BDE_NO_PROTECTORS: &str =
+    "manage-bde-status-encrypted-protection-off-no-protectors-aetherinox-15.txt";
+const BDE_IN_PROGRESS: &str = "manage-bde-status-encryption-in-progress-libbde-39.txt";
+const PS_ON: &str = "get-bitlockervolume-format-list-os-volume-windows-powershell-docs.txt";
+const PS_WAITING: &str =
+    "get-bitlockervolume-format-list-waiting-for-activation-msendpointmgr-77.txt";
+
+fn judge(host: &ReplayHost) -> Finding {
+    let policy = Policy::default();
+    let redactor = Redactor::new();
+    probe_disk_encryption::probe(ProbeRun::new(host, Os::Windows, &policy, &redactor))
+}
+
+fn only_volume(text: &str) -> SystemVolumeState {
+    let volumes = parse_manage_bde_status(text);
+    assert_eq!(volumes.len(), 1, "{volumes:?}");
+    SystemVolumeState::of(&volumes[0]).unwrap()
+}
+
+#[test]
+fn manage_bde_with_decimal_commas_reads_the_os_volume() {
+    let volumes = parse_manage_bde_status(&fixture(BDE_USED_SPACE_ON));
+    assert_eq!(volumes.len(), 1);
+    let c = os_volume(&volumes, "C:").unwrap();
+    assert_eq!(c.mount_point.as_deref(), Some("C:"));
+    assert_eq!(c.os_volume, Some(true));
+    assert_eq!(c.conversion, Some(Conversion::UsedSpaceOnlyEncrypted));
+    assert_eq!(c.percent_encrypted, Some(100.0));
+    assert_eq!(c.protection_on, Some(true));
+    assert_eq!(c.encryption_method.as_deref(), Some("AES 256"));
+    assert_eq!(c.key_protectors, ["Numerical Password", "Password"]);
+    assert_eq!(SystemVolumeState::of(c), Ok(SystemVolumeState::Protected));
+}
+
+#[test]
+fn manage_bde_excerpt_fully_encrypted_with_tpm_is_protected() {
+    let volumes = parse_manage_bde_status(&fixture(BDE_FULL_ON));
+    assert_eq!(volumes[0].conversion, Some(Conversion::FullyEncrypted));
+    assert_eq!(
+        volumes[0].key_protectors,
+        ["Numerical Password", "TPM", "Numerical Password"]
+    );
+    assert_eq!(
+        only_volume(&fixture(BDE_FULL_ON)),
+        SystemVolumeState::Protected
+    );
+    // An excerpt names no drive, so it can never stand for the system drive by itself.
+    assert!(os_volume(&volumes, "C:").is_none());
+}
+
+#[test]
+fn automatic_device_encryption_without_protectors_is_encrypted_but_unprotected() {
+    let volumes = parse_manage_bde_status(&fixture(BDE_NO_PROTECTORS));
+    assert!(
+        volumes[0].key_protectors.is_empty(),
+        "None Found is no protector"
+    );
+    assert_eq!(
+        only_volume(&fixture(BDE_NO_PROTECTORS)),
+        SystemVolumeState::EncryptedUnprotected
+    );
+    let (verdict, summary, fix) = conclude(
+        "C:",
+        Ok(SystemVolumeState::EncryptedUnprotected),
+        Err("no answer".into()),
+    );
+    assert_eq!(verdict, Verdict::Fail);
+    assert!(summary.contains("key is stored in the clear"), "{summary}");
+    assert!(fix.unwrap().contains("waiting for activation"));
+}
+
+#[test]
+fn encryption_in_progress_keeps_its_percentage_despite_the_reporters_note() {
+    let state = only_volume(&fixture(BDE_IN_PROGRESS));
+    assert_eq!(
+        state,
+        SystemVolumeState::Converting(Conversion::EncryptionInProgress, Some(50.8))
+    );
+    let (verdict, summary, _) = conclude("C:", Ok(state), Err("no answer".into()));
+    assert_eq!(verdict, Verdict::Fail);
+    assert!(summary.contains("50.8% encrypted"), "{summary}");
+}
+
+#[test]
+fn get_bitlockervolume_format_list_reads_enum_names() {
+    let volumes = parse_bitlocker_volume_list(&fixture(PS_ON));
+    assert_eq!(volumes.len(), 1);
+    let c = &volumes[0];
+    assert_eq!(c.mount_point.as_deref(), Some("C:"));
+    assert_eq!(c.os_volume, Some(true));
+    assert_eq!(c.conversion, Some(Conversion::FullyEncrypted));
+    assert_eq!(c.protection_on, Some(true));
+    assert_eq!(c.encryption_method.as_deref(), Some("XtsAes128"));
+    assert_eq!(c.key_protectors, ["RecoveryPassword", "Tpm"]);
+    assert_eq!(SystemVolumeState::of(c), Ok(SystemVolumeState::Protected));
+}
+
+#[test]
+fn waiting_for_activation_is_protection_off() {
+    let volumes = parse_bitlocker_volume_list(&fixture(PS_WAITING));
+    let c = os_volume(&volumes, "C:").unwrap();
+    assert_eq!(c.key_protectors, ["Tpm"]);
+    assert_eq!(
+        SystemVolumeState::of(c),
+        Ok(SystemVolumeState::EncryptedUnprotected)
+    );
+}
+
+#[test]
+fn plan_passes_when_both_tools_agree() {
+    let mut host = ReplayHost::new();
+    host.command(
+        &manage_bde_status_command().display(),
+        0,
+        &fixture(BDE_USED_SPACE_ON),
+    )
+    .command(
+        &get_bitlocker_volume_command().display(),
+        0,
+        &fixture(PS_ON),
+    );
+    let finding = judge(&host);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert!(finding.summary.contains("agree"), "{}", finding.summary);
+    assert_eq!(finding.facts["windows.system_drive"], "C:");
+    assert!(finding.facts["manage_bde.C:"].contains("protection on"));
+    assert!(finding.facts["get_bitlockervolume.C:"].contains("OS volume"));
+}
+
+#[test]
+fn plan_is_unknown_when_the_tools_disagree() {
+    let mut host = ReplayHost::new();
+    host.command(
+        &manage_bde_status_command().display(),
+        0,
+        &fixture(BDE_USED_SPACE_ON),
+    )
+    .command(
+        &get_bitlocker_volume_command().display(),
+        0,
+        &fixture(PS_WAITING),
+    );
+    let finding = judge(&host);
+    let Verdict::Unknown { reason } = &finding.verdict else {
+        panic!("{:?}", finding.verdict)
+    };
+    assert!(reason.contains("protection is off"), "{reason}");
+}
+
+#[test]
+fn plan_lets_powershell_decide_when_manage_bde_is_denied_and_says_so() {
+    let mut host = ReplayHost::new();
+    host.command(&manage_bde_status_command().display(), 1, "")
+        .command(
+            &get_bitlocker_volume_command().display(),
+            0,
+            &fixture(PS_WAITING),
+        );
+    let finding = judge(&host);
+    assert_eq!(finding.verdict, Verdict::Fail);
+    assert!(
+        finding
+            .summary
+            .contains("Get-BitLockerVolume alone decided"),
+        "{}",
+        finding.summary
+    );
+    assert!(
+        finding.facts["manage_bde.system_volume"]
+            .starts_with("unknown: `manage-bde.exe -status` exited with code 1")
+    );
+}
+
+#[test]
+fn plan_with_output_naming_no_drive_and_no_powershell_is_unknown() {
+    // An excerpt has no drive letter, so it cannot stand for the system drive.
+    let mut host = ReplayHost::new();
+    host.command(
+        &manage_bde_status_command().display(),
+        0,
+        &fixture(BDE_FULL_ON),
+    );
+    let finding = judge(&host);
+    let Verdict::Unknown { reason } = &finding.verdict else {
+        panic!("{:?}", finding.verdict)
+    };
+    assert!(
+        reason.contains("did not list the system drive C:"),
+        "{reason}"
+    );
+    assert!(reason.contains("not found"), "{reason}");
+}
+
+#[test]
+fn plan_honours_a_system_drive_other_than_c() {
+    let mut host = ReplayHost::new();
+    host.set_env("SystemDrive", "d:");
+    host.command(
+        &get_bitlocker_volume_command().display(),
+        0,
+        &fixture(PS_ON),
+    );
+    let finding = judge(&host);
+    // The OS volume is marked as such, so it is found whatever the letter.
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert_eq!(finding.facts["windows.system_drive"], "D:");
+}
+
+#[test]
+fn plan_with_no_tool_is_unknown_and_says_what_to_check() {
+    let finding = judge(&ReplayHost::new());
+    assert!(matches!(finding.verdict, Verdict::Unknown { .. }));
+    assert!(finding.remediation.unwrap().contains("administrator"));
+}
