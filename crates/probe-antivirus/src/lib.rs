@@ -5,9 +5,15 @@
 //!   Microsoft Defender for Endpoint, CrowdStrike Falcon, SentinelOne).
 //! * [`parse`] holds the pure parsers; [`ProductState`] is the common result they feed.
 //!
-//! macOS and Windows plans arrive in a later release; they answer `Unknown` meanwhile.
+//! * [`macos`] is the macOS plan: Apple's XProtect with Gatekeeper, Microsoft Defender
+//!   (`mdatp health`) and CrowdStrike Falcon (`falconctl stats`).
+//! * [`defender`] judges `mdatp health` the same way on macOS and Linux.
+//!
+//! The Windows plan arrives in a later release; it answers `Unknown` meanwhile.
 
+pub mod defender;
 pub mod linux;
+pub mod macos;
 pub mod parse;
 
 use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
@@ -30,16 +36,37 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
     match run.os {
         Os::Linux => {
             let products = linux::check(&mut run);
-            let (verdict, summary, remediation) = conclude(&products);
+            let (verdict, summary, remediation) = conclude(run.os, &products);
             run.finish(Control::Antivirus, verdict, summary, remediation)
         }
-        Os::Macos | Os::Windows => run.finish_unplanned(Control::Antivirus),
+        Os::Macos => {
+            let products = macos::check(&mut run);
+            let (verdict, summary, remediation) = conclude(run.os, &products);
+            run.finish(Control::Antivirus, verdict, summary, remediation)
+        }
+        Os::Windows => run.finish_unplanned(Control::Antivirus),
+    }
+}
+
+/// Records each product's state as a `product.<name>` fact.
+pub fn record_products(run: &mut ProbeRun<'_>, products: &[(&'static str, ProductState)]) {
+    for (name, state) in products {
+        let text = match state {
+            ProductState::Absent => "not installed".to_string(),
+            ProductState::Protecting(d) => format!("protecting: {d}"),
+            ProductState::NotProtecting(d) => format!("not protecting: {d}"),
+            ProductState::Unreadable(d) => format!("state unreadable: {d}"),
+        };
+        run.fact(format!("product.{name}"), text);
     }
 }
 
 /// Turns per-product states into the verdict: any product protecting → pass; otherwise any
 /// product unreadable → unknown; otherwise (absent or not protecting) → fail.
-pub fn conclude(products: &[(&'static str, ProductState)]) -> (Verdict, String, Option<String>) {
+pub fn conclude(
+    os: Os,
+    products: &[(&'static str, ProductState)],
+) -> (Verdict, String, Option<String>) {
     let names = |f: fn(&ProductState) -> Option<&String>| -> Vec<String> {
         products
             .iter()
@@ -80,13 +107,20 @@ pub fn conclude(products: &[(&'static str, ProductState)]) -> (Verdict, String, 
         return (
             Verdict::Fail,
             format!("Installed but not protecting: {}.", off.join("; ")),
-            Some("Start the product's service and turn real-time protection on (for ClamAV: `sudo systemctl enable --now clamav-daemon clamav-freshclam`; for Defender: `sudo mdatp config real-time-protection --value enabled`), or ask IT.".into()),
+            Some(match os {
+                Os::Linux => "Start the product's service and turn real-time protection on (for ClamAV: `sudo systemctl enable --now clamav-daemon clamav-freshclam`; for Defender: `sudo mdatp config real-time-protection --value enabled`), or ask IT.",
+                Os::Macos => "Turn Gatekeeper back on (`sudo spctl --global-enable`, or allow apps from the App Store and identified developers in System Settings > Privacy & Security), and make sure the company's endpoint protection runs with its system extension approved; ask IT.",
+                Os::Windows => "Turn real-time protection on in Windows Security > Virus & threat protection, or start the company's endpoint protection; ask IT.",
+            }.into()),
         );
     }
     let looked_for: Vec<&str> = products.iter().map(|(name, _)| *name).collect();
     (
         Verdict::Fail,
         format!("No antivirus was found (looked for {}).", looked_for.join(", ")),
-        Some("Install the company's endpoint protection (ask IT), or ClamAV with on-access scanning: `sudo apt install clamav clamav-daemon clamav-freshclam` (Debian/Ubuntu) or `sudo dnf install clamav clamd clamav-update` (Fedora).".into()),
+        Some(match os {
+            Os::Linux => "Install the company's endpoint protection (ask IT), or ClamAV with on-access scanning: `sudo apt install clamav clamav-daemon clamav-freshclam` (Debian/Ubuntu) or `sudo dnf install clamav clamd clamav-update` (Fedora).",
+            Os::Macos | Os::Windows => "Install the company's endpoint protection (ask IT).",
+        }.into()),
     )
 }

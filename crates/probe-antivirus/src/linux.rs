@@ -24,15 +24,7 @@ pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
         ("CrowdStrike Falcon", falcon(run)),
         ("SentinelOne", sentinelone(run)),
     ];
-    for (name, state) in &products {
-        let text = match state {
-            ProductState::Absent => "not installed".to_string(),
-            ProductState::Protecting(d) => format!("protecting: {d}"),
-            ProductState::NotProtecting(d) => format!("not protecting: {d}"),
-            ProductState::Unreadable(d) => format!("state unreadable: {d}"),
-        };
-        run.fact(format!("product.{name}"), text);
-    }
+    crate::record_products(run, &products);
     products
 }
 
@@ -118,50 +110,7 @@ fn clamav(run: &mut ProbeRun<'_>, today: time::Date) -> ProductState {
 
 fn defender(run: &mut ProbeRun<'_>) -> ProductState {
     let obs = run.run(CommandSpec::new("mdatp", ["health", "--output", "json"]).deadline(DEADLINE));
-    if missing(&obs) {
-        return ProductState::Absent;
-    }
-    if !obs.succeeded() {
-        return ProductState::Unreadable(obs.failure_reason());
-    }
-    let health = match parse::mdatp_health(&obs.stdout) {
-        Ok(h) => h,
-        Err(why) => return ProductState::Unreadable(why),
-    };
-    if let Some(v) = &health.app_version {
-        run.fact("mdatp.app_version", v.clone());
-    }
-    run.fact(
-        "mdatp.real_time_protection",
-        format!("{:?}", health.real_time_protection),
-    );
-    run.fact(
-        "mdatp.definitions_status",
-        health
-            .definitions_status
-            .clone()
-            .unwrap_or_else(|| "not reported".into()),
-    );
-    run.fact("mdatp.healthy", format!("{:?}", health.healthy));
-    match (
-        health.real_time_protection,
-        health.healthy,
-        health.definitions_status.as_deref(),
-    ) {
-        (Some(false), _, _) => ProductState::NotProtecting("real-time protection is off".into()),
-        (_, Some(false), _) => {
-            ProductState::NotProtecting("mdatp reports the agent unhealthy".into())
-        }
-        (_, _, Some(status)) if !["up_to_date", "updating"].contains(&status) => {
-            ProductState::NotProtecting(format!("definitions are {status}"))
-        }
-        (Some(true), _, _) => {
-            ProductState::Protecting("real-time protection on, definitions up to date".into())
-        }
-        (None, _, _) => {
-            ProductState::Unreadable("mdatp did not report real_time_protection_enabled".into())
-        }
-    }
+    crate::defender::judge(run, &obs)
 }
 
 fn falcon(run: &mut ProbeRun<'_>) -> ProductState {

@@ -58,7 +58,7 @@ pub fn ctime_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(f[4].parse().ok()?, month, f[2].parse().ok()?).ok()
 }
 
-/// The fields of `mdatp health --output json` the verdict needs.
+/// The fields of `mdatp health` the verdict needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MdatpHealth {
     /// `healthy`.
@@ -67,31 +67,122 @@ pub struct MdatpHealth {
     pub licensed: Option<bool>,
     /// `real_time_protection_enabled`.
     pub real_time_protection: Option<bool>,
-    /// `definitions_status` (`up_to_date`, `updating`, `out_of_date`, …).
+    /// `real_time_protection_available` (false on macOS while the system extension is not
+    /// approved, even with the setting on).
+    pub real_time_protection_available: Option<bool>,
+    /// `definitions_status` in snake case (`up_to_date`, `updating`, `out_of_date`, …; the
+    /// legacy `upToDate` reads as `up_to_date`).
     pub definitions_status: Option<String>,
     /// `app_version`.
     pub app_version: Option<String>,
 }
 
-/// Parses `mdatp health --output json`. Settings appear either as plain values or, for
-/// managed settings in newer versions, as `{"value": …, "scope": …}`.
+/// `realTimeProtectionEnabled` → `real_time_protection_enabled`: legacy `mdatp --health`
+/// printed camel case, current versions print snake case.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            if !out.is_empty() {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Parses `mdatp health`, either `--output json` or the default `key : value` text (current
+/// snake-case names and the legacy camel-case ones). Managed settings appear in JSON as
+/// `{"value": …, "scope": …}`.
 pub fn mdatp_health(text: &str) -> Result<MdatpHealth, String> {
-    let json: Value =
-        serde_json::from_str(text.trim()).map_err(|e| format!("unreadable mdatp JSON: {e}"))?;
-    let field = |key: &str| -> Option<Value> {
-        let v = json.get(key)?;
-        Some(v.get("value").cloned().unwrap_or_else(|| v.clone()))
+    let mut fields: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+    if text.trim_start().starts_with('{') {
+        let json: Value =
+            serde_json::from_str(text.trim()).map_err(|e| format!("unreadable mdatp JSON: {e}"))?;
+        if let Some(map) = json.as_object() {
+            for (key, v) in map {
+                let v = v.get("value").cloned().unwrap_or_else(|| v.clone());
+                fields.insert(snake_case(key), v);
+            }
+        }
+    } else {
+        for line in text.lines() {
+            let Some((key, value)) = line.split_once(" : ") else {
+                continue;
+            };
+            let value = value.trim();
+            let v = match value {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(value.trim_matches('"').to_string()),
+            };
+            fields.insert(snake_case(key.trim()), v);
+        }
+        if fields.is_empty() {
+            return Err("mdatp printed no `key : value` health fields".into());
+        }
+    }
+    let boolean = |key: &str| fields.get(key).and_then(Value::as_bool);
+    let string = |key: &str| {
+        fields
+            .get(key)
+            .and_then(|v| v.as_str().map(|s| s.trim_matches('"').to_string()))
     };
-    let boolean = |key: &str| field(key).and_then(|v| v.as_bool());
-    let string =
-        |key: &str| field(key).and_then(|v| v.as_str().map(|s| s.trim_matches('"').to_string()));
     Ok(MdatpHealth {
         healthy: boolean("healthy"),
         licensed: boolean("licensed"),
         real_time_protection: boolean("real_time_protection_enabled"),
-        definitions_status: string("definitions_status"),
+        real_time_protection_available: boolean("real_time_protection_available"),
+        definitions_status: string("definitions_status").map(|s| snake_case(&s)),
         app_version: string("app_version"),
     })
+}
+
+/// What `falconctl stats` (CrowdStrike Falcon on macOS) says about the sensor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FalconStats {
+    /// `Sensor operational: true|false` in the `agent_info` section.
+    pub operational: Option<bool>,
+    /// The sensor version (`version:` in `agent_info`).
+    pub version: Option<String>,
+    /// The cloud connection state (`State:` under `Cloud Info`), e.g. `connected`.
+    pub cloud_state: Option<String>,
+}
+
+/// Parses macOS `falconctl stats`: `=== section ===` headers and `key: value` lines.
+pub fn falcon_stats(text: &str) -> FalconStats {
+    let mut stats = FalconStats::default();
+    let mut section = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed
+            .strip_prefix("===")
+            .and_then(|r| r.strip_suffix("==="))
+        {
+            section = name.trim().to_ascii_lowercase();
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match (section.as_str(), key.trim()) {
+            ("agent_info", "Sensor operational") => {
+                stats.operational = match value {
+                    "true" => Some(true),
+                    "false" => Some(false),
+                    _ => None,
+                }
+            }
+            ("agent_info", "version") => stats.version = Some(value.to_string()),
+            ("cloudinfo", "State") => stats.cloud_state = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    stats
 }
 
 /// CrowdStrike's `falconctl -g --rfm-state` (`rfm-state=false.`): true when the sensor is in
