@@ -7,6 +7,7 @@
 
 use crate::host::CommandSpec;
 use crate::probe::ProbeRun;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The deadline of one PowerShell call: PowerShell itself takes ~0.5–2 s to start.
@@ -262,6 +263,85 @@ pub fn user_profiles(run: &mut ProbeRun<'_>) -> Vec<WindowsProfile> {
     parse_profiles(&list.stdout, loaded)
 }
 
+/// One object's properties as PowerShell or WMI printed them, keyed by lower-case name.
+pub type PropertyBlock = BTreeMap<String, String>;
+
+/// Parses a list of objects printed by Windows in any of its three common shapes, so a plan
+/// can read recorded outputs of the same WMI class whichever tool printed them:
+///
+/// * `ConvertTo-Json` (one object or an array; nested values are kept as JSON text);
+/// * `Format-List` (`Name : Value`, objects separated by blank lines, long values wrapped
+///   onto indented continuation lines);
+/// * `wmic … get /format:list` (`Name=Value`, objects separated by blank lines).
+///
+/// Booleans keep their printed form (`True`, `TRUE`, `true`); compare case-insensitively.
+pub fn parse_property_blocks(text: &str) -> Result<Vec<PropertyBlock>, String> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let json: serde_json::Value =
+            serde_json::from_str(trimmed).map_err(|e| format!("unreadable JSON: {e}"))?;
+        let objects = match json {
+            serde_json::Value::Array(items) => items,
+            other => vec![other],
+        };
+        return Ok(objects
+            .iter()
+            .filter_map(|o| o.as_object())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        let text = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Null => String::new(),
+                            other => other.to_string(),
+                        };
+                        (k.to_ascii_lowercase(), text)
+                    })
+                    .collect()
+            })
+            .collect());
+    }
+    let mut blocks = Vec::new();
+    let mut current = PropertyBlock::new();
+    let mut last_key: Option<String> = None;
+    for line in text.lines().chain(std::iter::once("")) {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
+            }
+            last_key = None;
+            continue;
+        }
+        let continuation = line.starts_with(char::is_whitespace);
+        // `Name : Value` or `Name=Value`, whichever separator comes first; the name is one word.
+        let field = line
+            .find([':', '='])
+            .filter(|_| !continuation)
+            .map(|at| (line[..at].trim(), line[at + 1..].trim()))
+            .filter(|(name, _)| !name.is_empty() && !name.contains(char::is_whitespace));
+        match (field, &last_key) {
+            (Some((name, value)), _) => {
+                let key = name.to_ascii_lowercase();
+                current.insert(key.clone(), value.to_string());
+                last_key = Some(key);
+            }
+            (None, Some(key)) if continuation => {
+                if let Some(value) = current.get_mut(key) {
+                    value.push_str(line.trim());
+                }
+            }
+            (None, _) => {}
+        }
+    }
+    Ok(blocks)
+}
+
+/// True for the printed forms of a true boolean (`True`, `TRUE`, `true`).
+pub fn is_true(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("true")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +395,20 @@ mod tests {
         assert_eq!(v("600").as_u32(), Some(600));
         assert_eq!(v("0x100000000").as_u32(), None);
         assert_eq!(v("yes").as_u32(), None);
+    }
+
+    #[test]
+    fn property_blocks_join_wrapped_format_list_values_and_split_objects() {
+        let text = "\r\n\r\nName   : first\r\nPSPath : Microsoft.PowerShell.Core\\Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\Curr\r\n         entControlSet\\Services\r\n\r\nName=second\r\nState=TRUE\r\n";
+        let blocks = parse_property_blocks(text).unwrap();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(
+            blocks[0]["pspath"],
+            "Microsoft.PowerShell.Core\\Registry::HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services"
+        );
+        assert_eq!(blocks[1]["name"], "second");
+        assert!(is_true(&blocks[1]["state"]));
+        let json = parse_property_blocks("{\"a\": 1, \"b\": null, \"c\": \"x\"}").unwrap();
+        assert_eq!((json[0]["a"].as_str(), json[0]["b"].as_str()), ("1", ""));
     }
 }

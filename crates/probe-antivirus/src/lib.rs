@@ -9,12 +9,14 @@
 //!   (`mdatp health`) and CrowdStrike Falcon (`falconctl stats`).
 //! * [`defender`] judges `mdatp health` the same way on macOS and Linux.
 //!
-//! The Windows plan arrives in a later release; it answers `Unknown` meanwhile.
+//! * [`windows`] is the Windows plan: Defender's own status (`Get-MpComputerStatus`) and
+//!   Windows Security Center's registered products (`productState` decoded).
 
 pub mod defender;
 pub mod linux;
 pub mod macos;
 pub mod parse;
+pub mod windows;
 
 use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};
 
@@ -44,7 +46,11 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
             let (verdict, summary, remediation) = conclude(run.os, &products);
             run.finish(Control::Antivirus, verdict, summary, remediation)
         }
-        Os::Windows => run.finish_unplanned(Control::Antivirus),
+        Os::Windows => {
+            let products = windows::check(&mut run);
+            let (verdict, summary, remediation) = conclude(run.os, &products);
+            run.finish(Control::Antivirus, verdict, summary, remediation)
+        }
     }
 }
 
