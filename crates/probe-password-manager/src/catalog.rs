@@ -25,6 +25,13 @@ pub struct Product {
     pub chromium: &'static [&'static str],
     /// Firefox add-on IDs (`addons[].id` in `extensions.json`).
     pub firefox: &'static [&'static str],
+    /// macOS app bundle names (`/Applications/<name>`).
+    pub macos_apps: &'static [&'static str],
+    /// macOS bundle identifiers (`CFBundleIdentifier`), what Spotlight finds apps by.
+    pub macos_bundle_ids: &'static [&'static str],
+    /// Windows "Programs and Features" display names (`DisplayName` under the Uninstall keys),
+    /// matched as case-insensitive prefixes (`1Password` matches `1Password 8`).
+    pub windows_names: &'static [&'static str],
 }
 
 const NONE: &[&str] = &[];
@@ -59,6 +66,13 @@ pub const CATALOG: &[Product] = &[
             "{0a75d802-9aed-41e7-8daa-24c067386e82}",
             "{25fc87fa-4d31-4fee-b5c1-c32a7844c063}",
         ],
+        macos_apps: &[
+            "1Password.app",
+            "1Password 7.app",
+            "1Password for Safari.app",
+        ],
+        macos_bundle_ids: &["com.1password.1password", "com.agilebits.onepassword7"],
+        windows_names: &["1Password"],
     },
     Product {
         name: "1Password CLI",
@@ -70,6 +84,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: NONE,
         firefox: NONE,
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: NONE,
     },
     Product {
         name: "Bitwarden",
@@ -89,6 +106,9 @@ pub const CATALOG: &[Product] = &[
         ],
         // Same manifest, `allowed_extensions`.
         firefox: &["{446900e4-71c2-419f-a6a7-df9c091e268b}"],
+        macos_apps: &["Bitwarden.app"],
+        macos_bundle_ids: &["com.bitwarden.desktop"],
+        windows_names: &["Bitwarden"],
     },
     Product {
         name: "Bitwarden CLI",
@@ -100,6 +120,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: NONE,
         firefox: NONE,
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: NONE,
     },
     Product {
         name: "KeePassXC",
@@ -125,6 +148,9 @@ pub const CATALOG: &[Product] = &[
             "pdffhmdngciaglkoonimfcmckehcpafo",
         ],
         firefox: &["keepassxc-browser@keepassxc.org"],
+        macos_apps: &["KeePassXC.app"],
+        macos_bundle_ids: &["org.keepassxc.keepassxc"],
+        windows_names: &["KeePassXC"],
     },
     Product {
         name: "KeePass 2",
@@ -136,6 +162,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: NONE,
         firefox: NONE,
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: &["KeePass Password Safe"],
     },
     Product {
         name: "Proton Pass",
@@ -153,6 +182,9 @@ pub const CATALOG: &[Product] = &[
         ],
         // AMO "proton-pass" (rycee/nur-expressions generated-firefox-addons.nix addonId).
         firefox: &["78272b6fa58f4a1abaac99321d503a20@proton.me"],
+        macos_apps: &["Proton Pass.app"],
+        macos_bundle_ids: NONE,
+        windows_names: &["Proton Pass"],
     },
     Product {
         name: "Enpass",
@@ -165,6 +197,9 @@ pub const CATALOG: &[Product] = &[
         chromium: &["kmcfomidfpdkfieipokbalgegidffkal"],
         // AMO enpass_password_manager addonId.
         firefox: &["firefox-enpass@enpass.io"],
+        macos_apps: &["Enpass.app"],
+        macos_bundle_ids: NONE,
+        windows_names: &["Enpass"],
     },
     Product {
         name: "Keeper",
@@ -179,6 +214,9 @@ pub const CATALOG: &[Product] = &[
         // Keeper's own docs link the Chrome Web Store listing bfogi….
         chromium: &["bfogiafebfohielmmehodmfbbebbbpei"],
         firefox: &["KeeperFFStoreExtension@KeeperSecurityInc"],
+        macos_apps: &["Keeper Password Manager.app"],
+        macos_bundle_ids: NONE,
+        windows_names: &["Keeper Password Manager", "Keeper Desktop"],
     },
     Product {
         name: "LastPass",
@@ -194,6 +232,9 @@ pub const CATALOG: &[Product] = &[
         ],
         // Gentoo's lastpass-binary ebuild native messaging manifest `allowed_extensions`.
         firefox: &["support@lastpass.com"],
+        macos_apps: &["LastPass.app"],
+        macos_bundle_ids: NONE,
+        windows_names: &["LastPass"],
     },
     Product {
         name: "Dashlane",
@@ -205,6 +246,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: &["fdjamakpfbbddfjaooikfcpapjohcfmg"],
         firefox: &["jetpack-extension@dashlane.com"],
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: &["Dashlane"],
     },
     Product {
         name: "NordPass",
@@ -222,6 +266,9 @@ pub const CATALOG: &[Product] = &[
             "eiaeiblijfjekdanodkjadfinkhbfgcd",
         ],
         firefox: &["nordpassStandalone@nordsecurity.com"],
+        macos_apps: &["NordPass.app"],
+        macos_bundle_ids: NONE,
+        windows_names: &["NordPass"],
     },
     Product {
         name: "RoboForm",
@@ -233,6 +280,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: &["pnlccmojcmeohlpggmfnbbiapkmbliob"],
         firefox: NONE,
+        macos_apps: &["RoboForm.app"],
+        macos_bundle_ids: NONE,
+        windows_names: &["RoboForm"],
     },
     Product {
         name: "pass",
@@ -245,6 +295,9 @@ pub const CATALOG: &[Product] = &[
         // Browserpass, the browser front end of pass.
         chromium: &["naepdomgkenhinolocfifgehidddafch"],
         firefox: NONE,
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: NONE,
     },
     Product {
         name: "gopass",
@@ -256,6 +309,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: NONE,
         firefox: NONE,
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: NONE,
     },
     Product {
         name: "GNOME Secrets",
@@ -268,6 +324,9 @@ pub const CATALOG: &[Product] = &[
         appimage: NONE,
         chromium: NONE,
         firefox: NONE,
+        macos_apps: NONE,
+        macos_bundle_ids: NONE,
+        windows_names: NONE,
     },
 ];
 

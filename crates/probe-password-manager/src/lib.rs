@@ -12,6 +12,7 @@ pub mod catalog;
 mod linux;
 pub mod parse;
 pub mod policy;
+mod scan;
 
 use devidence_core::{Control, Finding, Os, ProbeRun};
 

@@ -6,18 +6,12 @@
 //! flooding it with empty directories.
 
 use crate::catalog::{self, Product};
-use crate::parse::browsers::{self, Addon};
+use crate::parse::browsers;
 use crate::parse::packages::{self, Package};
-use crate::policy::{self, Hit, Survey};
+use crate::policy::{self, Survey};
+use crate::scan::{AddonOnDisk, BrowserDirs, Notes, firefox_ids_in, hit, scan_browsers};
 use devidence_core::users::{self, LocalUser};
 use devidence_core::{CommandSpec, Control, Finding, Outcome, ProbeRun};
-
-/// What the plan gathers besides the survey: facts about where it looked and what it saw but
-/// did not count.
-#[derive(Default)]
-struct Notes {
-    disabled: Vec<String>,
-}
 
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
@@ -95,14 +89,6 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         decision.summary,
         decision.remediation,
     )
-}
-
-fn hit(product: &Product, how: String, whose: String) -> Hit {
-    Hit {
-        product: product.name,
-        how,
-        whose,
-    }
 }
 
 /// Returns true when dpkg is present (read or not).
@@ -261,29 +247,6 @@ fn listed_dir(
     }
 }
 
-/// A Firefox add-on from the catalogue found on disk, waiting to be confirmed in a profile.
-#[derive(Clone)]
-struct AddonOnDisk {
-    product: &'static Product,
-    id: String,
-    /// Where: `system-wide`, `user scope`, `profile`.
-    scope: &'static str,
-}
-
-fn firefox_ids_in(entries: &[String], scope: &'static str) -> Vec<AddonOnDisk> {
-    entries
-        .iter()
-        .filter_map(|entry| {
-            let id = browsers::addon_id_of_entry(entry);
-            catalog::find(|p| p.firefox, id).map(|product| AddonOnDisk {
-                product,
-                id: id.to_string(),
-                scope,
-            })
-        })
-        .collect()
-}
-
 /// Catalogue add-ons in Firefox's system-wide scope directories (recorded when found).
 fn firefox_system_addons(run: &mut ProbeRun<'_>) -> Vec<AddonOnDisk> {
     let mut found = Vec::new();
@@ -337,7 +300,6 @@ fn scan_user(
             format!("user {name}, {place}")
         }
     };
-    let mut looked = Vec::new();
 
     // Per-user flatpak installation.
     let dir = format!("{home}/.local/share/flatpak/app");
@@ -373,103 +335,12 @@ fn scan_user(
         }
     }
 
-    // Chromium-family browsers.
-    for (browser, rel) in browsers::CHROMIUM_DIRS {
-        let base = format!("{home}/{rel}");
-        let profiles: Vec<String> = run
-            .list_dir_quietly(&base)
-            .into_iter()
-            .filter(|e| browsers::is_chromium_profile(e))
-            .collect();
-        if profiles.is_empty() {
-            continue;
-        }
-        looked.push(format!("{browser} ({})", profiles.join(", ")));
-        for profile in &profiles {
-            let ext_dir = format!("{base}/{profile}/Extensions");
-            let ids = run.list_dir_quietly(&ext_dir);
-            let found: Vec<(&Product, &String)> = ids
-                .iter()
-                .filter_map(|id| catalog::find(|p| p.chromium, id).map(|p| (p, id)))
-                .collect();
-            if found.is_empty() {
-                continue;
-            }
-            run.list_dir(&ext_dir);
-            for (product, id) in found {
-                let mut versions = run.list_dir_quietly(&format!("{ext_dir}/{id}"));
-                versions.sort();
-                let version = versions
-                    .last()
-                    .map(|v| format!(" {}", v.trim_end_matches("_0")))
-                    .unwrap_or_default();
-                survey.hits.push(hit(
-                    product,
-                    format!("{browser} extension {id}{version}"),
-                    whose(&format!("profile {profile}")),
-                ));
-            }
-        }
-    }
-
-    // Firefox-family browsers.
-    let user_scope = firefox_ids_in(
-        &run.list_dir_quietly(&format!(
-            "{home}/.mozilla/extensions/{}",
-            browsers::FIREFOX_APP_ID
-        )),
-        "user scope",
-    );
-    for (browser, rel) in browsers::FIREFOX_DIRS {
-        let root = format!("{home}/{rel}");
-        let entries = run.list_dir_quietly(&root);
-        if entries.is_empty() {
-            continue;
-        }
-        let mut profiles = Vec::new();
-        if entries.iter().any(|e| e == "profiles.ini") {
-            let ini = run.read_file(&format!("{root}/profiles.ini"));
-            if ini.succeeded() {
-                profiles = browsers::parse_profiles_ini(&ini.stdout, &root);
-            }
-        }
-        if profiles.is_empty() {
-            profiles = entries
-                .iter()
-                .filter(|e| e.contains('.') && !e.ends_with(".ini") && !e.ends_with(".json"))
-                .map(|e| format!("{root}/{e}"))
-                .collect();
-        }
-        let short: Vec<&str> = profiles
-            .iter()
-            .map(|p| p.rsplit('/').next().unwrap_or(p))
-            .collect();
-        looked.push(format!("{browser} ({})", short.join(", ")));
-        for profile in &profiles {
-            let ext_dir = format!("{profile}/extensions");
-            let in_profile = firefox_ids_in(&run.list_dir_quietly(&ext_dir), "profile");
-            if !in_profile.is_empty() {
-                run.list_dir(&ext_dir);
-            }
-            let candidates: Vec<AddonOnDisk> = in_profile
-                .into_iter()
-                .chain(user_scope.iter().cloned())
-                .chain(firefox_system.iter().cloned())
-                .collect();
-            if candidates.is_empty() {
-                continue;
-            }
-            let profile_name = profile.rsplit('/').next().unwrap_or(profile);
-            let place = whose(&format!("{browser} profile {profile_name}"));
-            let json = run.read_file(&format!("{profile}/extensions.json"));
-            let addons: Result<Vec<Addon>, String> = if json.succeeded() {
-                browsers::parse_extensions_json(&json.stdout)
-            } else {
-                Err(json.failure_reason())
-            };
-            judge_firefox(&candidates, addons, browser, &place, survey, notes);
-        }
-    }
+    let dirs = BrowserDirs {
+        chromium: browsers::CHROMIUM_DIRS,
+        firefox: browsers::FIREFOX_DIRS,
+        firefox_user_scope: Some(".mozilla/extensions"),
+    };
+    let looked = scan_browsers(run, home, &dirs, firefox_system, &whose, survey, notes);
 
     run.fact(
         fact,
@@ -482,64 +353,6 @@ fn scan_user(
     survey
         .read
         .push(format!("{name}'s apps and browser profiles"));
-}
-
-/// Counts the candidates Firefox registered and enabled in this profile; notes the rest.
-fn judge_firefox(
-    candidates: &[AddonOnDisk],
-    addons: Result<Vec<Addon>, String>,
-    browser: &str,
-    place: &str,
-    survey: &mut Survey,
-    notes: &mut Notes,
-) {
-    let mut seen: Vec<&str> = Vec::new();
-    for candidate in candidates {
-        if seen.contains(&candidate.id.as_str()) {
-            continue;
-        }
-        seen.push(&candidate.id);
-        let product = candidate.product;
-        let id = &candidate.id;
-        match &addons {
-            Ok(addons) => match addons.iter().find(|a| &a.id == id) {
-                Some(addon) if addon.enabled() => survey.hits.push(hit(
-                    product,
-                    format!("{browser} extension {id} {} ({}, enabled)", addon.version, addon.location),
-                    place.to_string(),
-                )),
-                Some(addon) => notes.disabled.push(format!(
-                    "{}: {browser} extension {id} {} is installed but disabled (active={}, userDisabled={}, appDisabled={}) ({place})",
-                    product.name,
-                    addon.version,
-                    flag(addon.active),
-                    flag(addon.user_disabled),
-                    flag(addon.app_disabled)
-                )),
-                None => notes.disabled.push(format!(
-                    "{}: {browser} extension {id} is on disk ({}) but not registered in extensions.json ({place})",
-                    product.name, candidate.scope
-                )),
-            },
-            Err(why) if candidate.scope == "profile" => survey.hits.push(hit(
-                product,
-                format!("{browser} extension {id} in the profile's extensions directory (enabled state unknown: {why})"),
-                place.to_string(),
-            )),
-            Err(why) => notes.disabled.push(format!(
-                "{}: {browser} extension {id} is installed {} but its state in this profile is unknown ({why}) ({place})",
-                product.name, candidate.scope
-            )),
-        }
-    }
-}
-
-fn flag(value: Option<bool>) -> &'static str {
-    match value {
-        Some(true) => "true",
-        Some(false) => "false",
-        None => "unset",
-    }
 }
 
 #[cfg(test)]
