@@ -427,12 +427,12 @@ fn scenarios() {
     });
 
     rows.push(Row {
-        name: "macos plan not written yet",
+        name: "macos host where defaults is missing",
         host: ReplayHost::new(),
         os: Os::Macos,
         verdict: "UNKNOWN",
         facts: vec![],
-        says: "the macOS plan for this control arrives in a later release",
+        says: "/usr/bin/defaults read /Library/Preferences/com.apple.SoftwareUpdate` not found",
     });
 
     for row in rows {

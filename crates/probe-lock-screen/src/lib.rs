@@ -6,9 +6,13 @@
 //!   tested on real captured outputs in `tests/fixtures/linux/`.
 //! * [`policy`] turns the normalized facts into a verdict.
 //!
-//! macOS and Windows plans arrive in a later release; they answer `Unknown` meanwhile.
+//! * [`macos`] is the macOS plan: the console user's lock delay and screen-saver start (read as
+//!   that user), configuration-profile values (stricter wins), and `pmset` sleep timers.
+//!
+//! The Windows plan arrives in a later release; it answers `Unknown` meanwhile.
 
 pub mod linux;
+pub mod macos;
 pub mod parse;
 pub mod policy;
 
@@ -26,6 +30,10 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
                 conclusion.remediation,
             )
         }
-        Os::Macos | Os::Windows => run.finish_unplanned(Control::LockScreen),
+        Os::Macos => {
+            let (verdict, summary, remediation) = macos::check(&mut run);
+            run.finish(Control::LockScreen, verdict, summary, remediation)
+        }
+        Os::Windows => run.finish_unplanned(Control::LockScreen),
     }
 }

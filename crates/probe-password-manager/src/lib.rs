@@ -6,20 +6,24 @@
 //! Edge, Vivaldi, Firefox). Fails only when every source was read and nothing matched.
 //!
 //! Layout: [`catalog`] is the data table of products and identifiers, [`parse`] the pure
-//! parsers, [`policy`] the verdict, and the private `linux` module the plan.
+//! parsers, [`policy`] the verdict, and the private `linux`, `macos` and `windows` modules the
+//! plans (browser extensions are scanned the same way on all three).
 
 pub mod catalog;
 mod linux;
+mod macos;
 pub mod parse;
 pub mod policy;
 mod scan;
+mod windows;
 
-use devidence_core::{Control, Finding, Os, ProbeRun};
+use devidence_core::{Finding, Os, ProbeRun};
 
 /// Looks for a password manager on the run's OS and returns the finding.
 pub fn probe(run: ProbeRun<'_>) -> Finding {
     match run.os {
         Os::Linux => linux::plan(run),
-        Os::Macos | Os::Windows => run.finish_unplanned(Control::PasswordManager),
+        Os::Macos => macos::plan(run),
+        Os::Windows => windows::plan(run),
     }
 }

@@ -8,10 +8,10 @@
 use crate::catalog::{self, Product};
 use crate::parse::browsers;
 use crate::parse::packages::{self, Package};
-use crate::policy::{self, Survey};
+use crate::policy::Survey;
 use crate::scan::{AddonOnDisk, BrowserDirs, Notes, firefox_ids_in, hit, scan_browsers};
 use devidence_core::users::{self, LocalUser};
-use devidence_core::{CommandSpec, Control, Finding, Outcome, ProbeRun};
+use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun};
 
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
@@ -64,31 +64,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         }
     }
 
-    run.fact("hits", survey.hits.len().to_string());
-    for (i, hit) in survey.hits.iter().enumerate() {
-        run.fact(format!("hit.{:02}", i + 1), hit.describe());
-    }
-    let mut products: Vec<&str> = survey.hits.iter().map(|h| h.product).collect();
-    products.dedup();
-    products.sort_unstable();
-    products.dedup();
-    if !products.is_empty() {
-        run.fact("products", products.join(", "));
-    }
-    for (i, note) in notes.disabled.iter().enumerate() {
-        run.fact(format!("not_counted.{:02}", i + 1), note.clone());
-    }
-    run.fact("sources.read", survey.read.join(", "));
-    if !survey.unreadable.is_empty() {
-        run.fact("sources.unreadable", survey.unreadable.join("; "));
-    }
-    let decision = policy::decide(&survey);
-    run.finish(
-        Control::PasswordManager,
-        decision.verdict,
-        decision.summary,
-        decision.remediation,
-    )
+    crate::scan::finish(run, survey, notes)
 }
 
 /// Returns true when dpkg is present (read or not).

@@ -47,6 +47,9 @@ pub struct Decision {
 /// What to do when no password manager is found.
 pub const INSTALL_REMEDY: &str = "Install the company's approved password manager: its desktop app (for example `sudo apt install keepassxc`, or 1Password or Bitwarden from the vendor's repository) and its browser extension in the browser profiles you use.";
 
+/// The same advice for macOS and Windows, where the vendor's installer is the way.
+pub const INSTALL_REMEDY_DESKTOP: &str = "Install the company's approved password manager (for example 1Password, Bitwarden or KeePassXC from the vendor's site or the company portal) and its browser extension in the browser profiles you use.";
+
 /// The verdict for a survey.
 pub fn decide(survey: &Survey) -> Decision {
     if !survey.hits.is_empty() {

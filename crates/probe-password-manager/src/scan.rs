@@ -5,7 +5,7 @@
 use crate::catalog::{self, Product};
 use crate::parse::browsers::{self, Addon};
 use crate::policy::{Hit, Survey};
-use devidence_core::ProbeRun;
+use devidence_core::{Control, Finding, Os, ProbeRun};
 
 /// What the plan gathers besides the survey: facts about where it looked and what it saw but
 /// did not count.
@@ -222,4 +222,39 @@ fn flag(value: Option<bool>) -> &'static str {
         Some(false) => "false",
         None => "unset",
     }
+}
+
+/// Records the survey as facts and ends the run with the policy's verdict.
+pub(crate) fn finish(mut run: ProbeRun<'_>, survey: Survey, notes: Notes) -> Finding {
+    run.fact("hits", survey.hits.len().to_string());
+    for (i, hit) in survey.hits.iter().enumerate() {
+        run.fact(format!("hit.{:02}", i + 1), hit.describe());
+    }
+    let mut products: Vec<&str> = survey.hits.iter().map(|h| h.product).collect();
+    products.sort_unstable();
+    products.dedup();
+    if !products.is_empty() {
+        run.fact("products", products.join(", "));
+    }
+    for (i, note) in notes.disabled.iter().enumerate() {
+        run.fact(format!("not_counted.{:02}", i + 1), note.clone());
+    }
+    run.fact("sources.read", survey.read.join(", "));
+    if !survey.unreadable.is_empty() {
+        run.fact("sources.unreadable", survey.unreadable.join("; "));
+    }
+    let decision = crate::policy::decide(&survey);
+    let remediation = decision.remediation.map(|r| {
+        if r == crate::policy::INSTALL_REMEDY && run.os != Os::Linux {
+            crate::policy::INSTALL_REMEDY_DESKTOP.to_string()
+        } else {
+            r
+        }
+    });
+    run.finish(
+        Control::PasswordManager,
+        decision.verdict,
+        decision.summary,
+        remediation,
+    )
 }

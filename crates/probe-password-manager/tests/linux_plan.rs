@@ -399,12 +399,12 @@ fn scenarios() {
     });
 
     rows.push(Row {
-        name: "windows plan not written yet",
+        name: "windows host where no source answers",
         host: ReplayHost::new(),
         os: Os::Windows,
         verdict: "UNKNOWN",
         facts: vec![],
-        says: "the Windows plan for this control arrives in a later release",
+        says: "no source could be read",
         recorded: vec![],
     });
 

@@ -1,0 +1,214 @@
+//! The Windows plan: every place that can turn automatic updates off, any one of which fails.
+//!
+//! | source | command | fails when |
+//! |---|---|---|
+//! | Group Policy | `reg query HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU` | `NoAutoUpdate`=1, or `AUOptions` 2, 3 or 7 (a person must download or install) |
+//! | MDM (Intune) | `reg query HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Update` | `AllowAutoUpdate` 0 (notify only) or 5 (off) |
+//! | the service | `sc.exe qc wuauserv` | start type 4 (disabled) |
+//!
+//! With no policy at all Windows 10 and 11 download and install updates by themselves (the
+//! default), so an absent key passes; `AUOptions`=5 leaves the choice to the local
+//! administrator, which no registry value records, so it is unknown.
+
+use crate::policy::{Check, decide};
+use devidence_core::windows::{RegistryDump, parse_reg_query, reg_query};
+use devidence_core::{CommandSpec, Control, Finding, Outcome, ProbeRun};
+
+/// Group Policy's Automatic Updates key.
+pub const GPO_AU_KEY: &str = r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU";
+/// Where Intune and other MDMs write the Update CSP's current values.
+pub const MDM_UPDATE_KEY: &str = r"HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Update";
+
+/// `sc.exe qc wuauserv`: the Windows Update service's configuration.
+pub fn service_config_command() -> CommandSpec {
+    CommandSpec::new("sc.exe", ["qc", "wuauserv"])
+}
+
+/// A registry source: `Ok(None)` when the key does not exist (no such policy).
+fn read_key(run: &mut ProbeRun<'_>, key: &str) -> Result<Option<RegistryDump>, String> {
+    let obs = run.run(reg_query(key));
+    if obs.succeeded() {
+        Ok(Some(parse_reg_query(&obs.stdout)))
+    } else if obs.outcome == Outcome::Completed
+        && obs.exit_code == Some(1)
+        && obs.stdout.trim().is_empty()
+    {
+        // reg.exe exits 1 with "unable to find the specified registry key" (in the display
+        // language) on stderr; SYSTEM can read every policy key, so this means "not set".
+        Ok(None)
+    } else {
+        Err(obs.failure_reason())
+    }
+}
+
+/// Judges Group Policy's `NoAutoUpdate` and `AUOptions`.
+pub fn gpo_check(no_auto_update: Option<u32>, au_options: Option<u32>) -> Check {
+    let remedy = "Ask IT to set the Group Policy \"Configure Automatic Updates\" to option 4 (auto download and schedule the install), or to remove it so Windows installs updates by itself.";
+    match (no_auto_update, au_options) {
+        (Some(1), _) => Check::Fail {
+            reason: "Group Policy turns automatic updates off (NoAutoUpdate=1)".into(),
+            remedy: remedy.into(),
+        },
+        (_, Some(option @ (2 | 3 | 7))) => Check::Fail {
+            reason: format!(
+                "Group Policy leaves updates to a person (AUOptions={option}: {})",
+                match option {
+                    2 => "notify before download",
+                    3 => "download automatically, notify before install",
+                    _ => "download automatically, notify before install and restart",
+                }
+            ),
+            remedy: remedy.into(),
+        },
+        (_, Some(5)) => Check::Unknown {
+            reason: "Group Policy lets the local administrator choose (AUOptions=5), and that choice is not recorded in the registry".into(),
+            remedy: remedy.into(),
+        },
+        (_, Some(4)) => Check::Ok("Group Policy downloads and installs updates on a schedule (AUOptions=4)".into()),
+        (_, Some(other)) => Check::Unknown {
+            reason: format!("Group Policy sets AUOptions={other}, a value Windows does not document"),
+            remedy: remedy.into(),
+        },
+        (_, None) => Check::Ok("no Group Policy changes automatic updates".into()),
+    }
+}
+
+/// Judges the MDM Update CSP's `AllowAutoUpdate`.
+pub fn mdm_check(allow_auto_update: Option<u32>) -> Check {
+    let remedy = "Ask IT to set the Intune update ring's \"Automatic update behavior\" to an option that installs automatically (AllowAutoUpdate 1–4).";
+    match allow_auto_update {
+        Some(0) => Check::Fail {
+            reason: "MDM policy only notifies before downloading (AllowAutoUpdate=0)".into(),
+            remedy: remedy.into(),
+        },
+        Some(5) => Check::Fail {
+            reason: "MDM policy turns automatic updates off (AllowAutoUpdate=5)".into(),
+            remedy: remedy.into(),
+        },
+        Some(v @ 1..=4) => Check::Ok(format!(
+            "MDM policy installs updates automatically (AllowAutoUpdate={v})"
+        )),
+        Some(other) => Check::Unknown {
+            reason: format!(
+                "MDM policy sets AllowAutoUpdate={other}, a value Windows does not document"
+            ),
+            remedy: remedy.into(),
+        },
+        None => Check::Ok("no MDM policy changes automatic updates".into()),
+    }
+}
+
+/// Reads `START_TYPE` from `sc qc` output (`START_TYPE : 3   DEMAND_START`): the number.
+pub fn parse_start_type(text: &str) -> Option<u32> {
+    text.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        (name.trim() == "START_TYPE").then(|| value.split_whitespace().next()?.parse().ok())?
+    })
+}
+
+/// Judges the Windows Update service's start type.
+pub fn service_check(start_type: Option<u32>) -> Check {
+    match start_type {
+        Some(4) => Check::Fail {
+            reason: "the Windows Update service (wuauserv) is disabled".into(),
+            remedy: "Set the Windows Update service back to Manual: `sc.exe config wuauserv start= demand` as administrator, and remove any tool that disables it.".into(),
+        },
+        Some(t) => Check::Ok(format!("the Windows Update service can start (start type {t})")),
+        None => Check::Unknown {
+            reason: "sc.exe printed no START_TYPE for wuauserv".into(),
+            remedy: "Run `sc.exe qc wuauserv` as administrator and send the output to IT.".into(),
+        },
+    }
+}
+
+pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
+    let mut checks = Vec::new();
+    match read_key(&mut run, GPO_AU_KEY) {
+        Ok(dump) => {
+            let value = |name: &str| {
+                dump.as_ref().and_then(|d| {
+                    d.keys()
+                        .first()
+                        .and_then(|k| k.values.iter().find(|v| v.name.eq_ignore_ascii_case(name)))
+                        .and_then(|v| v.as_u32())
+                })
+            };
+            let (no_auto, options) = (value("NoAutoUpdate"), value("AUOptions"));
+            run.fact(
+                "gpo.NoAutoUpdate",
+                no_auto.map_or("not set".into(), |v| v.to_string()),
+            );
+            run.fact(
+                "gpo.AUOptions",
+                options.map_or("not set".into(), |v| v.to_string()),
+            );
+            checks.push(gpo_check(no_auto, options));
+        }
+        Err(why) => {
+            run.fact("gpo", format!("unreadable: {why}"));
+            checks.push(Check::Unknown {
+                reason: format!("the Group Policy key could not be read ({why})"),
+                remedy: "Check that devidence runs as SYSTEM (its scheduled task or service)."
+                    .into(),
+            });
+        }
+    }
+    match read_key(&mut run, MDM_UPDATE_KEY) {
+        Ok(dump) => {
+            let allow = dump.as_ref().and_then(|d| {
+                d.keys()
+                    .first()
+                    .and_then(|k| {
+                        k.values
+                            .iter()
+                            .find(|v| v.name.eq_ignore_ascii_case("AllowAutoUpdate"))
+                    })
+                    .and_then(|v| v.as_u32())
+            });
+            run.fact(
+                "mdm.AllowAutoUpdate",
+                allow.map_or("not set".into(), |v| v.to_string()),
+            );
+            checks.push(mdm_check(allow));
+        }
+        Err(why) => {
+            run.fact("mdm", format!("unreadable: {why}"));
+            checks.push(Check::Unknown {
+                reason: format!("the MDM update policy could not be read ({why})"),
+                remedy: "Check that devidence runs as SYSTEM (its scheduled task or service)."
+                    .into(),
+            });
+        }
+    }
+    let sc = run.run(service_config_command());
+    if sc.succeeded() {
+        let start = parse_start_type(&sc.stdout);
+        run.fact(
+            "service.wuauserv.start_type",
+            start.map_or("not printed".into(), |v| v.to_string()),
+        );
+        checks.push(service_check(start));
+    } else {
+        run.fact(
+            "service.wuauserv",
+            format!("unreadable: {}", sc.failure_reason()),
+        );
+        checks.push(Check::Unknown {
+            reason: format!(
+                "the Windows Update service could not be queried ({})",
+                sc.failure_reason()
+            ),
+            remedy: "Run `sc.exe qc wuauserv` as administrator and send the output to IT.".into(),
+        });
+    }
+    let decision = decide(
+        "Windows downloads and installs updates automatically: no policy or service setting stops it.",
+        &checks,
+    );
+    run.finish(
+        Control::AutoUpdates,
+        decision.verdict,
+        decision.summary,
+        decision.remediation,
+    )
+}
