@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The local Software Update preferences.
-pub const LOCAL_DOMAIN: &str = "/Library/Preferences/com.apple.SoftwareUpdate";
+pub const LOCAL_PLIST: &str = "/Library/Preferences/com.apple.SoftwareUpdate.plist";
 /// The preferences a configuration profile manages.
-pub const MANAGED_DOMAIN: &str = "/Library/Managed Preferences/com.apple.SoftwareUpdate";
+pub const MANAGED_PLIST: &str = "/Library/Managed Preferences/com.apple.SoftwareUpdate.plist";
 
 /// The keys that must be on, with what each toggle is called in System Settings.
 pub const REQUIRED: &[(&str, &str)] = &[
@@ -39,9 +39,9 @@ pub const REQUIRED: &[(&str, &str)] = &[
 /// Recorded but not required: installing macOS point updates unattended restarts the Mac.
 pub const MACOS_INSTALL_KEY: &str = "AutomaticallyInstallMacOSUpdates";
 
-/// `defaults read DOMAIN` (prints the ASCII property list).
-pub fn defaults_read_command(domain: &str) -> CommandSpec {
-    CommandSpec::new("/usr/bin/defaults", ["read", domain])
+/// `plutil -convert xml1 -o - FILE`: a (binary) preferences file printed as XML.
+pub fn plist_as_xml_command(path: &str) -> CommandSpec {
+    CommandSpec::new("/usr/bin/plutil", ["-convert", "xml1", "-o", "-", path])
 }
 
 /// `softwareupdate -l`: asks Apple's catalog for pending updates (network; can be slow).
@@ -49,8 +49,8 @@ pub fn pending_updates_command() -> CommandSpec {
     CommandSpec::new("/usr/sbin/softwareupdate", ["-l"]).deadline(Duration::from_secs(120))
 }
 
-/// Reads `defaults read` output into its top-level booleans. Keys that are not booleans are
-/// left out. `Ok(empty)` when the domain does not exist (no preferences written yet).
+/// Reads a property list (XML from `plutil`, or the ASCII form `defaults read` prints) into its
+/// top-level booleans. Keys that are not booleans are left out.
 pub fn parse_preferences(text: &str) -> Result<BTreeMap<String, bool>, String> {
     let value = parse_plist(text)?;
     let dict = value
@@ -62,9 +62,10 @@ pub fn parse_preferences(text: &str) -> Result<BTreeMap<String, bool>, String> {
         .collect())
 }
 
-/// True when `defaults` said the domain does not exist (`Domain … does not exist`).
-pub fn domain_missing(stderr: &str) -> bool {
-    stderr.contains("does not exist")
+/// True when `plutil` (or `defaults`) said the file or domain does not exist: no preferences
+/// were ever written, or no profile manages them.
+pub fn file_missing(output: &str) -> bool {
+    output.contains("does not exist") || output.contains("No such file")
 }
 
 /// What `softwareupdate -l` reported.
@@ -141,13 +142,15 @@ pub fn checks(managed: &BTreeMap<String, bool>, local: &BTreeMap<String, bool>) 
 
 fn read_domain(
     run: &mut ProbeRun<'_>,
-    domain: &str,
+    path: &str,
     what: &str,
 ) -> Result<BTreeMap<String, bool>, String> {
-    let obs = run.run(defaults_read_command(domain));
+    let obs = run.run(plist_as_xml_command(path));
     if obs.succeeded() {
         parse_preferences(&obs.stdout).map_err(|e| format!("{what}: {e}"))
-    } else if obs.outcome == devidence_core::Outcome::Completed && domain_missing(&obs.stderr) {
+    } else if obs.outcome == devidence_core::Outcome::Completed
+        && file_missing(&format!("{}{}", obs.stdout, obs.stderr))
+    {
         Ok(BTreeMap::new())
     } else {
         Err(format!("{what}: {}", obs.failure_reason()))
@@ -155,10 +158,10 @@ fn read_domain(
 }
 
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
-    let local = read_domain(&mut run, LOCAL_DOMAIN, "local Software Update preferences");
+    let local = read_domain(&mut run, LOCAL_PLIST, "local Software Update preferences");
     let managed = read_domain(
         &mut run,
-        MANAGED_DOMAIN,
+        MANAGED_PLIST,
         "managed Software Update preferences",
     );
     let pending = run.run(pending_updates_command());
@@ -202,7 +205,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         (Err(why), _) | (_, Err(why)) => {
             decide("", &[Check::Unknown {
                 reason: why.clone(),
-                remedy: "Check that devidence runs as root from its LaunchDaemon and that /usr/bin/defaults is present.".into(),
+                remedy: "Check that devidence runs as root from its LaunchDaemon and that /usr/bin/plutil is present.".into(),
             }])
         }
     };

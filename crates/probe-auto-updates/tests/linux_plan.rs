@@ -432,7 +432,7 @@ fn scenarios() {
         os: Os::Macos,
         verdict: "UNKNOWN",
         facts: vec![],
-        says: "/usr/bin/defaults read /Library/Preferences/com.apple.SoftwareUpdate` not found",
+        says: "/usr/bin/plutil -convert xml1 -o - /Library/Preferences/com.apple.SoftwareUpdate.plist` not found",
     });
 
     for row in rows {

@@ -40,6 +40,31 @@ impl ReplayHost {
         self.add(obs)
     }
 
+    /// Records a command that completed with `exit_code` and printed only on stderr (tools such
+    /// as `sysadminctl` answer there, and errors go there).
+    pub fn command_stderr(&mut self, line: &str, exit_code: i32, stderr: &str) -> &mut ReplayHost {
+        let mut obs = Observation::new(SourceKind::Command, line, Outcome::Completed);
+        obs.exit_code = Some(exit_code);
+        obs.stderr = stderr.to_string();
+        self.add(obs)
+    }
+
+    /// Records a command run as `user` that completed with `exit_code` and printed only on
+    /// stderr.
+    pub fn command_as_stderr(
+        &mut self,
+        user: &str,
+        line: &str,
+        exit_code: i32,
+        stderr: &str,
+    ) -> &mut ReplayHost {
+        let mut obs = Observation::new(SourceKind::Command, line, Outcome::Completed);
+        obs.as_user = Some(user.to_string());
+        obs.exit_code = Some(exit_code);
+        obs.stderr = stderr.to_string();
+        self.add(obs)
+    }
+
     /// Records a command run as `user` that completed with `exit_code` and `stdout`.
     pub fn command_as(
         &mut self,
