@@ -9,12 +9,14 @@
 //! * [`macos`] is the macOS plan: the console user's lock delay and screen-saver start (read as
 //!   that user), configuration-profile values (stricter wins), and `pmset` sleep timers.
 //!
-//! The Windows plan arrives in a later release; it answers `Unknown` meanwhile.
+//! * [`windows`] is the Windows plan: each signed-in person's screen saver (policy over user),
+//!   the machine inactivity limit, and sleep with a password on wake.
 
 pub mod linux;
 pub mod macos;
 pub mod parse;
 pub mod policy;
+pub mod windows;
 
 use devidence_core::{Control, Finding, Os, ProbeRun};
 
@@ -34,6 +36,9 @@ pub fn probe(mut run: ProbeRun<'_>) -> Finding {
             let (verdict, summary, remediation) = macos::check(&mut run);
             run.finish(Control::LockScreen, verdict, summary, remediation)
         }
-        Os::Windows => run.finish_unplanned(Control::LockScreen),
+        Os::Windows => {
+            let (verdict, summary, remediation) = windows::check(&mut run);
+            run.finish(Control::LockScreen, verdict, summary, remediation)
+        }
     }
 }

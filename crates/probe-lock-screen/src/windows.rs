@@ -1,0 +1,326 @@
+//! The Windows plan: for every signed-in person, the screen saver (their own setting, with
+//! Group Policy overriding it); for the machine, the interactive-logon inactivity limit and
+//! the power plan's sleep timer with its "require a password on wakeup" setting.
+//!
+//! | path to a password prompt | source |
+//! |---|---|
+//! | secure screen saver | `HKU\<sid>\Control Panel\Desktop` and `HKU\<sid>\Software\Policies\Microsoft\Windows\Control Panel\Desktop`: `ScreenSaveActive`, `ScreenSaverIsSecure`, `ScreenSaveTimeOut`, `SCRNSAVE.EXE` |
+//! | machine inactivity limit | `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System` `InactivityTimeoutSecs` |
+//! | sleep, then sign-in on wake | `powercfg /query SCHEME_CURRENT SUB_SLEEP STANDBYIDLE` and `SUB_NONE CONSOLELOCK` (AC and battery, the worst counts) |
+//!
+//! The agent runs as SYSTEM and reads a person's settings from their loaded registry hive, so
+//! only people signed in are checked; with nobody signed in the check is unknown. Whichever path
+//! reaches a password prompt first is the effective lock time.
+
+use crate::policy::{self, LockSettings, Observed, UserOutcome, UserResult};
+use devidence_core::windows::{RegistryDump, parse_reg_query, reg_query, user_profiles};
+use devidence_core::{CommandSpec, Outcome, ProbeRun, Verdict};
+
+/// The machine-wide inactivity limit's key.
+pub const SYSTEM_POLICY_KEY: &str =
+    r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System";
+
+/// A person's own screen-saver settings.
+pub fn desktop_key(sid: &str) -> String {
+    format!(r"HKU\{sid}\Control Panel\Desktop")
+}
+
+/// The Group Policy screen-saver settings for a person (override their own).
+pub fn desktop_policy_key(sid: &str) -> String {
+    format!(r"HKU\{sid}\Software\Policies\Microsoft\Windows\Control Panel\Desktop")
+}
+
+/// `powercfg /query SCHEME_CURRENT SUBGROUP SETTING`.
+pub fn powercfg_query_command(subgroup: &str, setting: &str) -> CommandSpec {
+    CommandSpec::new(
+        "powercfg.exe",
+        ["/query", "SCHEME_CURRENT", subgroup, setting],
+    )
+}
+
+/// The sleep timer (`STANDBYIDLE`, seconds; 0 = never).
+pub fn sleep_timer_command() -> CommandSpec {
+    powercfg_query_command("SUB_SLEEP", "STANDBYIDLE")
+}
+
+/// "Require a password on wakeup" (`CONSOLELOCK`, 1 = yes).
+pub fn console_lock_command() -> CommandSpec {
+    powercfg_query_command("SUB_NONE", "CONSOLELOCK")
+}
+
+/// The AC and DC (battery) values of one `powercfg /query` setting: the last two `0x…`
+/// numbers printed (their labels are in the display language, the numbers are not).
+pub fn parse_powercfg_values(text: &str) -> Option<(u64, u64)> {
+    let numbers: Vec<u64> = text
+        .lines()
+        .filter_map(|line| {
+            let hex = line.trim().rsplit(' ').next()?.strip_prefix("0x")?;
+            u64::from_str_radix(hex, 16).ok()
+        })
+        .collect();
+    match numbers.as_slice() {
+        [.., ac, dc] => Some((*ac, *dc)),
+        _ => None,
+    }
+}
+
+/// One person's screen saver, policy over their own setting.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScreenSaver {
+    /// `ScreenSaveActive` = 1.
+    pub active: Option<bool>,
+    /// `ScreenSaverIsSecure` = 1: a password on return.
+    pub secure: Option<bool>,
+    /// `ScreenSaveTimeOut`, seconds.
+    pub timeout_seconds: Option<u64>,
+    /// `SCRNSAVE.EXE`: which screen saver (none set = nothing starts).
+    pub executable: Option<String>,
+    /// Which values came from Group Policy.
+    pub from_policy: Vec<String>,
+}
+
+fn first_key_value<'a>(dump: &'a RegistryDump, name: &str) -> Option<&'a str> {
+    dump.keys()
+        .first()?
+        .values
+        .iter()
+        .find(|v| v.name.eq_ignore_ascii_case(name))
+        .map(|v| v.data.trim())
+}
+
+/// Merges the person's own desktop settings with the policy ones (policy wins value by value).
+pub fn screen_saver(own: &RegistryDump, policy: Option<&RegistryDump>) -> ScreenSaver {
+    let mut saver = ScreenSaver::default();
+    let mut pick = |name: &str| -> Option<String> {
+        if let Some(v) = policy.and_then(|p| first_key_value(p, name)) {
+            saver.from_policy.push(name.to_string());
+            return Some(v.to_string());
+        }
+        first_key_value(own, name).map(str::to_string)
+    };
+    let active = pick("ScreenSaveActive");
+    let secure = pick("ScreenSaverIsSecure");
+    let timeout = pick("ScreenSaveTimeOut");
+    let exe = pick("SCRNSAVE.EXE");
+    saver.active = active.map(|v| v == "1");
+    saver.secure = secure.map(|v| v == "1");
+    saver.timeout_seconds = timeout.and_then(|v| v.parse().ok());
+    saver.executable = exe.filter(|v| !v.is_empty());
+    saver
+}
+
+/// The machine's paths to a password prompt that do not depend on the person.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MachinePaths {
+    /// `InactivityTimeoutSecs` (0 or absent = no limit).
+    pub inactivity_seconds: Option<u64>,
+    /// Sleep after (worst of AC and battery; `Some(None)` = one of them never sleeps).
+    pub sleep_seconds: Option<Option<u64>>,
+    /// Password on wake on both AC and battery.
+    pub password_on_wake: Option<bool>,
+}
+
+/// Normalises one person's settings into the shared [`LockSettings`].
+pub fn settings(saver: &ScreenSaver, machine: &MachinePaths) -> LockSettings {
+    let source = |what: &str| {
+        if saver.from_policy.is_empty() {
+            format!("{what} (user setting)")
+        } else {
+            format!(
+                "{what} (Group Policy sets {})",
+                saver.from_policy.join(", ")
+            )
+        }
+    };
+    let saver_locks = saver.active == Some(true)
+        && saver.secure == Some(true)
+        && saver.executable.is_some()
+        && saver.timeout_seconds.is_some_and(|t| t > 0);
+    let mut machine_paths = Vec::new();
+    if let Some(limit) = machine.inactivity_seconds.filter(|s| *s > 0) {
+        machine_paths.push((limit, "machine inactivity limit (InactivityTimeoutSecs)"));
+    }
+    if let (Some(Some(sleep)), Some(true)) = (machine.sleep_seconds, machine.password_on_wake) {
+        machine_paths.push((
+            sleep,
+            "sleep with a password on wake (powercfg, worst of AC and battery)",
+        ));
+    }
+    let suspend = machine_paths.iter().min_by_key(|(s, _)| *s).copied();
+    let any_path = saver_locks || suspend.is_some();
+    let why_not = if saver.active != Some(true) {
+        "the screen saver is off"
+    } else if saver.executable.is_none() {
+        "no screen saver is chosen (SCRNSAVE.EXE)"
+    } else if saver.secure != Some(true) {
+        "the screen saver does not ask for a password (ScreenSaverIsSecure)"
+    } else {
+        "the screen saver has no timeout"
+    };
+    LockSettings {
+        auto_lock: Observed::new(
+            any_path,
+            if any_path {
+                "a locking path exists".to_string()
+            } else {
+                format!("{why_not}, and no inactivity limit or sleep-with-password is set")
+            },
+        ),
+        idle_seconds: if saver_locks {
+            Observed::new(saver.timeout_seconds, source("screen saver timeout"))
+        } else {
+            Observed::new(None, source(why_not))
+        },
+        grace_seconds: Observed::new(
+            Some(0),
+            "Windows asks for the password when the secure screen saver stops",
+        ),
+        password_required: Observed::new(
+            any_path,
+            if any_path {
+                "every locking path ends at the sign-in screen".to_string()
+            } else {
+                "no path to the sign-in screen".to_string()
+            },
+        ),
+        suspend_lock_seconds: suspend.map(|(s, why)| Observed::new(s, why)),
+    }
+}
+
+fn read_optional_key(run: &mut ProbeRun<'_>, key: &str) -> Result<Option<RegistryDump>, String> {
+    let obs = run.run(reg_query(key));
+    if obs.succeeded() {
+        Ok(Some(parse_reg_query(&obs.stdout)))
+    } else if obs.outcome == Outcome::Completed
+        && obs.exit_code == Some(1)
+        && obs.stdout.trim().is_empty()
+    {
+        Ok(None)
+    } else {
+        Err(obs.failure_reason())
+    }
+}
+
+fn machine_paths(run: &mut ProbeRun<'_>) -> MachinePaths {
+    let inactivity = match read_optional_key(run, SYSTEM_POLICY_KEY) {
+        Ok(Some(dump)) => first_key_value(&dump, "InactivityTimeoutSecs").and_then(|v| {
+            let v = v.trim();
+            v.strip_prefix("0x")
+                .map_or_else(|| v.parse().ok(), |h| u64::from_str_radix(h, 16).ok())
+        }),
+        _ => None,
+    };
+    let sleep_obs = run.run(sleep_timer_command());
+    let sleep = sleep_obs
+        .succeeded()
+        .then(|| parse_powercfg_values(&sleep_obs.stdout))
+        .flatten()
+        .map(|(ac, dc)| {
+            if ac == 0 || dc == 0 {
+                None
+            } else {
+                Some(ac.max(dc))
+            }
+        });
+    let lock_obs = run.run(console_lock_command());
+    let password_on_wake = lock_obs
+        .succeeded()
+        .then(|| parse_powercfg_values(&lock_obs.stdout))
+        .flatten()
+        .map(|(ac, dc)| ac == 1 && dc == 1);
+    MachinePaths {
+        inactivity_seconds: inactivity,
+        sleep_seconds: sleep,
+        password_on_wake,
+    }
+}
+
+/// Runs the Windows plan and returns the verdict, summary and fix.
+pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
+    let policy = run.policy.clone();
+    let signed_in: Vec<_> = user_profiles(run)
+        .into_iter()
+        .filter(|p| p.hive_loaded)
+        .collect();
+    if signed_in.is_empty() {
+        let reason = "nobody is signed in (no person's registry hive is loaded): the screen saver is a per-user setting, so the check needs someone signed in";
+        return (
+            Verdict::unknown(reason),
+            format!("Screen lock could not be checked: {reason}."),
+            Some("Run the check while the employee is signed in; until then, upload a screenshot of Settings > Personalization > Lock screen > Screen saver as manual evidence.".into()),
+        );
+    }
+    let machine = machine_paths(run);
+    run.fact(
+        "machine.inactivity_limit_s",
+        machine
+            .inactivity_seconds
+            .map_or("not set".into(), |s| s.to_string()),
+    );
+    run.fact(
+        "machine.sleep_after_s",
+        match machine.sleep_seconds {
+            Some(Some(s)) => s.to_string(),
+            Some(None) => "never (on AC or battery)".into(),
+            None => "not read".into(),
+        },
+    );
+    run.fact(
+        "machine.password_on_wake",
+        machine
+            .password_on_wake
+            .map_or("not read".into(), |b| b.to_string()),
+    );
+    let mut outcomes = Vec::new();
+    for profile in &signed_in {
+        let result = match (
+            read_optional_key(run, &desktop_key(&profile.sid)),
+            read_optional_key(run, &desktop_policy_key(&profile.sid)),
+        ) {
+            (Ok(own), Ok(policy_dump)) => {
+                let own = own.unwrap_or_default();
+                let saver = screen_saver(&own, policy_dump.as_ref());
+                run.fact(
+                    format!("user.{}.screen_saver", profile.user),
+                    format!(
+                        "active={:?} secure={:?} timeout_s={:?} exe={}{}",
+                        saver.active,
+                        saver.secure,
+                        saver.timeout_seconds,
+                        saver.executable.as_deref().unwrap_or("none"),
+                        if saver.from_policy.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (policy: {})", saver.from_policy.join(", "))
+                        }
+                    ),
+                );
+                let evaluation = policy::evaluate(&settings(&saver, &machine), &policy);
+                if evaluation.compliant {
+                    UserResult::Pass {
+                        effective_seconds: evaluation.effective_lock_seconds.unwrap_or(0),
+                    }
+                } else {
+                    UserResult::Fail {
+                        problems: evaluation.problems,
+                    }
+                }
+            }
+            (Err(why), _) | (_, Err(why)) => UserResult::Unknown {
+                reason: format!("the screen-saver settings could not be read ({why})"),
+            },
+        };
+        outcomes.push(UserOutcome {
+            user: profile.user.clone(),
+            desktop: "Windows".into(),
+            result,
+        });
+    }
+    let (verdict, summary) = policy::combine(&outcomes, &policy);
+    let remediation = (!verdict.is_pass()).then(|| format!(
+        "In Settings > Personalization > Lock screen > Screen saver, choose a screen saver, set Wait to at most {} and tick \"On resume, display logon screen\"; or have IT set the Group Policy \"Interactive logon: Machine inactivity limit\" (InactivityTimeoutSecs) to at most {} seconds.",
+        policy::human(policy.max_lock_idle_seconds),
+        policy.max_lock_idle_seconds,
+    ));
+    (verdict, summary, remediation)
+}
