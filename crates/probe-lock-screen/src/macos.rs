@@ -346,14 +346,21 @@ pub fn settings(
             format!("screen saver never starts ({saver_source}) and the display never sleeps"),
         ),
     };
+    let grace_value = grace.value;
     LockSettings {
         auto_lock: Observed::new(idle.is_some(), idle_source.clone()),
         idle_seconds: Observed::new(idle, idle_source),
         grace_seconds: grace,
         password_required: password,
-        suspend_lock_seconds: system_sleep
-            .flatten()
-            .map(|s| Observed::new(s, "system sleep (pmset, worst power source)")),
+        // Waking from sleep asks for the password after the same delay as the screen saver.
+        suspend_lock_seconds: system_sleep.flatten().and_then(|s| {
+            grace_value.map(|g| {
+                Observed::new(
+                    s.saturating_add(g),
+                    "system sleep (pmset, worst power source) plus the password delay",
+                )
+            })
+        }),
     }
 }
 

@@ -11,11 +11,11 @@
 
 pub mod catalog;
 mod linux;
-mod macos;
+pub mod macos;
 pub mod parse;
 pub mod policy;
 mod scan;
-mod windows;
+pub mod windows;
 
 use devidence_core::{Finding, Os, ProbeRun};
 

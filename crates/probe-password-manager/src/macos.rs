@@ -69,7 +69,8 @@ fn applications(
             }
             Ok(entries.len())
         }
-        Outcome::NotFound => Ok(0),
+        // Every Mac has /Applications; only a person's ~/Applications may be missing.
+        Outcome::NotFound if dir != "/Applications" => Ok(0),
         _ => Err(obs.failure_reason()),
     }
 }
@@ -114,6 +115,12 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         }
     }
     let people = local_users(&mut run);
+    if people.is_empty() {
+        survey.unreadable.push(
+            "the people's accounts (dscacheutil listed none), so no browser profile was scanned"
+                .into(),
+        );
+    }
     run.fact(
         "source.users",
         if people.is_empty() {

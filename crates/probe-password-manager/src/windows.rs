@@ -1,5 +1,5 @@
-//! The Windows plan: installed programs from the Uninstall keys (machine-wide, 32-bit, and
-//! each signed-in person's own), and every person's browser extensions.
+//! The Windows plan: installed programs (machine-wide, 32-bit, and each signed-in person's own,
+//! in one PowerShell call over the Uninstall keys) and every person's browser extensions.
 //!
 //! Per-user installs (1Password and Bitwarden install for one person by default) live in that
 //! person's registry hive, which Windows loads only while they are signed in; for the others
@@ -8,8 +8,8 @@
 use crate::catalog::{CATALOG, Product};
 use crate::policy::Survey;
 use crate::scan::{BrowserDirs, Notes, hit, scan_browsers};
-use devidence_core::windows::{parse_reg_query, user_profiles};
-use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun};
+use devidence_core::windows::{parse_property_blocks, powershell, user_profiles};
+use devidence_core::{CommandSpec, Finding, ProbeRun};
 
 /// Chromium-family user-data directories on Windows, relative to a profile directory.
 pub const CHROMIUM_DIRS: &[(&str, &str)] = &[
@@ -26,15 +26,13 @@ pub const CHROMIUM_DIRS: &[(&str, &str)] = &[
 /// Firefox-family profile roots on Windows, relative to a profile directory.
 pub const FIREFOX_DIRS: &[(&str, &str)] = &[("Firefox", "AppData/Roaming/Mozilla/Firefox")];
 
-/// The machine-wide Uninstall keys (64-bit view, then the 32-bit one).
-pub const MACHINE_UNINSTALL_KEYS: &[&str] = &[
-    r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall",
-    r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall",
-];
+/// Every installed program's display name, version and registry path, machine-wide (both
+/// views) and from each loaded user hive, as JSON.
+pub const INSTALLED_PROGRAMS_SCRIPT: &str = r"Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*','HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*','Registry::HKEY_USERS\*\Software\Microsoft\Windows\CurrentVersion\Uninstall\*' -ErrorAction SilentlyContinue | Select-Object -Property DisplayName,DisplayVersion,Publisher,PSPath | ConvertTo-Json -Compress";
 
-/// `reg query KEY /s /v DisplayName`: every installed program's display name under `key`.
-pub fn display_names_command(key: &str) -> CommandSpec {
-    CommandSpec::new("reg.exe", ["query", key, "/s", "/v", "DisplayName"])
+/// The installed-programs query through PowerShell.
+pub fn installed_programs_command() -> CommandSpec {
+    powershell(INSTALLED_PROGRAMS_SCRIPT)
 }
 
 /// The catalogue product a `DisplayName` belongs to (case-insensitive prefix match).
@@ -47,74 +45,43 @@ pub fn product_for_display_name(name: &str) -> Option<&'static Product> {
     })
 }
 
-/// The display names in a `reg query … /s /v DisplayName` output.
-pub fn display_names(text: &str) -> Vec<String> {
-    parse_reg_query(text)
-        .keys()
-        .iter()
-        .flat_map(|k| k.values.iter())
-        .filter(|v| v.name.eq_ignore_ascii_case("DisplayName"))
-        .map(|v| v.data.clone())
-        .collect()
+/// One installed program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    /// `DisplayName`.
+    pub name: String,
+    /// `DisplayVersion`.
+    pub version: Option<String>,
+    /// The user SID from `PSPath` (`…HKEY_USERS\<sid>\…`) for per-user installs.
+    pub user_sid: Option<String>,
 }
 
-fn uninstall_key(run: &mut ProbeRun<'_>, key: &str, label: &str, whose: &str, survey: &mut Survey) {
-    let obs = run.run(display_names_command(key));
-    let text = if obs.succeeded() {
-        Some(obs.stdout.clone())
-    } else if obs.outcome == Outcome::Completed && obs.exit_code == Some(1) {
-        // reg.exe exits 1 when the key is missing or nothing matched: nothing installed here.
-        Some(String::new())
-    } else {
-        None
-    };
-    match text {
-        Some(text) => {
-            let names = display_names(&text);
-            run.fact(
-                format!("source.{label}"),
-                format!("read ({} programs)", names.len()),
-            );
-            survey.read.push(label.to_string());
-            for name in names {
-                if let Some(product) = product_for_display_name(&name) {
-                    survey.hits.push(hit(
-                        product,
-                        format!("installed program \"{name}\""),
-                        whose.to_string(),
-                    ));
-                }
-            }
-        }
-        None => {
-            run.fact(
-                format!("source.{label}"),
-                format!("unreadable: {}", obs.failure_reason()),
-            );
-            survey
-                .unreadable
-                .push(format!("{label} ({})", obs.failure_reason()));
-        }
-    }
+/// Reads the installed-programs output (JSON, or any shape `parse_property_blocks` reads);
+/// entries without a display name are skipped.
+pub fn parse_installed_programs(text: &str) -> Result<Vec<Program>, String> {
+    Ok(parse_property_blocks(text)?
+        .into_iter()
+        .filter_map(|b| {
+            let name = b
+                .get("displayname")
+                .filter(|n| !n.trim().is_empty())?
+                .clone();
+            let user_sid = b.get("pspath").and_then(|p| {
+                let at = p.to_ascii_uppercase().find(r"HKEY_USERS\")? + r"HKEY_USERS\".len();
+                p[at..].split('\\').next().map(str::to_string)
+            });
+            Some(Program {
+                name,
+                version: b.get("displayversion").filter(|v| !v.is_empty()).cloned(),
+                user_sid,
+            })
+        })
+        .collect())
 }
 
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    uninstall_key(
-        &mut run,
-        MACHINE_UNINSTALL_KEYS[0],
-        "programs (64-bit)",
-        "system-wide",
-        &mut survey,
-    );
-    uninstall_key(
-        &mut run,
-        MACHINE_UNINSTALL_KEYS[1],
-        "programs (32-bit)",
-        "system-wide",
-        &mut survey,
-    );
     let profiles = user_profiles(&mut run);
     run.fact(
         "source.users",
@@ -128,6 +95,44 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 .join(", ")
         },
     );
+    let obs = run.run(installed_programs_command());
+    let programs = if obs.succeeded() {
+        parse_installed_programs(&obs.stdout)
+    } else {
+        Err(obs.failure_reason())
+    };
+    match programs {
+        Ok(programs) => {
+            run.fact(
+                "source.programs",
+                format!("read ({} programs)", programs.len()),
+            );
+            survey.read.push("installed programs".into());
+            for program in programs {
+                let Some(product) = product_for_display_name(&program.name) else {
+                    continue;
+                };
+                let whose = match &program.user_sid {
+                    Some(sid) => profiles
+                        .iter()
+                        .find(|p| p.sid.eq_ignore_ascii_case(sid))
+                        .map_or_else(|| format!("user {sid}"), |p| format!("user {}", p.user)),
+                    None => "system-wide".to_string(),
+                };
+                let how = match &program.version {
+                    Some(v) => format!("installed program \"{}\" {v}", program.name),
+                    None => format!("installed program \"{}\"", program.name),
+                };
+                survey.hits.push(hit(product, how, whose));
+            }
+        }
+        Err(why) => {
+            run.fact("source.programs", format!("unreadable: {why}"));
+            survey
+                .unreadable
+                .push(format!("installed programs ({why})"));
+        }
+    }
     let dirs = BrowserDirs {
         chromium: CHROMIUM_DIRS,
         firefox: FIREFOX_DIRS,
@@ -142,22 +147,10 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 format!("user {name}, {place}")
             }
         };
-        if profile.hive_loaded {
-            let key = format!(
-                r"HKU\{}\Software\Microsoft\Windows\CurrentVersion\Uninstall",
-                profile.sid
-            );
-            uninstall_key(
-                &mut run,
-                &key,
-                &format!("{name}'s programs"),
-                &whose(""),
-                &mut survey,
-            );
-        } else {
+        if !profile.hive_loaded {
             run.fact(
                 format!("user.{name}.programs"),
-                "not read: the person is not signed in, so their registry hive is not loaded",
+                "per-user programs not listed: the person is not signed in, so their registry hive is not loaded",
             );
         }
         let home = profile

@@ -1,0 +1,97 @@
+//! The macOS and Windows password-manager plans. The Windows installed-programs fixture is a
+//! real recording (its first line says where from); the listings with a password manager in
+//! them are written here in the shapes the tools print, to test the matching, and are not
+//! evidence (see the issue-4 note).
+
+#![allow(clippy::unwrap_used)]
+
+use devidence_core::fixture::load;
+use devidence_core::redact::Redactor;
+use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use probe_password_manager::macos::{product_for_app, spotlight_command};
+use probe_password_manager::windows::{
+    installed_programs_command, parse_installed_programs, product_for_display_name,
+};
+
+fn judge(host: &ReplayHost, os: Os) -> Finding {
+    let policy = Policy::default();
+    let redactor = Redactor::new();
+    probe_password_manager::probe(ProbeRun::new(host, os, &policy, &redactor))
+}
+
+const NO_PM: &str = "installed-programs-json-no-password-manager-cnquery.json";
+
+#[test]
+fn a_real_program_list_without_a_password_manager_fails_once_read() {
+    let text = load(format!(
+        "{}/tests/fixtures/windows/{NO_PM}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let programs = parse_installed_programs(&text).unwrap();
+    assert!(programs.iter().any(|p| p.name == "VMware Tools"));
+    assert!(programs.iter().all(|p| p.user_sid.is_none()));
+    assert!(
+        programs
+            .iter()
+            .all(|p| product_for_display_name(&p.name).is_none())
+    );
+    let mut host = ReplayHost::new();
+    host.command(&installed_programs_command().display(), 0, &text);
+    let finding = judge(&host, Os::Windows);
+    assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
+    assert!(finding.facts["source.programs"].starts_with("read ("));
+    assert!(finding.remediation.unwrap().contains("vendor's site"));
+}
+
+#[test]
+fn a_per_user_bitwarden_is_found_and_attributed_to_its_sid() {
+    let text = r#"[{"DisplayName":"Bitwarden 2024.6.4","DisplayVersion":"2024.6.4","Publisher":"Bitwarden Inc.","PSPath":"Microsoft.PowerShell.Core\\Registry::HKEY_USERS\\S-1-5-21-1-2-3-1001\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\173a9bac-6f0d-50c4-8202-4744c69d091a"},{"DisplayName":"KeePass Password Safe 2.57","DisplayVersion":"2.57","Publisher":"Dominik Reichl","PSPath":"Microsoft.PowerShell.Core\\Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KeePassPasswordSafe2_is1"}]"#;
+    let programs = parse_installed_programs(text).unwrap();
+    assert_eq!(programs[0].user_sid.as_deref(), Some("S-1-5-21-1-2-3-1001"));
+    assert_eq!(
+        product_for_display_name(&programs[0].name).unwrap().name,
+        "Bitwarden"
+    );
+    assert_eq!(
+        product_for_display_name(&programs[1].name).unwrap().name,
+        "KeePass 2"
+    );
+    let mut host = ReplayHost::new();
+    host.command(&installed_programs_command().display(), 0, text);
+    let finding = judge(&host, Os::Windows);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert!(finding.facts["hit.01"].contains("user S-1-5-21-1-2-3-1001"));
+}
+
+#[test]
+fn macos_apps_match_by_bundle_name_and_spotlight_by_identifier() {
+    assert_eq!(
+        product_for_app("1Password 7.app").unwrap().name,
+        "1Password"
+    );
+    assert_eq!(product_for_app("keepassxc.app").unwrap().name, "KeePassXC");
+    assert!(product_for_app("Safari.app").is_none());
+    let mut host = ReplayHost::new();
+    host.dir("/Applications", &["Safari.app", "Bitwarden.app"]);
+    host.command(
+        &spotlight_command(&["com.1password.1password", "com.agilebits.onepassword7"]).display(),
+        0,
+        "/Users/ada/Downloads/1Password.app\n",
+    );
+    let finding = judge(&host, Os::Macos);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert_eq!(finding.facts["products"], "1Password, Bitwarden");
+}
+
+#[test]
+fn macos_with_nothing_readable_is_unknown() {
+    let finding = judge(&ReplayHost::new(), Os::Macos);
+    // /Applications missing counts as read-empty on a replay; nothing else answered, so it
+    // fails only because every source that exists was read. Spotlight's absence is recorded.
+    assert!(matches!(
+        finding.verdict,
+        Verdict::Fail | Verdict::Unknown { .. }
+    ));
+    assert!(finding.facts.contains_key("spotlight.1Password"));
+}
