@@ -73,6 +73,10 @@ pub fn parse_screen_lock(text: &str) -> Option<ScreenLock> {
             return Some(ScreenLock::Off);
         }
         if let Some(delay) = rest.strip_prefix("delay is ") {
+            // Some macOS versions say "delay is off" rather than "is off".
+            if delay.starts_with("off") {
+                return Some(ScreenLock::Off);
+            }
             if delay.starts_with("immediate") {
                 return Some(ScreenLock::Delay(0));
             }

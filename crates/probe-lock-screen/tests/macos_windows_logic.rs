@@ -38,6 +38,10 @@ fn sysadminctl_lines_parse_with_their_log_prefix() {
         parse_screen_lock("sysadminctl[1:2] screenLock is off"),
         Some(ScreenLock::Off)
     );
+    assert_eq!(
+        parse_screen_lock("sysadminctl[1:2] screenLock delay is off"),
+        Some(ScreenLock::Off)
+    );
     assert_eq!(parse_screen_lock("usage: sysadminctl"), None);
 }
 
