@@ -149,6 +149,33 @@ fn macos_plan_reads_the_console_user_and_fails_a_long_lock_delay() {
     assert!(finding.summary.contains("1 h"), "{}", finding.summary);
 }
 
+fn fixture(name: &str) -> String {
+    devidence_core::fixture::load(format!(
+        "{}/tests/fixtures/windows/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn published_powercfg_blocks_give_ac_then_dc() {
+    // Real outputs (see their headers): the ranges printed above the current values are not
+    // mistaken for them.
+    assert_eq!(
+        parse_powercfg_values(&fixture(
+            "powercfg-query-diskidle-excerpt-batterysimulator-11.txt"
+        )),
+        Some((1200, 600))
+    );
+    assert_eq!(
+        parse_powercfg_values(&fixture(
+            "powercfg-query-usb-suspend-excerpt-openbuilds-106.txt"
+        )),
+        Some((0, 1)),
+        "AC off, battery on: the plan requires both for a password on wake"
+    );
+}
+
 #[test]
 fn powercfg_values_are_the_last_two_hex_numbers_in_any_language() {
     let text = "Power Scheme GUID: 381b4222-f694-41f0-9685-ff5bb260df2e  (Balanced)\n  Subgroup GUID: 238c9fa8-0aad-41ed-83f4-97be242c8f20  (Sleep)\n    Power Setting GUID: 29f6c1db-86da-48c5-9fdb-f2b67b1f44da  (Sleep after)\n      Minimum Possible Setting: 0x00000000\n      Maximum Possible Setting: 0xffffffff\n      Possible Settings increment: 0x00000001\n    Current AC Power Setting Index: 0x00000708\n    Current DC Power Setting Index: 0x00000384\n";
