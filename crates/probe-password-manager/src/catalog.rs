@@ -107,6 +107,7 @@ pub const CATALOG: &[Product] = &[
         // Same manifest, `allowed_extensions`.
         firefox: &["{446900e4-71c2-419f-a6a7-df9c091e268b}"],
         macos_apps: &["Bitwarden.app"],
+        // Not yet verified from a public source.
         macos_bundle_ids: &["com.bitwarden.desktop"],
         windows_names: &["Bitwarden"],
     },
@@ -149,6 +150,7 @@ pub const CATALOG: &[Product] = &[
         ],
         firefox: &["keepassxc-browser@keepassxc.org"],
         macos_apps: &["KeePassXC.app"],
+        // Not yet verified from a public source.
         macos_bundle_ids: &["org.keepassxc.keepassxc"],
         windows_names: &["KeePassXC"],
     },
