@@ -71,6 +71,9 @@ pub const CATALOG: &[Product] = &[
             "1Password 7.app",
             "1Password for Safari.app",
         ],
+        // com.agilebits.onepassword7 for /Applications/1Password 7.app: AutoPkg's
+        // MunkiInstallsItemsCreator output in autopkg/hjuutilainen-recipes#160.
+        // com.1password.1password (1Password 8) is not yet verified from a public source.
         macos_bundle_ids: &["com.1password.1password", "com.agilebits.onepassword7"],
         windows_names: &["1Password"],
     },
