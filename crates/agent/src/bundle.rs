@@ -89,10 +89,15 @@ fn write_control(
         agent_version: version,
     };
     let slug = finding.control.slug();
-    let pdf = devidence_render::render_pdf(&evidence)
-        .with_context(|| format!("cannot render the {slug} PDF"))?;
     let png = devidence_render::render_png(&evidence)
         .with_context(|| format!("cannot render the {slug} PNG"))?;
+    // The PDF carries the same picture on its first page, so one document shows both.
+    let picture = devidence_render::Picture {
+        png: png.clone(),
+        kind: devidence_render::PictureKind::Card,
+    };
+    let pdf = devidence_render::render_pdf_with(&evidence, Some(&picture))
+        .with_context(|| format!("cannot render the {slug} PDF"))?;
     let mut files = Vec::new();
     for (extension, bytes) in [("pdf", pdf), ("png", png)] {
         let path = dir.join(format!("{slug}.{extension}"));

@@ -59,14 +59,71 @@ pub enum RenderError {
     Time(#[from] time::error::Format),
 }
 
-/// Renders the full evidence report as an A4 PDF (one or more pages).
+/// What the evidence picture is: a real screenshot or the rendered summary card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureKind {
+    /// A capture of the screen, taken where a graphical session exists.
+    Screenshot,
+    /// The summary card [`render_png`] draws from the finding.
+    Card,
+}
+
+/// A PNG shown on the first page of the PDF report, with what it is.
+#[derive(Clone, Debug)]
+pub struct Picture {
+    /// The PNG bytes.
+    pub png: Vec<u8>,
+    /// Screenshot or card; the caption under the picture says which.
+    pub kind: PictureKind,
+}
+
+impl Picture {
+    /// Height / width, from the PNG header (the card's 2:3 when the header is unreadable).
+    pub fn aspect(&self) -> f32 {
+        png_size(&self.png)
+            .filter(|(w, h)| *w > 0 && *h > 0)
+            .map_or(CARD_HEIGHT as f32 / CARD_WIDTH as f32, |(w, h)| {
+                h as f32 / w as f32
+            })
+    }
+
+    /// The caption printed under the picture.
+    pub fn caption(&self) -> &'static str {
+        match self.kind {
+            PictureKind::Screenshot => "Screenshot taken when the evidence was collected",
+            PictureKind::Card => "Summary card drawn from the finding (not a screenshot)",
+        }
+    }
+}
+
+/// Width and height from a PNG's IHDR chunk.
+pub fn png_size(png: &[u8]) -> Option<(u32, u32)> {
+    if png.len() < 24 || &png[..8] != b"\x89PNG\r\n\x1a\n" || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    Some((be(16), be(20)))
+}
+
+/// Renders the full evidence report as an A4 PDF (one or more pages), with the summary card
+/// on its first page.
 ///
 /// Output of each observation is wrapped at the page width and paginated; at most
 /// [`MAX_OUTPUT_ROWS`] rows per observation are included, with a note saying how many lines were
 /// left out (the complete output stays in `findings.json`).
 pub fn render_pdf(e: &Evidence) -> Result<Vec<u8>, RenderError> {
+    let card = Picture {
+        png: render_png(e)?,
+        kind: PictureKind::Card,
+    };
+    render_pdf_with(e, Some(&card))
+}
+
+/// Renders the PDF report with `picture` (a screenshot or the card) on its first page, or
+/// with no picture.
+pub fn render_pdf_with(e: &Evidence, picture: Option<&Picture>) -> Result<Vec<u8>, RenderError> {
     let fonts = fonts::Fonts::load()?;
-    pdf::render(e, &fonts)
+    pdf::render(e, &fonts, picture)
 }
 
 /// Renders a 1200×800 PNG summary card: verdict, device, summary, remediation, main facts and

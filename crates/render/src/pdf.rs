@@ -122,6 +122,8 @@ enum Op {
         color: Rgb,
         radius: f32,
     },
+    /// The evidence picture (screenshot or summary card), top-left at (x, y).
+    Image { x: f32, y: f32, w: f32, h: f32 },
 }
 
 /// A background drawn behind a run of lines that may cross a page break.
@@ -417,6 +419,26 @@ impl<'a> Flow<'a> {
         self.y += 10.0;
     }
 
+    /// The evidence picture, centred, with a thin frame and its caption under it.
+    fn figure(&mut self, aspect: f32, caption: &str) {
+        let w = CONTENT_W * 0.75;
+        let h = w * aspect;
+        self.ensure(h + 2.0 * NOTE.leading);
+        let x = MARGIN_X + (CONTENT_W - w) / 2.0;
+        let top = self.y;
+        self.rect(x - 0.75, top - 0.75, w + 1.5, h + 1.5, style::RULE, 0.0);
+        self.current.push(Op::Image { x, y: top, w, h });
+        self.y += h + 4.0;
+        let caption_w = self.width(NOTE, caption);
+        self.text_at(
+            MARGIN_X + (CONTENT_W - caption_w).max(0.0) / 2.0,
+            self.y,
+            NOTE,
+            caption,
+        );
+        self.y += NOTE.leading + 8.0;
+    }
+
     /// Label / value rows (the device block).
     fn key_values(&mut self, rows: &[(&str, String)]) {
         let value_w = CONTENT_W - LABEL_W;
@@ -680,7 +702,11 @@ impl<'a> Flow<'a> {
 }
 
 /// Lays out and writes the report.
-pub(crate) fn render(e: &Evidence, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+pub(crate) fn render(
+    e: &Evidence,
+    fonts: &Fonts,
+    picture: Option<&crate::Picture>,
+) -> Result<Vec<u8>, RenderError> {
     let finding = e.finding;
     let verdict = style::verdict_style(&finding.verdict);
     let collected = crate::collected_at_utc(finding)?;
@@ -693,6 +719,9 @@ pub(crate) fn render(e: &Evidence, fonts: &Fonts) -> Result<Vec<u8>, RenderError
     let mut flow = Flow::new(fonts, running_title, verdict);
 
     flow.title_block(e);
+    if let Some(picture) = picture {
+        flow.figure(picture.aspect(), picture.caption());
+    }
     flow.section("Device", 3.0 * BODY.leading);
     let device = e.device;
     let na = || "not available".to_string();
@@ -744,7 +773,7 @@ pub(crate) fn render(e: &Evidence, fonts: &Fonts) -> Result<Vec<u8>, RenderError
     }
 
     let (pages, marks) = flow.finish();
-    emit(e, fonts, &pages, marks)
+    emit(e, fonts, &pages, marks, picture)
 }
 
 /// Draws the laid-out pages with krilla and serialises the PDF.
@@ -753,7 +782,15 @@ fn emit(
     fonts: &Fonts,
     pages: &[Vec<Op>],
     marks: Vec<Mark>,
+    picture: Option<&crate::Picture>,
 ) -> Result<Vec<u8>, RenderError> {
+    let image = match picture {
+        Some(p) => Some(
+            krilla::image::Image::from_png(p.png.clone().into(), true)
+                .map_err(|e| RenderError::Pdf(format!("cannot embed the picture: {e}")))?,
+        ),
+        None => None,
+    };
     let mut pdf_fonts = Vec::with_capacity(Face::ALL.len());
     for face in Face::ALL {
         let font = PdfFont::new(face.bytes().into(), 0).ok_or(RenderError::Font {
@@ -764,6 +801,7 @@ fn emit(
     let painter = Painter {
         fonts,
         pdf_fonts: &pdf_fonts,
+        image,
     };
 
     let mut document = Document::new();
@@ -888,6 +926,8 @@ struct Painter<'a> {
     fonts: &'a Fonts,
     /// krilla fonts, indexed by [`Face::index`].
     pdf_fonts: &'a [PdfFont],
+    /// The evidence picture, when the report carries one.
+    image: Option<krilla::image::Image>,
 }
 
 impl Painter<'_> {
@@ -917,6 +957,15 @@ impl Painter<'_> {
             } => {
                 surface.set_fill(Some(fill(*color)));
                 self.text(surface, *x, *baseline, *face, *size, text, *mono);
+            }
+            Op::Image { x, y, w, h } => {
+                if let (Some(image), Some(size)) =
+                    (&self.image, krilla::geom::Size::from_wh(*w, *h))
+                {
+                    surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
+                    surface.draw_image(image.clone(), size);
+                    surface.pop();
+                }
             }
         }
     }

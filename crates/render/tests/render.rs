@@ -193,3 +193,42 @@ fn rendering_is_deterministic() -> TestResult {
     assert_eq!(render_png(&e)?, render_png(&e)?);
     Ok(())
 }
+
+#[test]
+fn the_first_page_carries_the_picture_and_says_what_it_is() -> TestResult {
+    use devidence_render::{Picture, PictureKind, png_size, render_pdf_with};
+    let finding = common::finding(false);
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    let card = render_png(&e)?;
+    assert_eq!(png_size(&card), Some((CARD_WIDTH, CARD_HEIGHT)));
+    let images_on_first_page = |pdf: &[u8]| -> Result<usize, Box<dyn Error>> {
+        let doc = Document::load_mem(pdf)?;
+        let first = *doc.get_pages().get(&1).ok_or("no page 1")?;
+        Ok(doc
+            .get_page_images(first)
+            .map(|images| images.len())
+            .unwrap_or(0))
+    };
+    // The default report embeds the card, captioned as a card.
+    let pdf = render_pdf(&e)?;
+    assert_eq!(images_on_first_page(&pdf)?, 1);
+    let (_, text) = pdf_text(&pdf)?;
+    assert!(squeeze(&text).contains(&squeeze(
+        "Summary card drawn from the finding (not a screenshot)"
+    )));
+    // A screenshot is captioned as one; no picture gives no image.
+    let shot = Picture {
+        png: card.clone(),
+        kind: PictureKind::Screenshot,
+    };
+    let pdf = render_pdf_with(&e, Some(&shot))?;
+    let (_, text) = pdf_text(&pdf)?;
+    assert!(squeeze(&text).contains(&squeeze("Screenshot taken when the evidence was collected")));
+    assert_eq!(images_on_first_page(&render_pdf_with(&e, None)?)?, 0);
+    Ok(())
+}
