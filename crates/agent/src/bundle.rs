@@ -112,6 +112,32 @@ fn write_control(
     Ok(files)
 }
 
+/// Writes the combined report (all controls in one PDF) into `dir`; returns its path. It is
+/// named like the evidence files: `<host>_report_<date>.pdf`.
+pub fn write_report(dir: &Path, collection: &Collection) -> Result<PathBuf> {
+    let version = env!("CARGO_PKG_VERSION");
+    let list: Vec<Evidence> = collection
+        .findings
+        .iter()
+        .map(|finding| Evidence {
+            finding,
+            device: &collection.device,
+            agent_version: version,
+        })
+        .collect();
+    let bytes = devidence_render::render_report(&list).context("cannot render the report")?;
+    let name = match collection.findings.first() {
+        Some(first) => {
+            let base = upload_name(&collection.device, first, "pdf");
+            base.replacen(first.control.slug(), "report", 1)
+        }
+        None => "report.pdf".to_string(),
+    };
+    let path = dir.join(name);
+    write_atomically(&path, &bytes)?;
+    Ok(path)
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder, fsynced and renamed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));

@@ -56,6 +56,9 @@ enum Command {
         /// Folder to write into (created if needed).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Also write one PDF with all five controls, for the employee to keep.
+        #[arg(long)]
+        report: bool,
     },
     /// Collect, then upload each control's evidence to Drata.
     Run(RunArgs),
@@ -165,12 +168,20 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
                 exit::NOT_PASSING
             })
         }
-        Command::Collect { out } => {
+        Command::Collect {
+            out,
+            report: with_report,
+        } => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
             let collection = collect(&settings);
             let files = bundle::write(&out, &collection).map_err(|e| fail(exit::EVIDENCE, e))?;
             print!("{}", report::table(&collection.findings));
             print_files(&out, &files);
+            if with_report {
+                let path =
+                    bundle::write_report(&out, &collection).map_err(|e| fail(exit::EVIDENCE, e))?;
+                println!("\nReport for you to keep: {}", path.display());
+            }
             Ok(exit::OK)
         }
         Command::Run(args) => run(cli.config.as_deref(), &env, args),

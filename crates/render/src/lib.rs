@@ -126,6 +126,13 @@ pub fn render_pdf_with(e: &Evidence, picture: Option<&Picture>) -> Result<Vec<u8
     pdf::render(e, &fonts, picture)
 }
 
+/// Renders the combined report for the employee to keep: a cover page with every control's
+/// verdict and summary, then each control's full report on its own pages.
+pub fn render_report(list: &[Evidence]) -> Result<Vec<u8>, RenderError> {
+    let fonts = fonts::Fonts::load()?;
+    pdf::render_report(list, &fonts)
+}
+
 /// Renders a 1200×800 PNG summary card: verdict, device, summary, remediation, main facts and
 /// the commands and files looked at.
 pub fn render_png(e: &Evidence) -> Result<Vec<u8>, RenderError> {

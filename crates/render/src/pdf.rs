@@ -419,6 +419,74 @@ impl<'a> Flow<'a> {
         self.y += 10.0;
     }
 
+    /// The combined report's first page: what it is, the device, and each control's verdict
+    /// and summary.
+    fn cover(&mut self, list: &[Evidence]) -> Result<(), RenderError> {
+        let Some(first) = list.first() else {
+            return Ok(());
+        };
+        self.mark("Overview", false);
+        self.text_at(
+            MARGIN_X,
+            self.y,
+            BRAND,
+            "devidence · device security evidence",
+        );
+        self.y += BRAND.leading;
+        for line in self.wrap("Device security report", TITLE, CONTENT_W) {
+            self.text_at(MARGIN_X, self.y, TITLE, line);
+            self.y += TITLE.leading;
+        }
+        let collected = crate::collected_at_utc(first.finding)?;
+        let subtitle = format!(
+            "All five controls, collected {collected} on {}. The evidence uploaded to Drata is one PDF per control; this report is for the employee to keep.",
+            first.device.hostname
+        );
+        self.paragraph(MARGIN_X, CONTENT_W, SUBTITLE, &subtitle);
+        self.y += 10.0;
+        self.section("Device", 3.0 * BODY.leading);
+        let device = first.device;
+        let na = || "not available".to_string();
+        self.key_values(&[
+            ("Hostname", device.hostname.clone()),
+            ("Serial number", crate::serial_or_na(device).to_string()),
+            ("Model", device.model.clone().unwrap_or_else(na)),
+            ("Operating system", crate::os_line(device)),
+            ("User", device.user.clone().unwrap_or_else(na)),
+            (
+                "Agent version",
+                format!("devidence {}", first.agent_version),
+            ),
+        ]);
+        self.section("Controls", 4.0 * PROSE.leading);
+        let badge = text_style(Face::Bold, 9.0, 16.0, INK);
+        let badge_w = ["PASS", "FAIL", "UNKNOWN"]
+            .iter()
+            .map(|l| self.width(badge, l))
+            .fold(0.0_f32, f32::max)
+            + 14.0;
+        for e in list {
+            let v = style::verdict_style(&e.finding.verdict);
+            self.ensure(badge.leading + 2.0 * PROSE.leading + 10.0);
+            let top = self.y;
+            self.rect(MARGIN_X, top, badge_w, badge.leading, v.fill, 3.0);
+            let label_w = self.width(badge, v.label);
+            self.text_at(
+                MARGIN_X + (badge_w - label_w) / 2.0,
+                top,
+                badge.colored(v.on_fill),
+                v.label,
+            );
+            let x = MARGIN_X + badge_w + 10.0;
+            let bold = text_style(Face::Bold, 10.5, 16.0, INK);
+            self.text_at(x, top, bold, e.finding.control.title());
+            self.y = top + bold.leading;
+            self.paragraph(x, CONTENT_W - badge_w - 10.0, PROSE, &e.finding.summary);
+            self.y += 8.0;
+        }
+        Ok(())
+    }
+
     /// The evidence picture, centred, with a thin frame and its caption under it.
     fn figure(&mut self, aspect: f32, caption: &str) {
         let w = CONTENT_W * 0.75;
@@ -707,17 +775,105 @@ pub(crate) fn render(
     fonts: &Fonts,
     picture: Option<&crate::Picture>,
 ) -> Result<Vec<u8>, RenderError> {
-    let finding = e.finding;
-    let verdict = style::verdict_style(&finding.verdict);
-    let collected = crate::collected_at_utc(finding)?;
-    let control = finding.control;
-    let running_title = format!(
+    let mut flow = Flow::new(
+        fonts,
+        running_title(e),
+        style::verdict_style(&e.finding.verdict),
+    );
+    body(&mut flow, e, picture)?;
+    let (pages, marks) = flow.finish();
+    emit(
+        metadata(e),
+        e.agent_version,
+        &e.device.hostname,
+        fonts,
+        &pages,
+        marks,
+        picture,
+    )
+}
+
+/// The running header's text for one control.
+fn running_title(e: &Evidence) -> String {
+    let control = e.finding.control;
+    format!(
         "{} · Drata evidence type: {}",
         control.title(),
         control.drata_type()
-    );
-    let mut flow = Flow::new(fonts, running_title, verdict);
+    )
+}
 
+/// The combined report: a cover page with every control's verdict and summary, then each
+/// control's full report starting on its own page (without pictures, to stay small).
+pub(crate) fn render_report(list: &[Evidence], fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
+    let first = list
+        .first()
+        .ok_or_else(|| RenderError::Pdf("no findings to put in the report".into()))?;
+    let worst = list
+        .iter()
+        .map(|e| &e.finding.verdict)
+        .max_by_key(|v| match v {
+            Verdict::Pass => 0,
+            Verdict::Unknown { .. } => 1,
+            Verdict::Fail => 2,
+        })
+        .unwrap_or(&first.finding.verdict);
+    let mut flow = Flow::new(
+        fonts,
+        format!("Device security report · {}", first.device.hostname),
+        style::verdict_style(worst),
+    );
+    flow.cover(list)?;
+    for e in list {
+        flow.end_band();
+        flow.running_title = running_title(e);
+        flow.verdict = style::verdict_style(&e.finding.verdict);
+        flow.new_page();
+        body(&mut flow, e, None)?;
+    }
+    let (pages, marks) = flow.finish();
+    let t = first.finding.collected_at.to_offset(UtcOffset::UTC);
+    let meta = Metadata::new()
+        .title(format!(
+            "Device security report for {}",
+            first.device.hostname
+        ))
+        .creator(format!("devidence {}", first.agent_version))
+        .language("en".to_string());
+    let meta = match u16::try_from(t.year()) {
+        Ok(year) => meta.creation_date(
+            DateTime::new(year)
+                .month(u8::from(t.month()))
+                .day(t.day())
+                .hour(t.hour())
+                .minute(t.minute())
+                .second(t.second())
+                .utc_offset_hour(0)
+                .utc_offset_minute(0),
+        ),
+        Err(_) => meta,
+    };
+    emit(
+        meta,
+        first.agent_version,
+        &first.device.hostname,
+        fonts,
+        &pages,
+        marks,
+        None,
+    )
+}
+
+/// One control's report body: title, picture, device, summary, remediation, facts and every
+/// observation.
+fn body(
+    flow: &mut Flow,
+    e: &Evidence,
+    picture: Option<&crate::Picture>,
+) -> Result<(), RenderError> {
+    let finding = e.finding;
+    let verdict = style::verdict_style(&finding.verdict);
+    let collected = crate::collected_at_utc(finding)?;
     flow.title_block(e);
     if let Some(picture) = picture {
         flow.figure(picture.aspect(), picture.caption());
@@ -772,13 +928,14 @@ pub(crate) fn render(
         flow.observation(i + 1, obs, prepared);
     }
 
-    let (pages, marks) = flow.finish();
-    emit(e, fonts, &pages, marks, picture)
+    Ok(())
 }
 
 /// Draws the laid-out pages with krilla and serialises the PDF.
 fn emit(
-    e: &Evidence,
+    metadata: Metadata,
+    agent_version: &str,
+    hostname: &str,
     fonts: &Fonts,
     pages: &[Vec<Op>],
     marks: Vec<Mark>,
@@ -805,9 +962,9 @@ fn emit(
     };
 
     let mut document = Document::new();
-    document.set_metadata(metadata(e));
+    document.set_metadata(metadata);
     let total = pages.len();
-    let host = layout::ellipsize(&e.device.hostname, 200.0, |c| {
+    let host = layout::ellipsize(hostname, 200.0, |c| {
         fonts.advance_em(Face::Sans, c) * NOTE.size
     });
     let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
@@ -821,7 +978,7 @@ fn emit(
         // Footer.
         let footer = format!(
             "devidence {} · {host} · page {} of {total}",
-            e.agent_version,
+            agent_version,
             index + 1
         );
         let footer_w = fonts.width(Face::Sans, NOTE.size, &footer);

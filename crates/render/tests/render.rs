@@ -232,3 +232,32 @@ fn the_first_page_carries_the_picture_and_says_what_it_is() -> TestResult {
     assert_eq!(images_on_first_page(&render_pdf_with(&e, None)?)?, 0);
     Ok(())
 }
+
+#[test]
+fn the_combined_report_has_a_cover_and_every_control_on_its_own_pages() -> TestResult {
+    let pass = common::finding(false);
+    let mut unknown = common::finding(true);
+    unknown.verdict = devidence_core::Verdict::unknown("lsblk timed out");
+    let device = common::device();
+    let list = [
+        Evidence {
+            finding: &pass,
+            device: &device,
+            agent_version: "0.1.0",
+        },
+        Evidence {
+            finding: &unknown,
+            device: &device,
+            agent_version: "0.1.0",
+        },
+    ];
+    let pdf = devidence_render::render_report(&list)?;
+    let (pages, text) = pdf_text(&pdf)?;
+    let single = pdf_text(&devidence_render::render_pdf_with(&list[0], None)?)?.0;
+    assert!(pages > 2 * single, "cover + two reports: {pages} pages");
+    let text = squeeze(&text);
+    assert!(text.contains(&squeeze("Device security report")));
+    assert!(text.contains("PASS") && text.contains("UNKNOWN"));
+    assert!(devidence_render::render_report(&[]).is_err());
+    Ok(())
+}
