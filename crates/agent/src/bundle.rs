@@ -12,6 +12,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::thread;
 
+/// The largest evidence file devidence writes for upload. Drata's API documents no size limit
+/// (only a 413 answer), so this is the agent's own cap; a report over it is shrunk (fewer output
+/// rows per observation, then no picture) rather than refused, and the report says what it
+/// left out. The complete outputs always stay in `findings.json`.
+pub const MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
+
 /// Version of the `findings.json` layout.
 pub const BUNDLE_SCHEMA: u32 = 1;
 
@@ -96,8 +102,7 @@ fn write_control(
         png: png.clone(),
         kind: devidence_render::PictureKind::Card,
     };
-    let pdf = devidence_render::render_pdf_with(&evidence, Some(&picture))
-        .with_context(|| format!("cannot render the {slug} PDF"))?;
+    let pdf = pdf_within(&evidence, &picture, MAX_UPLOAD_BYTES)?;
     let mut files = Vec::new();
     for (extension, bytes) in [("pdf", pdf), ("png", png)] {
         let path = dir.join(format!("{slug}.{extension}"));
@@ -110,6 +115,41 @@ fn write_control(
         });
     }
     Ok(files)
+}
+
+/// Renders the PDF report within `limit` bytes: all output rows (up to the renderer's cap)
+/// first, then half as many per observation each time, down to 25, then without the picture.
+/// Fails with a clear message if even that is too large; never uploads an over-limit file.
+pub fn pdf_within(
+    evidence: &Evidence,
+    picture: &devidence_render::Picture,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    let slug = evidence.finding.control.slug();
+    let mut rows = devidence_render::MAX_OUTPUT_ROWS;
+    let mut with_picture = true;
+    loop {
+        let bytes =
+            devidence_render::render_pdf_limited(evidence, with_picture.then_some(picture), rows)
+                .with_context(|| format!("cannot render the {slug} PDF"))?;
+        let size = bytes.len() as u64;
+        if size <= limit {
+            return Ok(bytes);
+        }
+        if rows > 25 {
+            rows /= 2;
+            tracing::warn!(
+                "the {slug} PDF is {size} bytes, over the {limit}-byte upload limit; showing at most {rows} output rows per observation"
+            );
+        } else if with_picture {
+            with_picture = false;
+            tracing::warn!("the {slug} PDF is still over {limit} bytes; leaving out its picture");
+        } else {
+            anyhow::bail!(
+                "the {slug} PDF is {size} bytes even with 25 output rows per observation and no picture, over the {limit}-byte upload limit; the full evidence is in findings.json"
+            );
+        }
+    }
 }
 
 /// Writes the combined report (all controls in one PDF) into `dir`; returns its path. It is
@@ -242,4 +282,54 @@ pub fn upload_name(device: &DeviceIdentity, finding: &Finding, extension: &str) 
         .collect();
     let date = finding.collected_at.date();
     format!("{host}_{}_{date}.{extension}", finding.control.slug())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use devidence_core::{Os, Outcome, SourceKind, Verdict};
+    use devidence_render::{Picture, PictureKind};
+
+    fn big_finding() -> Finding {
+        let mut obs = Observation::new(SourceKind::Command, "dmesg", Outcome::Completed);
+        obs.exit_code = Some(0);
+        obs.stdout = (0..20_000)
+            .map(|i| format!("[{i:>6}.000000] a kernel line long enough to wrap the report\n"))
+            .collect();
+        Finding {
+            control: Control::DiskEncryption,
+            os: Os::Linux,
+            verdict: Verdict::Pass,
+            summary: "Encrypted.".into(),
+            facts: Default::default(),
+            remediation: None,
+            observations: vec![obs],
+            collected_at: time::OffsetDateTime::UNIX_EPOCH,
+            duration_ms: 1,
+        }
+    }
+
+    #[test]
+    fn an_oversized_report_is_shrunk_under_the_limit_and_says_what_it_left_out() {
+        let finding = big_finding();
+        let device = DeviceIdentity::default();
+        let e = Evidence {
+            finding: &finding,
+            device: &device,
+            agent_version: "test",
+        };
+        let card = Picture {
+            png: devidence_render::render_png(&e).unwrap(),
+            kind: PictureKind::Card,
+        };
+        let full = devidence_render::render_pdf_with(&e, Some(&card)).unwrap();
+        let limit = full.len() as u64 / 3;
+        let shrunk = pdf_within(&e, &card, limit).unwrap();
+        assert!(shrunk.len() as u64 <= limit, "{} > {limit}", shrunk.len());
+        // A limit no report can meet is an error that says so, not a silent over-limit file.
+        let err = pdf_within(&e, &card, 1_000).unwrap_err().to_string();
+        assert!(err.contains("over the 1000-byte upload limit"), "{err}");
+        assert!(err.contains("findings.json"), "{err}");
+    }
 }

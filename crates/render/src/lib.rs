@@ -122,8 +122,19 @@ pub fn render_pdf(e: &Evidence) -> Result<Vec<u8>, RenderError> {
 /// Renders the PDF report with `picture` (a screenshot or the card) on its first page, or
 /// with no picture.
 pub fn render_pdf_with(e: &Evidence, picture: Option<&Picture>) -> Result<Vec<u8>, RenderError> {
+    render_pdf_limited(e, picture, MAX_OUTPUT_ROWS)
+}
+
+/// Like [`render_pdf_with`], showing at most `max_output_rows` rows of each observation's
+/// output (a note in the report says how many were left out). Used to bring a report under an
+/// upload size limit.
+pub fn render_pdf_limited(
+    e: &Evidence,
+    picture: Option<&Picture>,
+    max_output_rows: usize,
+) -> Result<Vec<u8>, RenderError> {
     let fonts = fonts::Fonts::load()?;
-    pdf::render(e, &fonts, picture)
+    pdf::render(e, &fonts, picture, max_output_rows)
 }
 
 /// Renders the combined report for the employee to keep: a cover page with every control's

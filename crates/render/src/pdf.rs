@@ -166,6 +166,8 @@ struct Flow<'a> {
     marks: Vec<Mark>,
     running_title: String,
     verdict: VerdictStyle,
+    /// Most output rows shown per observation.
+    max_rows: usize,
 }
 
 impl<'a> Flow<'a> {
@@ -179,6 +181,7 @@ impl<'a> Flow<'a> {
             marks: Vec::new(),
             running_title,
             verdict,
+            max_rows: MAX_OUTPUT_ROWS,
         }
     }
 
@@ -611,9 +614,9 @@ impl<'a> Flow<'a> {
         let source = layout::clean_line(&obs.source);
         let (source_rows, source_cut) = layout::hard_wrap(&source, source_cols, MAX_SOURCE_ROWS);
         let code_cols = self.columns(CODE, CONTENT_W - 2.0 * CODE_PAD);
-        let stderr_cap = MAX_STDERR_ROWS.min(MAX_OUTPUT_ROWS);
+        let stderr_cap = MAX_STDERR_ROWS.min(self.max_rows);
         let stderr = layout::output_rows(&obs.stderr, code_cols, stderr_cap);
-        let stdout_cap = MAX_OUTPUT_ROWS - stderr.rows.len();
+        let stdout_cap = self.max_rows.saturating_sub(stderr.rows.len());
         let stdout = layout::output_rows(&obs.stdout, code_cols, stdout_cap);
 
         let mut head_h = OBS_HEADING.leading
@@ -774,12 +777,14 @@ pub(crate) fn render(
     e: &Evidence,
     fonts: &Fonts,
     picture: Option<&crate::Picture>,
+    max_rows: usize,
 ) -> Result<Vec<u8>, RenderError> {
     let mut flow = Flow::new(
         fonts,
         running_title(e),
         style::verdict_style(&e.finding.verdict),
     );
+    flow.max_rows = max_rows;
     body(&mut flow, e, picture)?;
     let (pages, marks) = flow.finish();
     emit(
