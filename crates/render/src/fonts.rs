@@ -14,6 +14,9 @@ pub(crate) const SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 pub(crate) const SANS_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 /// DejaVu Sans Mono, for command lines and output.
 pub(crate) const MONO: &[u8] = include_bytes!("../fonts/DejaVuSansMono.ttf");
+/// A Japanese subset of Droid Sans Fallback (kana, CJK punctuation, full-width forms, JIS X 0208
+/// level-1 kanji), for characters no DejaVu face has; see `fonts/LICENSE-DroidSansFallback.txt`.
+pub(crate) const CJK: &[u8] = include_bytes!("../fonts/DroidSansFallback-JIS1.ttf");
 
 /// One of the bundled faces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,11 +27,13 @@ pub(crate) enum Face {
     Bold,
     /// DejaVu Sans Mono.
     Mono,
+    /// The Japanese fallback, for characters the DejaVu faces lack.
+    Cjk,
 }
 
 impl Face {
     /// All faces, in the order of [`Face::index`].
-    pub(crate) const ALL: [Face; 3] = [Face::Sans, Face::Bold, Face::Mono];
+    pub(crate) const ALL: [Face; 4] = [Face::Sans, Face::Bold, Face::Mono, Face::Cjk];
 
     /// Position in [`Face::ALL`].
     pub(crate) fn index(self) -> usize {
@@ -36,6 +41,7 @@ impl Face {
             Face::Sans => 0,
             Face::Bold => 1,
             Face::Mono => 2,
+            Face::Cjk => 3,
         }
     }
 
@@ -45,6 +51,7 @@ impl Face {
             Face::Sans => SANS,
             Face::Bold => SANS_BOLD,
             Face::Mono => MONO,
+            Face::Cjk => CJK,
         }
     }
 
@@ -54,15 +61,17 @@ impl Face {
             Face::Sans => "DejaVuSans.ttf",
             Face::Bold => "DejaVuSans-Bold.ttf",
             Face::Mono => "DejaVuSansMono.ttf",
+            Face::Cjk => "DroidSansFallback-JIS1.ttf",
         }
     }
 
     /// This face first, then the faces to borrow a missing glyph from.
-    fn search_order(self) -> [Face; 3] {
+    fn search_order(self) -> [Face; 4] {
         match self {
-            Face::Sans => [Face::Sans, Face::Bold, Face::Mono],
-            Face::Bold => [Face::Bold, Face::Sans, Face::Mono],
-            Face::Mono => [Face::Mono, Face::Sans, Face::Bold],
+            Face::Sans => [Face::Sans, Face::Bold, Face::Mono, Face::Cjk],
+            Face::Bold => [Face::Bold, Face::Sans, Face::Mono, Face::Cjk],
+            Face::Mono => [Face::Mono, Face::Sans, Face::Bold, Face::Cjk],
+            Face::Cjk => [Face::Cjk, Face::Sans, Face::Bold, Face::Mono],
         }
     }
 }
@@ -78,10 +87,10 @@ pub(crate) struct Resolved {
     pub advance_em: f32,
 }
 
-/// The three bundled faces, parsed.
+/// The bundled faces, parsed.
 pub(crate) struct Fonts {
-    faces: [FontRef<'static>; 3],
-    units_per_em: [f32; 3],
+    faces: [FontRef<'static>; 4],
+    units_per_em: [f32; 4],
 }
 
 impl Fonts {
@@ -99,9 +108,10 @@ impl Fonts {
         let (sans, sans_upem) = parse(Face::Sans)?;
         let (bold, bold_upem) = parse(Face::Bold)?;
         let (mono, mono_upem) = parse(Face::Mono)?;
+        let (cjk, cjk_upem) = parse(Face::Cjk)?;
         Ok(Fonts {
-            faces: [sans, bold, mono],
-            units_per_em: [sans_upem, bold_upem, mono_upem],
+            faces: [sans, bold, mono, cjk],
+            units_per_em: [sans_upem, bold_upem, mono_upem, cjk_upem],
         })
     }
 
@@ -146,7 +156,8 @@ impl Fonts {
         text.chars().map(|c| self.advance_em(face, c)).sum::<f32>() * size
     }
 
-    /// Width of one Mono cell in em (every character of monospaced text takes one cell).
+    /// Width of one Mono cell in em (every character of monospaced text takes one cell, wide
+    /// East Asian characters two: see [`cells`]).
     pub(crate) fn mono_cell_em(&self) -> f32 {
         self.resolve(Face::Mono, '0').advance_em
     }
@@ -160,6 +171,12 @@ impl Fonts {
             -font.descent_unscaled() / upem,
         )
     }
+}
+
+/// Mono cells a character takes: 2 for East Asian wide and full-width characters (as a
+/// terminal shows them), 0 for combining marks, else 1.
+pub(crate) fn cells(ch: char) -> usize {
+    unicode_width::UnicodeWidthChar::width(ch).unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -181,11 +198,17 @@ mod tests {
     }
 
     #[test]
-    fn missing_glyphs_fall_back_to_notdef_without_panicking() -> Result<(), RenderError> {
+    fn japanese_comes_from_the_cjk_face_and_the_rest_falls_back_to_notdef()
+    -> Result<(), RenderError> {
         let fonts = Fonts::load()?;
-        let r = fonts.resolve(Face::Sans, '日');
+        for ch in ['日', '本', 'ア', 'ぁ', '。', '見'] {
+            let r = fonts.resolve(Face::Mono, ch);
+            assert_eq!((r.face, r.id != 0), (Face::Cjk, true), "{ch:?}");
+        }
+        // Hangul is not in the subset: the .notdef box, no panic.
+        let r = fonts.resolve(Face::Sans, '한');
         assert_eq!(r.id, 0);
-        assert!(fonts.width(Face::Sans, 10.0, "日本") > 0.0);
+        assert!(fonts.width(Face::Sans, 10.0, "한국") > 0.0);
         Ok(())
     }
 }

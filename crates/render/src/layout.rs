@@ -80,7 +80,8 @@ pub(crate) fn wrap_words(text: &str, max_width: f32, advance: impl Fn(char) -> f
     out
 }
 
-/// Hard-wraps one (clean) line of monospaced text into rows of at most `columns` characters.
+/// Hard-wraps one (clean) line of monospaced text into rows of at most `columns` cells (a wide
+/// East Asian character takes two).
 /// Rows after the first start with [`CONTINUATION`]. Stops after `max_rows` rows; the second
 /// value is true when the line did not fit.
 pub(crate) fn hard_wrap(line: &str, columns: usize, max_rows: usize) -> (Vec<String>, bool) {
@@ -95,7 +96,8 @@ pub(crate) fn hard_wrap(line: &str, columns: usize, max_rows: usize) -> (Vec<Str
         } else {
             columns - marker_len
         };
-        if used == limit {
+        let width = crate::fonts::cells(ch);
+        if used + width > limit && used > 0 {
             rows.push(std::mem::take(&mut row));
             if rows.len() == max_rows {
                 return (rows, true);
@@ -104,7 +106,7 @@ pub(crate) fn hard_wrap(line: &str, columns: usize, max_rows: usize) -> (Vec<Str
             used = 0;
         }
         row.push(ch);
-        used += 1;
+        used += width;
     }
     if rows.len() < max_rows {
         rows.push(row);

@@ -1167,10 +1167,11 @@ impl Painter<'_> {
                 run_start = i;
                 run_x = cursor;
             }
-            let advance = if mono { cell } else { resolved.advance_em };
-            // A glyph borrowed from a proportional face is centred in its Mono cell.
+            let width = cell * crate::fonts::cells(ch) as f32;
+            let advance = if mono { width } else { resolved.advance_em };
+            // A glyph borrowed from a proportional face is centred in its Mono cell(s).
             let offset = if mono && resolved.face != Face::Mono {
-                (cell - resolved.advance_em) / 2.0
+                (width - resolved.advance_em) / 2.0
             } else {
                 0.0
             };

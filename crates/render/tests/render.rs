@@ -18,6 +18,14 @@ fn pdf_text(bytes: &[u8]) -> Result<(usize, String), Box<dyn Error>> {
     Ok((pages.len(), text))
 }
 
+/// Writes a rendered file into `$DEVIDENCE_SAMPLE_DIR` when set, so a person can look at it
+/// (`pdftoppm -png`); does nothing otherwise.
+fn keep_sample(name: &str, bytes: &[u8]) {
+    if let Some(dir) = std::env::var_os("DEVIDENCE_SAMPLE_DIR") {
+        let _ = std::fs::write(std::path::Path::new(&dir).join(name), bytes);
+    }
+}
+
 /// Text with all whitespace removed, so assertions do not depend on how a reader joins runs.
 fn squeeze(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
@@ -259,5 +267,45 @@ fn the_combined_report_has_a_cover_and_every_control_on_its_own_pages() -> TestR
     assert!(text.contains(&squeeze("Device security report")));
     assert!(text.contains("PASS") && text.contains("UNKNOWN"));
     assert!(devidence_render::render_report(&[]).is_err());
+    Ok(())
+}
+
+#[test]
+fn french_german_and_japanese_output_render_as_real_text() -> TestResult {
+    let mut finding = common::finding(false);
+    finding.summary = "Le chiffrement n'est pas activé ; Verschlüsselung prüfen.".into();
+    finding.observations[0].stdout =
+        "ファイルが見つかりません。\nアクセスが拒否されました。\n".into();
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+    };
+    let pdf = devidence_render::render_pdf_with(&e, None)?;
+    keep_sample("localized.pdf", &pdf);
+    let text = squeeze(&pdf_text(&pdf)?.1);
+    for expected in [
+        "Lechiffrementn'estpasactivé",
+        "Verschlüsselungprüfen",
+        "ファイルが見つかりません。",
+        "アクセスが拒否されました。",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // The Japanese glyphs come from the embedded fallback face, not from .notdef boxes.
+    let doc = Document::load_mem(&pdf)?;
+    let fonts: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter_map(|d| d.get(b"BaseFont").ok())
+        .filter_map(|n| n.as_name().ok())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    assert!(
+        fonts.iter().any(|f| f.contains("Droid")),
+        "embedded fonts: {fonts:?}"
+    );
     Ok(())
 }
