@@ -119,6 +119,8 @@ fn fail(code: u8, error: anyhow::Error) -> Failure {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts (see the function's documentation).
+    devidence_core::identity::remember_local_offset();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -21,6 +21,28 @@ pub struct DeviceIdentity {
     pub kernel: Option<String>,
     /// The person using the machine (graphical session owner, else the invoking user).
     pub user: Option<String>,
+    /// The device's offset from UTC when the evidence was collected, in seconds, so reports
+    /// can show local time too. `None` when it could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_seconds: Option<i32>,
+}
+
+static LOCAL_OFFSET: std::sync::OnceLock<Option<i32>> = std::sync::OnceLock::new();
+
+/// Reads and remembers the local UTC offset. Call it first thing in `main`, before any thread
+/// starts: the `time` crate only reads the offset while the process is single-threaded (the
+/// environment could otherwise change under it), and returns `None` after that.
+pub fn remember_local_offset() {
+    let _ = LOCAL_OFFSET.set(
+        time::UtcOffset::current_local_offset()
+            .ok()
+            .map(|o| o.whole_seconds()),
+    );
+}
+
+/// The offset [`remember_local_offset`] read, if any.
+pub fn local_offset_seconds() -> Option<i32> {
+    LOCAL_OFFSET.get().copied().flatten()
 }
 
 impl Default for Os {
@@ -41,6 +63,7 @@ pub fn collect(run: &mut ProbeRun<'_>) -> DeviceIdentity {
             os: run.os,
             os_version: run.os.name().to_string(),
             user: run.env("USERNAME").or_else(|| run.env("USER")),
+            utc_offset_seconds: local_offset_seconds(),
             ..DeviceIdentity::default()
         },
     }
@@ -77,6 +100,7 @@ fn collect_linux(run: &mut ProbeRun<'_>) -> DeviceIdentity {
         os_version: os_release_name(&os_release).unwrap_or_else(|| "Linux".into()),
         kernel,
         user,
+        utc_offset_seconds: local_offset_seconds(),
     }
 }
 

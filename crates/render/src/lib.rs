@@ -185,6 +185,21 @@ fn collected_at_utc(finding: &Finding) -> Result<String, RenderError> {
         .format(&Rfc3339)?)
 }
 
+/// The collection time in the device's local time (`2026-11-23 11:15:42 +01:00`), or
+/// `not available` when the device's offset was not recorded.
+fn collected_at_local(finding: &Finding, device: &DeviceIdentity) -> String {
+    let local = device
+        .utc_offset_seconds
+        .and_then(|s| UtcOffset::from_whole_seconds(s).ok())
+        .map(|offset| finding.collected_at.to_offset(offset));
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+    );
+    local
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| "not available".to_string())
+}
+
 /// What an observation looked at, in words: `Command`, `File` or `Directory`.
 fn kind_label(kind: SourceKind) -> &'static str {
     match kind {

@@ -895,6 +895,10 @@ fn body(
         ("User", device.user.clone().unwrap_or_else(na)),
         ("Agent version", format!("devidence {}", e.agent_version)),
         ("Collected at (UTC)", collected),
+        (
+            "Collected at (local)",
+            crate::collected_at_local(finding, device),
+        ),
         ("Probe duration", crate::duration_words(finding.duration_ms)),
     ]);
 

@@ -53,6 +53,8 @@ fn pdf_is_readable_and_its_text_extractable() -> TestResult {
         "PF3XK9QZ",
         "Debian GNU/Linux 12 (bookworm)",
         "2026-11-23T10:15:42.123Z",
+        // The same moment in the device's local time (UTC+1 in the test device).
+        "2026-11-23 11:15:42 +01:00",
         common::LSBLK_COMMAND,
         "Verschlüsselung:aes-xts-plain64",
         "└─nvme0n1p3",

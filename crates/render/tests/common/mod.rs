@@ -34,6 +34,7 @@ pub fn device() -> DeviceIdentity {
         os_version: "Debian GNU/Linux 12 (bookworm)".into(),
         kernel: Some("6.1.0-28-amd64".into()),
         user: Some("jana".into()),
+        utc_offset_seconds: Some(3600),
     }
 }
 
