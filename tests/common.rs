@@ -48,6 +48,9 @@ pub fn devidence(config_dir: &Path) -> Command {
         .env_remove("DEVIDENCE_REGION")
         .env_remove("DEVIDENCE_FORMAT")
         .env_remove("DEVIDENCE_LOG")
+        .env_remove("DEVIDENCE_SCREENSHOT")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
         .arg("--config")
         .arg(&config);
     cmd

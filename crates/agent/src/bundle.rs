@@ -48,7 +48,13 @@ pub struct EvidenceFile {
 }
 
 /// Renders and writes the bundle into `dir` (created if needed). Returns the evidence files.
-pub fn write(dir: &Path, collection: &Collection) -> Result<Vec<EvidenceFile>> {
+/// `screenshot` (a stamped PNG from [`devidence_render::stamp_screenshot`]) becomes every
+/// control's picture; without one each control gets its rendered card.
+pub fn write(
+    dir: &Path,
+    collection: &Collection,
+    screenshot: Option<&[u8]>,
+) -> Result<Vec<EvidenceFile>> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
     let version = env!("CARGO_PKG_VERSION");
@@ -57,7 +63,9 @@ pub fn write(dir: &Path, collection: &Collection) -> Result<Vec<EvidenceFile>> {
             .findings
             .iter()
             .map(|finding| {
-                scope.spawn(move || write_control(dir, finding, &collection.device, version))
+                scope.spawn(move || {
+                    write_control(dir, finding, &collection.device, version, screenshot)
+                })
             })
             .collect();
         handles
@@ -88,6 +96,7 @@ fn write_control(
     finding: &Finding,
     device: &DeviceIdentity,
     version: &str,
+    screenshot: Option<&[u8]>,
 ) -> Result<Vec<EvidenceFile>> {
     let evidence = Evidence {
         finding,
@@ -95,13 +104,19 @@ fn write_control(
         agent_version: version,
     };
     let slug = finding.control.slug();
-    let png = devidence_render::render_png(&evidence)
-        .with_context(|| format!("cannot render the {slug} PNG"))?;
     // The PDF carries the same picture on its first page, so one document shows both.
-    let picture = devidence_render::Picture {
-        png: png.clone(),
-        kind: devidence_render::PictureKind::Card,
+    let picture = match screenshot {
+        Some(shot) => devidence_render::Picture {
+            png: shot.to_vec(),
+            kind: devidence_render::PictureKind::Screenshot,
+        },
+        None => devidence_render::Picture {
+            png: devidence_render::render_png(&evidence)
+                .with_context(|| format!("cannot render the {slug} PNG"))?,
+            kind: devidence_render::PictureKind::Card,
+        },
     };
+    let png = picture.png.clone();
     let pdf = pdf_within(&evidence, &picture, MAX_UPLOAD_BYTES)?;
     let mut files = Vec::new();
     for (extension, bytes) in [("pdf", pdf), ("png", png)] {

@@ -57,6 +57,9 @@ pub struct FileConfig {
     pub format: Option<String>,
     /// A file holding the API key (should be readable by root only).
     pub api_key_file: Option<PathBuf>,
+    /// `true` to put a real screenshot (where a display exists) on each report instead of the
+    /// rendered card. Off by default: a screenshot shows whatever is on the screen.
+    pub screenshot: Option<bool>,
     /// Verdict thresholds.
     #[serde(default)]
     pub policy: Policy,
@@ -75,6 +78,8 @@ pub struct Overrides {
     pub format: Option<String>,
     /// `--api-key-file`.
     pub api_key_file: Option<PathBuf>,
+    /// `--screenshot`.
+    pub screenshot: bool,
 }
 
 /// The effective settings of one invocation.
@@ -91,6 +96,8 @@ pub struct Settings {
     pub api_key: Option<SecretString>,
     /// Verdict thresholds.
     pub policy: Policy,
+    /// Take a real screenshot for the evidence picture where a display exists.
+    pub screenshot: bool,
 }
 
 impl fmt::Debug for Settings {
@@ -102,6 +109,7 @@ impl fmt::Debug for Settings {
             .field("format", &self.format)
             .field("api_key", &self.api_key.as_ref().map(|_| "[set]"))
             .field("policy", &self.policy)
+            .field("screenshot", &self.screenshot)
             .finish()
     }
 }
@@ -269,6 +277,12 @@ pub fn load(
             None => None,
         },
     };
+    let screenshot = flags.screenshot
+        || matches!(
+            env.get("DEVIDENCE_SCREENSHOT").as_deref(),
+            Some("1" | "true" | "yes")
+        )
+        || file.screenshot.unwrap_or(false);
     Ok(Settings {
         source,
         api_url,
@@ -276,6 +290,7 @@ pub fn load(
         format,
         api_key,
         policy: file.policy,
+        screenshot,
     })
 }
 

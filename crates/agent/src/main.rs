@@ -6,6 +6,7 @@ mod checks;
 mod config;
 mod paths;
 mod report;
+mod screenshot;
 mod upload;
 
 use anyhow::Context;
@@ -59,6 +60,9 @@ enum Command {
         /// Also write one PDF with all five controls, for the employee to keep.
         #[arg(long)]
         report: bool,
+        /// Use a real screenshot (where a display exists) as each report's picture.
+        #[arg(long)]
+        screenshot: bool,
     },
     /// Collect, then upload each control's evidence to Drata.
     Run(RunArgs),
@@ -97,6 +101,9 @@ struct RunArgs {
     /// File holding the API key (DRATA_API_KEY takes precedence).
     #[arg(long, value_name = "FILE")]
     api_key_file: Option<PathBuf>,
+    /// Use a real screenshot (where a display exists) as each report's picture.
+    #[arg(long)]
+    screenshot: bool,
 }
 
 /// An error that ends the program with a specific exit code.
@@ -173,10 +180,17 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         Command::Collect {
             out,
             report: with_report,
+            screenshot,
         } => {
-            let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
+            let flags = Overrides {
+                screenshot,
+                ..Overrides::default()
+            };
+            let settings = config::load(cli.config.as_deref(), &env, &flags)?;
             let collection = collect(&settings);
-            let files = bundle::write(&out, &collection).map_err(|e| fail(exit::EVIDENCE, e))?;
+            let shot = screenshot_for(&settings, &collection);
+            let files = bundle::write(&out, &collection, shot.as_deref())
+                .map_err(|e| fail(exit::EVIDENCE, e))?;
             print!("{}", report::table(&collection.findings));
             print_files(&out, &files);
             if with_report {
@@ -240,6 +254,36 @@ fn collect(settings: &Settings) -> checks::Collection {
     checks::collect(&RealHost::new(), Os::current(), &settings.policy, &redactor)
 }
 
+/// The stamped screenshot for the evidence pictures when the setting is on and a display
+/// exists; otherwise `None` (each report then carries its rendered card), saying why.
+fn screenshot_for(settings: &Settings, collection: &checks::Collection) -> Option<Vec<u8>> {
+    if !settings.screenshot {
+        return None;
+    }
+    let taken_at = time::OffsetDateTime::now_utc();
+    match screenshot::capture() {
+        Ok(shot) => match devidence_render::stamp_screenshot(
+            &shot,
+            &collection.device,
+            taken_at,
+            env!("CARGO_PKG_VERSION"),
+        ) {
+            Ok(png) => {
+                tracing::info!("screenshot taken ({} bytes)", png.len());
+                Some(png)
+            }
+            Err(err) => {
+                tracing::warn!("screenshot not used: {err}; the reports carry their cards");
+                None
+            }
+        },
+        Err(why) => {
+            tracing::warn!("no screenshot: {why}; the reports carry their rendered cards instead");
+            None
+        }
+    }
+}
+
 fn print_files(dir: &Path, files: &[bundle::EvidenceFile]) {
     println!("\nEvidence written to {}:", dir.display());
     for f in files {
@@ -260,6 +304,7 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         device_id: args.device_id,
         format: args.format,
         api_key_file: args.api_key_file,
+        screenshot: args.screenshot,
     };
     let settings = config::load(config_path, env, &flags)?;
     // Check what upload needs before spending time on the probes.
@@ -300,7 +345,9 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         paths::data_dir().join("evidence").join(stamp)
     });
     let collection = collect(&settings);
-    let files = bundle::write(&out, &collection).map_err(|e| fail(exit::EVIDENCE, e))?;
+    let shot = screenshot_for(&settings, &collection);
+    let files =
+        bundle::write(&out, &collection, shot.as_deref()).map_err(|e| fail(exit::EVIDENCE, e))?;
     print!("{}", report::table(&collection.findings));
 
     let wanted = settings.format.extensions();

@@ -144,6 +144,31 @@ pub fn render_report(list: &[Evidence]) -> Result<Vec<u8>, RenderError> {
     pdf::render_report(list, &fonts)
 }
 
+/// The widest screenshot kept as evidence; wider screens are scaled down to it.
+pub const MAX_SCREENSHOT_WIDTH: u32 = 1600;
+
+/// Turns a captured screen into the evidence picture: scaled to at most
+/// [`MAX_SCREENSHOT_WIDTH`] and with a caption band saying it is a screenshot, of which device,
+/// when (UTC) and by which agent, so the image says what it is on its own.
+pub fn stamp_screenshot(
+    shot: &image::RgbImage,
+    device: &DeviceIdentity,
+    taken_at: time::OffsetDateTime,
+    agent_version: &str,
+) -> Result<Vec<u8>, RenderError> {
+    let fonts = fonts::Fonts::load()?;
+    let when = taken_at
+        .to_offset(UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(taken_at)
+        .format(&Rfc3339)?;
+    let caption = format!(
+        "Screenshot of {} taken {when} by devidence {agent_version} · the PDF report holds the verdict and the full output",
+        device.hostname
+    );
+    png::stamp(shot, &caption, MAX_SCREENSHOT_WIDTH, &fonts)
+}
+
 /// Renders a 1200×800 PNG summary card: verdict, device, summary, remediation, main facts and
 /// the commands and files looked at.
 pub fn render_png(e: &Evidence) -> Result<Vec<u8>, RenderError> {

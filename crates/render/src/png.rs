@@ -164,6 +164,47 @@ impl<'a> Canvas<'a> {
     }
 }
 
+/// Height of the caption band [`stamp`] adds under a screenshot.
+const STAMP_BAND: u32 = 44;
+
+/// Adds a caption band under a screenshot saying what it is, and encodes it as PNG. Screens
+/// wider than `max_width` are scaled down first (keeps the evidence file small).
+pub(crate) fn stamp(
+    shot: &image::RgbImage,
+    caption: &str,
+    max_width: u32,
+    fonts: &Fonts,
+) -> Result<Vec<u8>, RenderError> {
+    let shot = if shot.width() > max_width {
+        let height =
+            (u64::from(shot.height()) * u64::from(max_width) / u64::from(shot.width())).max(1);
+        image::imageops::resize(
+            shot,
+            max_width,
+            u32::try_from(height).unwrap_or(u32::MAX),
+            image::imageops::FilterType::Triangle,
+        )
+    } else {
+        shot.clone()
+    };
+    let [r, g, b] = style::INK;
+    let mut img = RgbImage::from_pixel(shot.width(), shot.height() + STAMP_BAND, Pixel([r, g, b]));
+    image::imageops::replace(&mut img, &shot, 0, 0);
+    let mut c = Canvas { img, fonts };
+    let width = shot.width() as f32 - 32.0;
+    let caption = c.fit(caption, Face::Sans, 16.0, width.max(10.0));
+    c.text_in_line(
+        16.0,
+        shot.height() as f32 + 8.0,
+        28.0,
+        Face::Sans,
+        16.0,
+        style::WHITE,
+        &caption,
+    );
+    c.encode()
+}
+
 /// Draws the card and encodes it as PNG.
 pub(crate) fn render(e: &Evidence, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
     let finding = e.finding;
