@@ -4,6 +4,21 @@ use std::time::Duration;
 
 /// The permission Drata requires for both listing and uploading device documents.
 pub const MANAGE_DEVICE_DOCUMENTS: &str = "Devices: Manage Device Documents";
+/// The permission for `GET /devices` (the serial-number and MAC-address lookups).
+pub const LIST_DEVICES: &str = "Devices: List Devices";
+/// The permission for `POST /custom-connections/{id}/devices`.
+pub const CREATE_DEVICE: &str = "Devices: Create Device";
+/// The permission for `GET /personnel/{id}` (the owner lookup by email).
+pub const GET_PERSONNEL: &str = "Personnel: Get Personnel";
+/// The permission for reading custom data records and sessions.
+pub const LIST_CUSTOM_CONNECTIONS: &str = "Custom Connections Management: List Custom Connections";
+/// The permission for creating custom data records (single, bulk or in a session).
+pub const CREATE_CUSTOM_DATA: &str = "Custom Connections Data: Create Custom Connection Data";
+/// The permission for updating a custom data record by ID.
+pub const UPDATE_CUSTOM_DATA: &str =
+    "Custom Connections Data: Create and Update Custom Connection Data";
+/// The permission for deleting a custom data record by ID.
+pub const DELETE_CUSTOM_DATA: &str = "Custom Connections Data: Delete Custom Connection Data";
 
 /// Why a call to Drata failed. Every message is one sentence that names the cause and the fix.
 ///
@@ -33,14 +48,35 @@ pub enum DrataError {
         message: String,
     },
 
-    /// 404: Drata has no device with this ID.
+    /// 404: what the request named does not exist in this Drata tenant.
+    #[error("Drata has no {what} (404{}): {fix}", detail(message))]
+    NotFound {
+        /// What was looked for, e.g. `device with ID 42`.
+        what: String,
+        /// What the admin should check or set.
+        fix: String,
+        /// Drata's own message.
+        message: String,
+    },
+
+    /// 402: the tenant's plan lacks the feature (Custom Connections and Tests).
     #[error(
-        "Drata has no device with ID {device_id} (404{}): set device_id to this computer's device ID in Drata, or, if Drata has no device record for it, to its owner's personnel ID",
+        "Drata refused because the account's plan does not include {feature} (402{}): ask your Drata CSM to enable it, or remove the custom_connection settings",
         detail(message)
     )]
-    NotFound {
-        /// The device ID that was used.
-        device_id: String,
+    PlanRequired {
+        /// The feature the operation needs, as Drata names it.
+        feature: &'static str,
+        /// Drata's own message (\"You must upgrade your plan\").
+        message: String,
+    },
+
+    /// 422: the request was well formed but cannot be done now (e.g. completing a session
+    /// that is not in progress).
+    #[error("Drata could not do this ({}): {fix}", if message.is_empty() { "422" } else { message.as_str() })]
+    Unprocessable {
+        /// What to check.
+        fix: String,
         /// Drata's own message.
         message: String,
     },
@@ -67,10 +103,12 @@ pub enum DrataError {
 
     /// 400: Drata found the request malformed.
     #[error(
-        "Drata rejected the request as invalid (400{}): check that device_id is a numeric Drata device or personnel ID and that the file is a PDF or an image",
+        "Drata rejected the request as invalid (400{}): {fix}",
         detail(message)
     )]
     BadRequest {
+        /// What to check.
+        fix: String,
         /// Drata's own message, naming the field that failed validation.
         message: String,
     },
@@ -185,6 +223,8 @@ impl DrataError {
             DrataError::Unauthorized { .. } => Some(401),
             DrataError::Forbidden { .. } => Some(403),
             DrataError::NotFound { .. } => Some(404),
+            DrataError::PlanRequired { .. } => Some(402),
+            DrataError::Unprocessable { .. } => Some(422),
             DrataError::TermsNotAccepted => Some(412),
             DrataError::TooLarge { .. } => Some(413),
             DrataError::BadRequest { .. } => Some(400),

@@ -1,9 +1,13 @@
-//! A typed async client for the parts of Drata's public V2 API that devidence uses: uploading
-//! evidence files as device documents and listing them back.
+//! A typed async client for the parts of Drata's public V2 API that devidence uses.
 //!
 //! The operations follow Drata's published OpenAPI definition (`shared/drata-openapi`):
-//! `POST /devices/{deviceId}/documents` (multipart `type` + `file`, answers 201) and
-//! `GET /devices/{deviceId}/documents` (answers `{documents: [...]}`, not paginated).
+//! - device documents: `POST /devices/{deviceId}/documents` (multipart `type` + `file`,
+//!   answers 201) and `GET /devices/{deviceId}/documents` (`{documents: [...]}`, not paginated);
+//! - device lookup ([`devices`]): `GET /devices?serialNumber=|macAddress=` (cursor-paginated)
+//!   and the one documented way to register a device, `POST /custom-connections/{id}/devices`;
+//! - the owner ([`personnel`]): `GET /personnel/email:{email}`;
+//! - custom data ([`custom_data`]): records upserted singly or in bulk, updated and deleted by
+//!   ID, listed, and uploaded in a session that is then completed or cancelled.
 //!
 //! Design rules:
 //! - The API key is held as a [`SecretString`] and sent only as a sensitive `Authorization`
@@ -11,12 +15,24 @@
 //! - Plain `http://` is refused except to loopback, so the key cannot leak in clear text.
 //! - Failures are [`DrataError`]s whose messages tell the admin what to do, and transient ones
 //!   (network, 429, 5xx) are retried per [`RetryPolicy`], honouring `Retry-After`.
+//! - Requests are paced client-side ([`Client::with_min_interval`]) so agents never burst.
+//! - TLS is rustls with the operating system's trust store (so corporate TLS inspection roots
+//!   are trusted), and `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` are honoured.
 
+pub mod custom_data;
+pub mod devices;
 mod error;
+mod op;
+mod page;
+pub mod personnel;
+mod rate_limit;
 mod region;
 mod retry;
 
-pub use error::{DrataError, MANAGE_DEVICE_DOCUMENTS};
+pub use error::{
+    CREATE_CUSTOM_DATA, CREATE_DEVICE, DELETE_CUSTOM_DATA, DrataError, GET_PERSONNEL,
+    LIST_CUSTOM_CONNECTIONS, LIST_DEVICES, MANAGE_DEVICE_DOCUMENTS, UPDATE_CUSTOM_DATA,
+};
 pub use region::{Region, UnknownRegion};
 pub use retry::RetryPolicy;
 
@@ -28,10 +44,15 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use op::Op;
+use rate_limit::Pacer;
+
 /// How long one request may take in total, including sending the file.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long establishing the TCP + TLS connection may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default spacing between two requests of one client (at most 4 per second).
+pub const DEFAULT_MIN_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The longest piece of Drata's error text that is put into an error message.
 const MAX_MESSAGE_CHARS: usize = 300;
@@ -89,6 +110,8 @@ pub struct Client {
     api_key: SecretString,
     auth: HeaderValue,
     retry: RetryPolicy,
+    pacer: Pacer,
+    timeout: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -97,27 +120,8 @@ impl fmt::Debug for Client {
             .field("base_url", &self.base.as_str())
             .field("api_key", &"[REDACTED]")
             .field("retry", &self.retry)
+            .field("min_interval", &self.pacer.interval())
             .finish_non_exhaustive()
-    }
-}
-
-/// What a request was for, so that a status can be explained in its terms.
-enum Op<'a> {
-    Upload {
-        device_id: &'a str,
-        file_name: &'a str,
-        size: usize,
-    },
-    List {
-        device_id: &'a str,
-    },
-}
-
-impl Op<'_> {
-    fn device_id(&self) -> &str {
-        match self {
-            Op::Upload { device_id, .. } | Op::List { device_id } => device_id,
-        }
     }
 }
 
@@ -153,7 +157,6 @@ impl Client {
         let auth = bearer_header(&api_key)?;
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
-            .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             // A redirect would turn the upload into a GET, or send the key elsewhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -167,7 +170,22 @@ impl Client {
             api_key,
             auth,
             retry: RetryPolicy::default(),
+            pacer: Pacer::new(DEFAULT_MIN_INTERVAL),
+            timeout: REQUEST_TIMEOUT,
         })
+    }
+
+    /// Replaces the deadline of one request, answer included (default [`REQUEST_TIMEOUT`]).
+    pub fn with_timeout(mut self, timeout: Duration) -> Client {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Spaces this client's requests (retries included) at least `interval` apart;
+    /// [`Duration::ZERO`] turns pacing off. Default: [`DEFAULT_MIN_INTERVAL`].
+    pub fn with_min_interval(mut self, interval: Duration) -> Client {
+        self.pacer = Pacer::new(interval);
+        self
     }
 
     /// Replaces the retry policy (e.g. [`RetryPolicy::none`], or tiny delays in tests).
@@ -199,11 +217,7 @@ impl Client {
         bytes: Vec<u8>,
     ) -> Result<DeviceDocument, DrataError> {
         let url = self.endpoint(&["devices", device_id, "documents"])?;
-        let op = Op::Upload {
-            device_id,
-            file_name,
-            size: bytes.len(),
-        };
+        let op = Op::upload(device_id, file_name, bytes.len());
         let content_type = content_type_for(file_name);
         let body = self
             .send(&op, Method::POST, &url, || {
@@ -231,7 +245,7 @@ impl Client {
     ) -> Result<Vec<DeviceDocument>, DrataError> {
         let url = self.endpoint(&["devices", device_id, "documents"])?;
         let body = self
-            .send(&Op::List { device_id }, Method::GET, &url, || {
+            .send(&Op::list_documents(device_id), Method::GET, &url, || {
                 Ok(self.http.get(url.clone()))
             })
             .await?;
@@ -255,7 +269,7 @@ impl Client {
     /// first 2xx answer.
     async fn send(
         &self,
-        op: &Op<'_>,
+        op: &Op,
         method: Method,
         url: &Url,
         build: impl Fn() -> Result<reqwest::RequestBuilder, DrataError>,
@@ -293,7 +307,7 @@ impl Client {
     /// One attempt: send, read the whole answer, classify it.
     async fn attempt(
         &self,
-        op: &Op<'_>,
+        op: &Op,
         url: &Url,
         request: reqwest::RequestBuilder,
     ) -> Result<Vec<u8>, Failure> {
@@ -301,7 +315,9 @@ impl Client {
             url: url.to_string(),
             detail: network_detail(&e),
         };
+        self.pacer.wait_turn().await;
         let response = request
+            .timeout(self.timeout)
             .header(AUTHORIZATION, self.auth.clone())
             .send()
             .await
@@ -326,40 +342,53 @@ impl Client {
     /// Turns a non-2xx answer into the error that explains it.
     fn status_error(
         &self,
-        op: &Op<'_>,
+        op: &Op,
         status: StatusCode,
         body: &[u8],
         retry_after: Option<Duration>,
     ) -> DrataError {
         let message = self.redact(&drata_message(status, body));
-        match (status.as_u16(), op) {
-            (400, _) => DrataError::BadRequest { message },
-            (401, _) => DrataError::Unauthorized { message },
-            (403, _) => DrataError::Forbidden {
-                permission: MANAGE_DEVICE_DOCUMENTS,
+        match status.as_u16() {
+            400 => DrataError::BadRequest {
+                fix: op.invalid_fix.to_string(),
                 message,
             },
-            (404, op) => DrataError::NotFound {
-                device_id: op.device_id().to_string(),
+            401 => DrataError::Unauthorized { message },
+            402 => DrataError::PlanRequired {
+                feature: op.feature.unwrap_or(op::CUSTOM_CONNECTIONS_FEATURE),
                 message,
             },
-            (412, _) => DrataError::TermsNotAccepted,
-            (
-                413,
-                Op::Upload {
-                    file_name, size, ..
+            403 => DrataError::Forbidden {
+                permission: op.permission,
+                message,
+            },
+            404 => DrataError::NotFound {
+                what: op.subject.clone(),
+                fix: op.missing_fix.to_string(),
+                message,
+            },
+            412 => DrataError::TermsNotAccepted,
+            413 => match &op.file {
+                Some((file_name, size)) => DrataError::TooLarge {
+                    file_name: file_name.clone(),
+                    size: *size,
+                    message,
                 },
-            ) => DrataError::TooLarge {
-                file_name: file_name.to_string(),
-                size: *size,
+                None => DrataError::Other {
+                    status: 413,
+                    message,
+                },
+            },
+            422 => DrataError::Unprocessable {
+                fix: format!("check the state of the {}", op.subject),
                 message,
             },
-            (429, _) => DrataError::RateLimited { retry_after },
-            (500..=599, _) => DrataError::Server {
+            429 => DrataError::RateLimited { retry_after },
+            500..=599 => DrataError::Server {
                 status: status.as_u16(),
                 message,
             },
-            (other, _) => DrataError::Other {
+            other => DrataError::Other {
                 status: other,
                 message,
             },
@@ -683,7 +712,7 @@ mod tests {
         let c = client("https://public-api.drata.com/public/v2").expect("valid");
         let body = br#"{"statusCode":401,"message":"bad key sk-live-abcdef0123456789","code":401}"#;
         let error = c.status_error(
-            &Op::List { device_id: "1" },
+            &Op::list_documents("1"),
             StatusCode::UNAUTHORIZED,
             body,
             None,
@@ -695,11 +724,7 @@ mod tests {
     #[test]
     fn statuses_map_to_errors_that_say_what_to_do() {
         let c = client("https://public-api.drata.com/public/v2").expect("valid");
-        let upload = Op::Upload {
-            device_id: "42",
-            file_name: "antivirus.pdf",
-            size: 123,
-        };
+        let upload = Op::upload("42", "antivirus.pdf", 123);
         let v2 = |status: u16, message: &str| {
             format!(r#"{{"name":"X","statusCode":{status},"message":"{message}","code":{status}}}"#)
         };
@@ -757,12 +782,16 @@ mod tests {
         assert!(e.to_string().contains("(502: Bad Gateway)"), "{e}");
         assert!(!err(501, "").is_retryable());
         let e = err(402, &v2(402, "You must upgrade your plan"));
-        assert!(matches!(e, DrataError::Other { status: 402, .. }), "{e:?}");
+        assert!(matches!(e, DrataError::PlanRequired { .. }), "{e:?}");
+        assert!(
+            e.to_string().contains("Custom Connections and Tests"),
+            "{e}"
+        );
         let e = err(429, "");
         assert!(e.is_retryable() && e.status() == Some(429));
         // A 413 on a listing is not about a file.
         let e = c.status_error(
-            &Op::List { device_id: "42" },
+            &Op::list_documents("42"),
             StatusCode::PAYLOAD_TOO_LARGE,
             b"",
             None,
@@ -801,6 +830,7 @@ mod tests {
         );
         assert!(
             !DrataError::BadRequest {
+                fix: String::new(),
                 message: String::new()
             }
             .is_retryable()

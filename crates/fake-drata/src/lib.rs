@@ -1,5 +1,5 @@
 //! A fake of Drata's public V2 API for tests and trials, faithful to the published OpenAPI
-//! definition (`shared/drata-openapi/drata-public-api.yaml`) for the device-document routes:
+//! definition (`shared/drata-openapi/drata-public-api.yaml`) for the routes devidence uses:
 //!
 //! | Method | Path | Success |
 //! |---|---|---|
@@ -8,6 +8,23 @@
 //! | GET | `/devices/{deviceId}/documents/{documentId}` | 200 `DeviceDocumentResponsePublicV2Dto` |
 //! | DELETE | `/devices/{deviceId}/documents/{documentId}` | 200, no body |
 //! | GET | `/download/device-documents/{documentId}` (what `fileUrl` points at) | 200, the file |
+//! | GET | `/devices` (`serialNumber`, `macAddress`, `personnelId`, cursor pagination) | 200 paged `DeviceResponsePublicV2Dto` |
+//! | GET | `/devices/{deviceId}` | 200 `DeviceResponsePublicV2Dto` |
+//! | POST | `/custom-connections/{connectionId}/devices` (upsert on serial/MAC/externalId) | 201 |
+//! | DELETE | `/custom-connections/{connectionId}/devices/{deviceId}` | 204 |
+//! | GET | `/personnel/{personnelId}` (number or `email:…`) | 200 `PersonResponsePublicV2Dto` |
+//! | GET, POST | `/custom-connections/{c}/resources/{r}/records` | 200 paged / 200 or 201 |
+//! | PUT, DELETE | `/custom-connections/{c}/resources/{r}/records/{recordId}` | 200 / 204 |
+//! | GET | `/custom-connections/{c}/resources/{r}/sessions` | 200 paged |
+//! | POST | `/custom-connections/{c}/resources/{r}/sessions/{sessionId}` | 200 |
+//! | POST | `/custom-connections/{c}/resources/{r}/sessions/{sessionId}/actions` | 200 (422 if not in progress) |
+//!
+//! Uploading to a personnel ID is accepted, as Drata does for computers it has no device for:
+//! the fake then lists a placeholder device (source `PLACEHOLDER`) under that ID.
+//!
+//! Beyond the spec, for resilience tests: an optional server-side rate limit (429 with
+//! `Retry-After`, as the api-evangelist notes advise clients to expect) and faults injected at
+//! run time ([`Fault`]: error statuses, slow answers, dropped connections).
 //!
 //! Every route is served both at the root (like the Prism mock) and under `/public/v2` (like
 //! the real hosts), so either base URL works.
@@ -24,11 +41,17 @@
 //! still sending a large file sees the 413 (or 401) instead of a reset connection.
 
 mod base64;
+mod directory;
+mod faults;
+mod records;
 mod routes;
 
+pub use faults::Fault;
+
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -57,6 +80,83 @@ pub struct FakeDrata {
     devices: Vec<String>,
     max_upload_bytes: usize,
     terms_accepted: bool,
+    known_devices: Vec<KnownDevice>,
+    personnel: Vec<Person>,
+    custom_device_connections: Vec<u64>,
+    resources: Vec<CustomResource>,
+    custom_connections_plan: bool,
+    rate_limit: Option<(u32, Duration)>,
+}
+
+/// A device Drata already knows (reported by its agent or an MDM).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownDevice {
+    /// Drata's device ID.
+    pub id: u64,
+    /// Its owner's personnel ID.
+    pub personnel_id: u64,
+    /// Serial number.
+    pub serial_number: Option<String>,
+    /// MAC address.
+    pub mac_address: Option<String>,
+    /// `AGENT`, `CUSTOM`, `PLACEHOLDER`…
+    pub source_type: String,
+    /// Set when registered through a custom device connection.
+    pub connection_id: Option<u64>,
+    /// `externalId`, when given.
+    pub external_id: Option<String>,
+    /// Platform version, when given.
+    pub os_version: Option<String>,
+}
+
+/// A person in the tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Personnel ID.
+    pub id: u64,
+    /// Email (matched case-insensitively by `email:` lookups).
+    pub email: String,
+}
+
+/// A custom connection's resource that accepts records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomResource {
+    /// Connection ID.
+    pub connection_id: u64,
+    /// Resource ID.
+    pub resource_id: u64,
+    /// Fields every record must have (else the record fails with code 28022).
+    pub required_fields: Vec<String>,
+}
+
+/// One stored custom data record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    /// Drata's record ID (a UUID).
+    pub record_id: String,
+    /// Connection ID.
+    pub connection_id: u64,
+    /// Resource ID.
+    pub resource_id: u64,
+    /// The record's data (its `id` field is the caller's identifier).
+    pub data: serde_json::Value,
+    /// The session it came in, if any.
+    pub session_id: Option<String>,
+    /// False while its session is in progress.
+    pub active: bool,
+}
+
+/// One request as the fake saw it, for assertions on what the client sent and when.
+#[derive(Debug, Clone)]
+pub struct SeenRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 /// One accepted upload, exactly as the fake received it.
@@ -84,7 +184,77 @@ impl FakeDrata {
             devices: Vec::new(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             terms_accepted: true,
+            known_devices: Vec::new(),
+            personnel: Vec::new(),
+            custom_device_connections: Vec::new(),
+            resources: Vec::new(),
+            custom_connections_plan: true,
+            rate_limit: None,
         }
+    }
+
+    /// Adds a device Drata knows, findable by serial number and MAC address.
+    pub fn with_known_device(
+        mut self,
+        id: u64,
+        personnel_id: u64,
+        serial_number: Option<&str>,
+        mac_address: Option<&str>,
+    ) -> Self {
+        self.known_devices.push(KnownDevice {
+            id,
+            personnel_id,
+            serial_number: serial_number.map(str::to_string),
+            mac_address: mac_address.map(str::to_string),
+            source_type: "AGENT".into(),
+            connection_id: None,
+            external_id: None,
+            os_version: None,
+        });
+        self
+    }
+
+    /// Adds a person; uploads to their personnel ID create a placeholder device.
+    pub fn with_person(mut self, id: u64, email: &str) -> Self {
+        self.personnel.push(Person {
+            id,
+            email: email.to_string(),
+        });
+        self
+    }
+
+    /// Adds a custom device connection that devices can be upserted into.
+    pub fn with_custom_device_connection(mut self, connection_id: u64) -> Self {
+        self.custom_device_connections.push(connection_id);
+        self
+    }
+
+    /// Adds a custom connection resource that takes records with the given required fields.
+    pub fn with_custom_resource(
+        mut self,
+        connection_id: u64,
+        resource_id: u64,
+        required_fields: &[&str],
+    ) -> Self {
+        self.resources.push(CustomResource {
+            connection_id,
+            resource_id,
+            required_fields: required_fields.iter().map(|f| f.to_string()).collect(),
+        });
+        self
+    }
+
+    /// Whether the plan includes Custom Connections and Tests; if not, those routes get 402.
+    pub fn custom_connections_plan(mut self, yes: bool) -> Self {
+        self.custom_connections_plan = yes;
+        self
+    }
+
+    /// Allows at most `requests` per `window` (all clients together); more get 429 with a
+    /// `Retry-After` of the seconds left in the window.
+    pub fn with_rate_limit(mut self, requests: u32, window: Duration) -> Self {
+        self.rate_limit = Some((requests, window));
+        self
     }
 
     /// Adds a device (or personnel) ID that uploads may target. IDs are numeric in Drata.
@@ -117,10 +287,15 @@ impl FakeDrata {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
+        let devices = self.known_devices.clone();
         let shared = Arc::new(Shared {
             config: self,
             base_url: base_url.clone(),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                devices,
+                next_device_id: 5000,
+                ..State::default()
+            }),
         });
         let app = routes::router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -169,6 +344,26 @@ impl RunningFake {
         self.shared.lock().uploads.clone()
     }
 
+    /// Every request seen so far, oldest first (including refused ones).
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Every device the tenant has now: configured, upserted and placeholders.
+    pub fn devices(&self) -> Vec<KnownDevice> {
+        self.shared.lock().devices.clone()
+    }
+
+    /// Every custom data record stored now, active or pending in a session.
+    pub fn records(&self) -> Vec<StoredRecord> {
+        self.shared.lock().records.clone()
+    }
+
+    /// Queues faults: each of the next requests takes the next fault, in order.
+    pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.shared.lock().faults.extend(faults);
+    }
+
     /// Stops accepting connections and waits (up to 5 s) for requests in flight to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -207,6 +402,14 @@ struct State {
     next_id: u64,
     documents: Vec<Document>,
     uploads: Vec<Upload>,
+    devices: Vec<KnownDevice>,
+    next_device_id: u64,
+    records: Vec<StoredRecord>,
+    next_record: u64,
+    sessions: Vec<records::SessionRow>,
+    requests: Vec<SeenRequest>,
+    faults: VecDeque<Fault>,
+    window: Option<(Instant, u32)>,
 }
 
 /// A stored device document.

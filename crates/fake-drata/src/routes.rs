@@ -4,7 +4,10 @@
 //! directly; boxing it would only add noise to a test server.
 #![allow(clippy::result_large_err)]
 
-use crate::{ACCEPTED_EXTENSIONS, DEVICE_DOCUMENT_TYPES, Document, Shared, Upload};
+use crate::{
+    ACCEPTED_EXTENSIONS, DEVICE_DOCUMENT_TYPES, Document, Shared, Upload, directory, faults,
+    records,
+};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
@@ -12,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Reque
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 use serde_json::{Value, json};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -38,6 +41,37 @@ pub(crate) fn router(shared: Shared_) -> Router {
                 get(get_document).delete(delete_document),
             )
             .route("/download/device-documents/{document_id}", get(download))
+            .route("/devices", get(directory::list_devices))
+            .route("/devices/{device_id}", get(directory::get_device))
+            .route("/personnel/{personnel_id}", get(directory::get_person))
+            .route(
+                "/custom-connections/{connection_id}/devices",
+                post(directory::upsert_custom_device),
+            )
+            .route(
+                "/custom-connections/{connection_id}/devices/{device_id}",
+                delete(directory::delete_custom_device),
+            )
+            .route(
+                "/custom-connections/{connection_id}/resources/{resource_id}/records",
+                get(records::list).post(records::upsert),
+            )
+            .route(
+                "/custom-connections/{connection_id}/resources/{resource_id}/records/{record_id}",
+                put(records::update).delete(records::delete),
+            )
+            .route(
+                "/custom-connections/{connection_id}/resources/{resource_id}/sessions",
+                get(records::list_sessions),
+            )
+            .route(
+                "/custom-connections/{connection_id}/resources/{resource_id}/sessions/{session_id}",
+                post(records::upload_to_session),
+            )
+            .route(
+                "/custom-connections/{connection_id}/resources/{resource_id}/sessions/{session_id}/actions",
+                post(records::session_action),
+            )
     };
     Router::new()
         .merge(api())
@@ -45,6 +79,10 @@ pub(crate) fn router(shared: Shared_) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(unknown_route)
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            faults::apply,
+        ))
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn(log_request))
         .with_state(shared)
@@ -456,13 +494,7 @@ fn check_device_id(device_id: &str) -> Result<(), Response> {
 }
 
 fn check_device_known(shared: &Shared, device_id: &str) -> Result<(), Response> {
-    let normalized = device_id.trim_start_matches('0');
-    if shared
-        .config
-        .devices
-        .iter()
-        .any(|d| d.trim_start_matches('0') == normalized)
-    {
+    if directory::accept_upload_target(shared, device_id) {
         Ok(())
     } else {
         Err(v2_error(
@@ -532,7 +564,7 @@ fn display_name(doc_type: &str) -> String {
 }
 
 /// Now, the way a JavaScript backend writes it: `2025-07-01T16:45:55.246Z`.
-fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
@@ -559,11 +591,12 @@ fn too_large() -> Response {
 }
 
 /// `ExceptionResponsePublicV2Dto`: `{name, statusCode, message, code}` (400, 404, 413, 503).
-fn v2_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn v2_error(status: StatusCode, message: &str) -> Response {
     let name = match status {
         StatusCode::BAD_REQUEST => "BadRequestException",
         StatusCode::NOT_FOUND => "NotFoundException",
         StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLargeException",
+        StatusCode::UNPROCESSABLE_ENTITY => "UnprocessableEntityException",
         StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableException",
         _ => "HttpException",
     };
@@ -577,7 +610,7 @@ fn v2_error(status: StatusCode, message: &str) -> Response {
 }
 
 /// `ExceptionResponseDto`: `{statusCode, message, code}` (401, 403, 412, 500).
-fn simple_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn simple_error(status: StatusCode, message: &str) -> Response {
     let body = json!({
         "statusCode": status.as_u16(),
         "message": message,
@@ -610,7 +643,7 @@ async fn read_limited(mut body: Body, limit: usize) -> Result<Option<Bytes>, Str
 }
 
 /// Reads and discards a body, so refusing a request does not reset the connection.
-async fn drain(body: Body) {
+pub(crate) async fn drain(body: Body) {
     let _ = read_limited(body, 0).await;
 }
 
