@@ -93,7 +93,7 @@ fn a_bad_config_file_is_a_usage_error_that_names_the_setting() {
 }
 
 #[test]
-fn run_without_a_key_or_device_says_which_setting_to_provide() {
+fn run_without_a_key_says_which_setting_to_provide() {
     let tmp = tempfile::tempdir().unwrap();
     let output = devidence(tmp.path())
         .args(["run", "--device-id", "1"])
@@ -105,8 +105,13 @@ fn run_without_a_key_or_device_says_which_setting_to_provide() {
             .unwrap()
             .contains("DRATA_API_KEY")
     );
+}
+
+#[test]
+fn a_bad_owner_email_or_half_a_custom_connection_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
     let output = devidence(tmp.path())
-        .arg("run")
+        .args(["run", "--owner-email", "jane"])
         .env("DRATA_API_KEY", "k-1234567890")
         .output()
         .unwrap();
@@ -114,7 +119,19 @@ fn run_without_a_key_or_device_says_which_setting_to_provide() {
     assert!(
         String::from_utf8(output.stderr)
             .unwrap()
-            .contains("device_id")
+            .contains("owner_email")
+    );
+    std::fs::write(
+        tmp.path().join("config.toml"),
+        "[custom_connection]\nconnection_id = 3\n",
+    )
+    .unwrap();
+    let output = devidence(tmp.path()).arg("status").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("resource_id")
     );
 }
 

@@ -60,9 +60,61 @@ pub struct FileConfig {
     /// `true` to put a real screenshot (where a display exists) on each report instead of the
     /// rendered card. Off by default: a screenshot shows whatever is on the screen.
     pub screenshot: Option<bool>,
+    /// The owner's email in Drata: their personnel ID is the upload target when Drata does not
+    /// know this computer, and the owner of a device registered through a custom connection.
+    pub owner_email: Option<String>,
+    /// Where the spool and state live (default: the per-OS data folder, see README).
+    pub data_dir: Option<PathBuf>,
+    /// The serial number Drata knows this computer by, for machines whose firmware reports
+    /// none or a placeholder (virtual machines, some self-built PCs).
+    pub serial_number: Option<String>,
+    /// Smallest gap between two requests to Drata, in milliseconds (default 250).
+    pub request_interval_ms: Option<u64>,
     /// Verdict thresholds.
     #[serde(default)]
     pub policy: Policy,
+    /// Drata custom connection settings.
+    #[serde(default)]
+    pub custom_connection: CustomConnection,
+    /// Offline spool bounds.
+    #[serde(default)]
+    pub spool: SpoolSettings,
+}
+
+/// `[custom_connection]`: a custom device connection to register this computer through, and
+/// a custom connection resource to push each run's findings to as records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomConnection {
+    /// The custom device connection's ID (Connections > MDM > Custom Device Connection).
+    pub device_connection_id: Option<u64>,
+    /// The custom connection that receives findings as records.
+    pub connection_id: Option<u64>,
+    /// Its resource that receives them.
+    pub resource_id: Option<u64>,
+    /// `bulk` (one request per run, default) or `single` (one request per record).
+    pub push: Option<String>,
+}
+
+/// `[spool]`: bounds on unsent evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpoolSettings {
+    /// Most items kept (default 500).
+    pub max_items: Option<usize>,
+    /// Most megabytes kept (default 500).
+    pub max_mb: Option<u64>,
+    /// Oldest item kept, in days (default 30).
+    pub max_age_days: Option<u64>,
+}
+
+/// Where findings go as custom data records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordTarget {
+    /// Connection and resource.
+    pub resource: drata_client::custom_data::Resource,
+    /// One bulk request (true) or one request per record.
+    pub bulk: bool,
 }
 
 /// Values given on the command line (highest precedence).
@@ -80,6 +132,8 @@ pub struct Overrides {
     pub api_key_file: Option<PathBuf>,
     /// `--screenshot`.
     pub screenshot: bool,
+    /// `--owner-email`.
+    pub owner_email: Option<String>,
 }
 
 /// The effective settings of one invocation.
@@ -98,6 +152,20 @@ pub struct Settings {
     pub policy: Policy,
     /// Take a real screenshot for the evidence picture where a display exists.
     pub screenshot: bool,
+    /// The owner's email, and where it came from.
+    pub owner_email: Option<(String, String)>,
+    /// The agent's data folder (spool, state, evidence).
+    pub data_dir: PathBuf,
+    /// Smallest gap between two requests.
+    pub request_interval: std::time::Duration,
+    /// The custom device connection to register through (resolution step c).
+    pub device_connection_id: Option<u64>,
+    /// Where findings are pushed as records, if anywhere.
+    pub records: Option<RecordTarget>,
+    /// Serial number override for talking to Drata (the evidence keeps what the OS reports).
+    pub serial_number: Option<String>,
+    /// Spool bounds.
+    pub spool: crate::spool::Limits,
 }
 
 impl fmt::Debug for Settings {
@@ -110,7 +178,11 @@ impl fmt::Debug for Settings {
             .field("api_key", &self.api_key.as_ref().map(|_| "[set]"))
             .field("policy", &self.policy)
             .field("screenshot", &self.screenshot)
-            .finish()
+            .field("owner_email", &self.owner_email)
+            .field("data_dir", &self.data_dir)
+            .field("device_connection_id", &self.device_connection_id)
+            .field("records", &self.records)
+            .finish_non_exhaustive()
     }
 }
 
@@ -283,6 +355,79 @@ pub fn load(
             Some("1" | "true" | "yes")
         )
         || file.screenshot.unwrap_or(false);
+    let owner_email = match pick(
+        &flags.owner_email,
+        Some("DEVIDENCE_OWNER_EMAIL"),
+        &file.owner_email,
+    ) {
+        Some((email, origin)) => Some((email, origin)),
+        None => managed_owner_email(),
+    };
+    if let Some((email, origin)) = &owner_email {
+        let looks_like_email = email
+            .split_once('@')
+            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+            && !email.chars().any(char::is_whitespace);
+        if !looks_like_email {
+            return Err(ConfigError::Value {
+                setting: "owner_email",
+                value: email.clone(),
+                origin: origin.clone(),
+                hint: "expected the owner's email address as Drata knows it, e.g. jane@example.com"
+                    .into(),
+            });
+        }
+    }
+    let data_dir = env
+        .get("DEVIDENCE_DATA_DIR")
+        .map(PathBuf::from)
+        .or(file.data_dir.clone())
+        .unwrap_or_else(crate::paths::data_dir);
+    let custom = &file.custom_connection;
+    let records = match (custom.connection_id, custom.resource_id) {
+        (Some(connection_id), Some(resource_id)) => Some(RecordTarget {
+            resource: drata_client::custom_data::Resource {
+                connection_id,
+                resource_id,
+            },
+            bulk: match custom.push.as_deref() {
+                None | Some("bulk") => true,
+                Some("single") => false,
+                Some(other) => {
+                    return Err(ConfigError::Value {
+                        setting: "custom_connection.push",
+                        value: other.to_string(),
+                        origin: file_origin.clone(),
+                        hint: "expected bulk or single".into(),
+                    });
+                }
+            },
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError::Value {
+                setting: "custom_connection",
+                value: format!(
+                    "connection_id = {:?}, resource_id = {:?}",
+                    custom.connection_id, custom.resource_id
+                ),
+                origin: file_origin.clone(),
+                hint:
+                    "set both connection_id and resource_id to push findings as records, or neither"
+                        .into(),
+            });
+        }
+    };
+    let defaults = crate::spool::Limits::default();
+    let spool = crate::spool::Limits {
+        max_items: file.spool.max_items.unwrap_or(defaults.max_items).max(1),
+        max_bytes: file.spool.max_mb.map_or(defaults.max_bytes, |mb| {
+            mb.max(1).saturating_mul(1024 * 1024)
+        }),
+        max_age: file.spool.max_age_days.map_or(defaults.max_age, |d| {
+            std::time::Duration::from_secs(d.max(1) * 24 * 3600)
+        }),
+    };
     Ok(Settings {
         source,
         api_url,
@@ -291,7 +436,48 @@ pub fn load(
         api_key,
         policy: file.policy,
         screenshot,
+        owner_email,
+        data_dir,
+        request_interval: std::time::Duration::from_millis(
+            file.request_interval_ms
+                .unwrap_or(drata_client::DEFAULT_MIN_INTERVAL.as_millis() as u64),
+        ),
+        device_connection_id: custom.device_connection_id,
+        records,
+        spool,
+        serial_number: env
+            .get("DEVIDENCE_SERIAL_NUMBER")
+            .or(file.serial_number.clone())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
     })
+}
+
+/// The macOS managed preferences an MDM profile installs for the agent (payload type
+/// `com.devidence.agent`).
+pub const MANAGED_PREFERENCES: &str = "/Library/Managed Preferences/com.devidence.agent.plist";
+
+/// `owner_email` from an MDM-managed setting, where the OS has one (macOS managed
+/// preferences); the Windows policy registry key arrives with the installers (issue 7).
+fn managed_owner_email() -> Option<(String, String)> {
+    if !cfg!(target_os = "macos") {
+        return None;
+    }
+    let path = Path::new(MANAGED_PREFERENCES);
+    let bytes = std::fs::read(path).ok()?;
+    owner_email_from_plist(&bytes)
+        .map(|email| (email, format!("MDM profile {MANAGED_PREFERENCES}")))
+}
+
+/// Reads `OwnerEmail` (or `owner_email`) from a managed-preferences plist, XML or binary.
+pub fn owner_email_from_plist(bytes: &[u8]) -> Option<String> {
+    let value = plist::Value::from_reader(std::io::Cursor::new(bytes)).ok()?;
+    let dict = value.as_dictionary()?;
+    ["OwnerEmail", "owner_email"]
+        .iter()
+        .find_map(|key| dict.get(key)?.as_string())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

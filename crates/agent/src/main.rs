@@ -1,13 +1,19 @@
 //! `devidence`: checks five security controls on this machine, renders evidence, and uploads
 //! it to Drata. This binary only parses flags and wires the library crates together.
 
+mod atomic;
 mod bundle;
 mod checks;
 mod config;
+mod custom_records;
+mod deliver;
 mod paths;
 mod report;
+mod resolve;
 mod screenshot;
-mod upload;
+mod spool;
+mod state;
+mod status;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -66,6 +72,16 @@ enum Command {
     },
     /// Collect, then upload each control's evidence to Drata.
     Run(RunArgs),
+    /// Show the resolved Drata device, the last result per control and the evidence waiting
+    /// in the spool.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the custom data records findings are pushed to (`[custom_connection]`).
+    #[command(subcommand)]
+    Records(RecordsCommand),
     /// Re-judge a saved findings.json (or a folder holding one) with this version's parsers,
     /// without the machine it came from (exit codes as for `check`).
     Replay {
@@ -78,6 +94,37 @@ enum Command {
         /// Print a JSON array of findings instead of the table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecordsCommand {
+    /// List the resource's records.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the data of one record (by Drata's record ID).
+    Update {
+        /// Drata's record ID (from `records list`).
+        record_id: String,
+        /// The new data, a JSON object.
+        #[arg(long, value_name = "JSON")]
+        data: String,
+    },
+    /// Delete one record (by Drata's record ID).
+    Delete {
+        /// Drata's record ID (from `records list`).
+        record_id: String,
+    },
+    /// Replace every record of the resource with the findings of the given bundles
+    /// (findings.json files or the folders holding them), in one session: completed only if
+    /// Drata stores every record, otherwise cancelled and nothing changes.
+    Refresh {
+        /// Bundles to take findings from.
+        #[arg(required = true)]
+        bundles: Vec<PathBuf>,
     },
 }
 
@@ -104,6 +151,9 @@ struct RunArgs {
     /// Use a real screenshot (where a display exists) as each report's picture.
     #[arg(long)]
     screenshot: bool,
+    /// The owner's email in Drata (used when Drata does not know this computer).
+    #[arg(long, value_name = "EMAIL")]
+    owner_email: Option<String>,
 }
 
 /// An error that ends the program with a specific exit code.
@@ -201,6 +251,12 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Run(args) => run(cli.config.as_deref(), &env, args),
+        Command::Status { json } => {
+            let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
+            status::print(&settings, json).map_err(|e| fail(exit::EVIDENCE, e))?;
+            Ok(exit::OK)
+        }
+        Command::Records(command) => records(cli.config.as_deref(), &env, command),
         Command::Replay { bundle, os, json } => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
             let (recorded_os, observations) =
@@ -297,31 +353,14 @@ fn print_files(dir: &Path, files: &[bundle::EvidenceFile]) {
     println!("  {:<22} (all findings and observations)", "findings.json");
 }
 
-fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failure> {
-    let flags = Overrides {
-        region: args.region,
-        api_url: args.api_url,
-        device_id: args.device_id,
-        format: args.format,
-        api_key_file: args.api_key_file,
-        screenshot: args.screenshot,
-    };
-    let settings = config::load(config_path, env, &flags)?;
-    // Check what upload needs before spending time on the probes.
+/// The API client for `settings`, or a usage error saying what is missing.
+fn connect(settings: &Settings) -> Result<drata_client::Client, Failure> {
     let api_key = settings.api_key.clone().ok_or_else(|| {
         fail(
             exit::USAGE,
             anyhow::anyhow!(
                 "no Drata API key: set DRATA_API_KEY or api_key_file in {} (create a key in Drata under Settings > API Keys with the \"Devices: Manage Device Documents\" permission)",
                 config::default_config_path().display()
-            ),
-        )
-    })?;
-    let device_id = settings.device_id.clone().ok_or_else(|| {
-        fail(
-            exit::USAGE,
-            anyhow::anyhow!(
-                "no Drata device ID: set device_id in the configuration, DEVIDENCE_DEVICE_ID, or --device-id (use the device's ID in Drata, or the owner's personnel ID if Drata does not know this device)"
             ),
         )
     })?;
@@ -335,6 +374,34 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         ),
     )
     .map_err(|e| fail(exit::USAGE, e.into()))?;
+    Ok(client.with_min_interval(settings.request_interval))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")
+        .map_err(|e| fail(exit::UPLOAD, e))
+}
+
+fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failure> {
+    let flags = Overrides {
+        region: args.region,
+        api_url: args.api_url,
+        device_id: args.device_id,
+        format: args.format,
+        api_key_file: args.api_key_file,
+        screenshot: args.screenshot,
+        owner_email: args.owner_email,
+    };
+    let settings = config::load(config_path, env, &flags)?;
+    // Check what upload needs before spending time on the probes.
+    let client = connect(&settings)?;
+    let spool_dir = settings.data_dir.join("spool");
+    let spool = spool::Spool::open(&spool_dir, settings.spool)
+        .context("cannot open the evidence spool")
+        .map_err(|e| fail(exit::EVIDENCE, e))?;
 
     let out = args.out.unwrap_or_else(|| {
         let stamp = time::OffsetDateTime::now_utc()
@@ -342,7 +409,7 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
                 "[year][month][day]T[hour][minute][second]Z"
             ))
             .unwrap_or_else(|_| "latest".into());
-        paths::data_dir().join("evidence").join(stamp)
+        settings.data_dir.join("evidence").join(stamp)
     });
     let collection = collect(&settings);
     let shot = screenshot_for(&settings, &collection);
@@ -350,44 +417,61 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         bundle::write(&out, &collection, shot.as_deref()).map_err(|e| fail(exit::EVIDENCE, e))?;
     print!("{}", report::table(&collection.findings));
 
+    // Into the spool before any network I/O: from here on nothing can be lost.
     let wanted = settings.format.extensions();
-    let queue: Vec<_> = files
-        .into_iter()
-        .filter(|f| wanted.contains(&f.extension))
-        .filter_map(|f| {
-            let finding = collection
-                .findings
-                .iter()
-                .find(|x| x.control == f.control)?;
-            let name = bundle::upload_name(&collection.device, finding, f.extension);
-            Some((f, name))
-        })
-        .collect();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the network runtime")
-        .map_err(|e| fail(exit::UPLOAD, e))?;
-    let outcomes = runtime.block_on(upload::upload_all(&client, &device_id, queue));
-
-    println!("\nUpload to Drata device {device_id}:");
-    let mut first_error = None;
-    for o in &outcomes {
-        match &o.result {
-            Ok(id) => println!(
-                "  sent     {:<45} as {} (document {id})",
-                o.upload_name,
-                o.file.control.drata_type()
-            ),
-            Err(err) => {
-                println!("  NOT SENT {:<45} {err}", o.upload_name);
-                if first_error.is_none() && !matches!(err, upload::UploadError::Skipped) {
-                    first_error = Some(err.to_string());
-                }
-            }
+    let now = time::OffsetDateTime::now_utc();
+    for file in files.iter().filter(|f| wanted.contains(&f.extension)) {
+        let Some(finding) = collection
+            .findings
+            .iter()
+            .find(|x| x.control == file.control)
+        else {
+            continue;
+        };
+        let name = bundle::upload_name(&collection.device, finding, file.extension);
+        let bytes = std::fs::read(&file.path)
+            .with_context(|| format!("cannot read back {}", file.path.display()))
+            .map_err(|e| fail(exit::EVIDENCE, e))?;
+        let (_, dropped) = spool
+            .enqueue(file.control, &name, file.extension, &bytes, now)
+            .context("cannot store the evidence in the spool")
+            .map_err(|e| fail(exit::EVIDENCE, e))?;
+        for d in dropped {
+            eprintln!(
+                "warning: dropped unsent evidence {} (spooled {}) from the spool: {}",
+                d.item.upload_name, d.item.created_at, d.why
+            );
         }
     }
-    match first_error {
+
+    let state_file = state::path(&settings.data_dir);
+    let mut state = state::State::load(&state_file);
+    // Drata knows the machine by the configured serial number where one is set.
+    let mut known_as = collection.device.clone();
+    if let Some(serial) = &settings.serial_number {
+        known_as.serial_number = Some(serial.clone());
+    }
+    let delivery = runtime()?.block_on(deliver::deliver(
+        &client,
+        &settings,
+        &spool,
+        &mut state,
+        &known_as,
+        &collection.findings,
+    ));
+    let pending = spool.pending();
+    deliver::remember(&mut state, &collection.findings, Some(&delivery), &pending);
+    state.last_run_at = Some(time::OffsetDateTime::now_utc());
+    state.last_run_outcome = Some(match &delivery.error {
+        None => "all evidence delivered".to_string(),
+        Some(e) => format!("{} item(s) pending: {e}", pending.len()),
+    });
+    if let Err(e) = state.save(&state_file) {
+        tracing::warn!("cannot save the state to {}: {e}", state_file.display());
+    }
+
+    status::print_delivery(&delivery);
+    match &delivery.error {
         None => {
             println!("\nEvidence kept in {}", out.display());
             Ok(exit::OK)
@@ -395,9 +479,114 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         Some(err) => Err(fail(
             exit::UPLOAD,
             anyhow::anyhow!(
-                "{err}\nThe evidence is kept in {}; nothing was lost. Run `devidence run` again once this is fixed.",
-                out.display()
+                "{err}\nThe evidence is kept in {} and {} file(s) wait in the spool {}; nothing was lost. They are sent on the next `devidence run` (see `devidence status`).",
+                out.display(),
+                delivery.pending_after,
+                spool.dir().display()
             ),
         )),
     }
+}
+
+fn records(config_path: Option<&Path>, env: &Env, command: RecordsCommand) -> Result<u8, Failure> {
+    let settings = config::load(config_path, env, &Overrides::default())?;
+    let target = settings.records.ok_or_else(|| {
+        fail(
+            exit::USAGE,
+            anyhow::anyhow!(
+                "no custom connection resource: set connection_id and resource_id under [custom_connection] in the configuration"
+            ),
+        )
+    })?;
+    let client = connect(&settings)?;
+    let at = target.resource;
+    let upload = |e: drata_client::DrataError| fail(exit::UPLOAD, e.into());
+    let runtime = runtime()?;
+    match command {
+        RecordsCommand::List { json } => {
+            let records = runtime.block_on(client.list_records(at)).map_err(upload)?;
+            if json {
+                let rows: Vec<_> = records
+                    .iter()
+                    .map(|r| serde_json::json!({"recordId": r.id, "data": r.attributes}))
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&rows).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "{} record(s) in custom connection {} resource {}:",
+                    records.len(),
+                    at.connection_id,
+                    at.resource_id
+                );
+                for r in &records {
+                    println!(
+                        "  {}  {:<40} {}",
+                        r.id,
+                        r.attributes["id"].as_str().unwrap_or("-"),
+                        r.attributes["verdict"].as_str().unwrap_or("")
+                    );
+                }
+            }
+        }
+        RecordsCommand::Update { record_id, data } => {
+            let data: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&data)
+                .context("--data must be a JSON object, e.g. '{\"id\":\"SN:antivirus\",\"verdict\":\"pass\"}'")
+                .map_err(|e| fail(exit::USAGE, e))?;
+            let stored = runtime
+                .block_on(client.update_record(at, &record_id, data))
+                .map_err(upload)?;
+            println!("updated record {}", stored.id);
+        }
+        RecordsCommand::Delete { record_id } => {
+            runtime
+                .block_on(client.delete_record(at, &record_id))
+                .map_err(upload)?;
+            println!("deleted record {record_id}");
+        }
+        RecordsCommand::Refresh { bundles } => {
+            let mut rows = Vec::new();
+            for path in &bundles {
+                match bundle::read_replayable(path).map_err(|e| fail(exit::USAGE, e))? {
+                    bundle::Replayable::Bundle(b) => {
+                        rows.extend(custom_records::records(&b.device, &b.findings))
+                    }
+                    bundle::Replayable::Recording(_) => {
+                        return Err(fail(
+                            exit::USAGE,
+                            anyhow::anyhow!(
+                                "{} holds recorded outputs, not findings; pass findings.json bundles",
+                                path.display()
+                            ),
+                        ));
+                    }
+                }
+            }
+            let session = format!(
+                "devidence-{}",
+                time::OffsetDateTime::now_utc().unix_timestamp()
+            );
+            let (pushed, action) = runtime
+                .block_on(custom_records::refresh(&client, at, rows, &session))
+                .map_err(upload)?;
+            status::print_push(&pushed);
+            if action == drata_client::custom_data::SessionAction::Complete {
+                println!(
+                    "session {session} completed: the resource now holds exactly these {} record(s)",
+                    pushed.outcomes.len()
+                );
+            } else {
+                return Err(fail(
+                    exit::UPLOAD,
+                    anyhow::anyhow!(
+                        "Drata refused {} record(s), so session {session} was cancelled and the resource is unchanged; fix the custom resource's schema or the records and refresh again",
+                        pushed.refused()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(exit::OK)
 }

@@ -354,9 +354,33 @@ impl RunningFake {
         self.shared.lock().devices.clone()
     }
 
+    /// Removes a device, as when an admin deletes it in Drata: uploads to its ID get 404.
+    pub fn forget_device(&self, id: u64) {
+        self.shared.lock().devices.retain(|d| d.id != id);
+    }
+
+    /// Adds a device Drata now knows (as [`FakeDrata::with_known_device`], while serving).
+    pub fn add_known_device(&self, id: u64, personnel_id: u64, serial_number: Option<&str>) {
+        self.shared.lock().devices.push(KnownDevice {
+            id,
+            personnel_id,
+            serial_number: serial_number.map(str::to_string),
+            mac_address: None,
+            source_type: "AGENT".into(),
+            connection_id: None,
+            external_id: None,
+            os_version: None,
+        });
+    }
+
     /// Every custom data record stored now, active or pending in a session.
     pub fn records(&self) -> Vec<StoredRecord> {
         self.shared.lock().records.clone()
+    }
+
+    /// Drops every queued fault not yet used.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
     }
 
     /// Queues faults: each of the next requests takes the next fault, in order.
