@@ -170,7 +170,7 @@ pub(crate) async fn get_person(
                     "userId": person.id + 100_000,
                     "employmentStatus": "CURRENT_EMPLOYEE",
                     "notHumanReason": null,
-                    "startedAt": "2024-01-15",
+                    "startedAt": "2024-01-15T00:00:00.000Z",
                     "separatedAt": null,
                     "statusUpdatedAt": now,
                     "createdAt": now,

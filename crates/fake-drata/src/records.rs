@@ -284,7 +284,8 @@ pub(crate) async fn list_sessions(
                 "status": s.status,
                 "createdAt": now,
                 "updatedAt": now,
-                "activatedAt": null,
+                "activatedAt": (s.status == "ACTIVE" || s.status == "ARCHIVED").then(|| now.clone()),
+                "canceledAt": (s.status == "CANCELED").then(|| now.clone()),
             })
         })
         .collect();
