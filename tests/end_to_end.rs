@@ -180,3 +180,73 @@ fn a_server_that_is_down_is_reported_as_a_network_error() {
     assert_eq!(code, 3);
     assert!(stderr.contains("could not reach Drata"), "{stderr}");
 }
+
+/// A forwarding HTTP proxy on 127.0.0.1 that pipes every connection to `upstream` and keeps
+/// the first request line of each, so a test can see that the agent went through it.
+fn start_proxy(
+    upstream: std::net::SocketAddr,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(client.try_clone().unwrap());
+                let mut first = String::new();
+                if reader.read_line(&mut first).is_err() {
+                    return;
+                }
+                log.lock().unwrap().push(first.trim().to_string());
+                let mut server = TcpStream::connect(upstream).unwrap();
+                // Forward what was read (including anything buffered), then pipe both ways.
+                server.write_all(first.as_bytes()).unwrap();
+                server.write_all(reader.buffer()).unwrap();
+                let mut to_server = server.try_clone().unwrap();
+                let mut from_client = client.try_clone().unwrap();
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from_client, &mut to_server);
+                    let _ = to_server.shutdown(std::net::Shutdown::Write);
+                });
+                let mut to_client = client;
+                let _ = std::io::copy(&mut server, &mut to_client);
+                let _ = to_client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn the_proxy_from_the_environment_is_used() {
+    let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE));
+    let (proxy, seen) = start_proxy(server.fake.addr());
+    let tmp = tempfile::tempdir().unwrap();
+    devidence(tmp.path())
+        .args([
+            "run",
+            "--api-url",
+            &server.url(),
+            "--device-id",
+            DEVICE,
+            "--out",
+        ])
+        .arg(tmp.path().join("evidence"))
+        .env("DRATA_API_KEY", KEY)
+        .env("HTTP_PROXY", &proxy)
+        .env("NO_PROXY", "")
+        .assert()
+        .success();
+    assert_eq!(server.fake.uploads().len(), 5);
+    let seen = seen.lock().unwrap();
+    // Through a proxy, the request line carries the absolute URL.
+    assert!(
+        seen.iter()
+            .any(|line| line.starts_with(&format!("POST {}/devices/", server.url()))),
+        "{seen:?}"
+    );
+}
