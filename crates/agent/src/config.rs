@@ -146,8 +146,10 @@ pub struct Settings {
     pub device_id: Option<String>,
     /// Upload format.
     pub format: Format,
-    /// The API key, when available.
+    /// The API key from `DRATA_API_KEY`, when set (see `secrets::api_key` for the full order).
     pub api_key: Option<SecretString>,
+    /// The key file (`api_key_file` / `--api-key-file`), the last place the key is looked for.
+    pub api_key_file: Option<PathBuf>,
     /// Verdict thresholds.
     pub policy: Policy,
     /// Take a real screenshot for the evidence picture where a display exists.
@@ -218,14 +220,6 @@ pub enum ConfigError {
         origin: String,
         /// What is allowed.
         hint: String,
-    },
-    /// The API key file could not be read.
-    #[error("cannot read the API key file {path}: {source}")]
-    KeyFile {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
     },
 }
 
@@ -337,18 +331,12 @@ pub fn load(
         })?,
         None => Format::default(),
     };
-    let key_file = flags.api_key_file.clone().or(file.api_key_file.clone());
-    let api_key = match env.get("DRATA_API_KEY") {
-        Some(key) => Some(SecretString::from(key.trim().to_string())),
-        None => match key_file {
-            Some(path) => {
-                let key = std::fs::read_to_string(&path)
-                    .map_err(|source| ConfigError::KeyFile { path, source })?;
-                Some(SecretString::from(key.trim().to_string()))
-            }
-            None => None,
-        },
-    };
+    let api_key_file = flags.api_key_file.clone().or(file.api_key_file.clone());
+    // Only the environment here; the keychain and the key file are read when a command needs
+    // the key (`secrets::api_key`), so `check` never touches the keychain.
+    let api_key = env
+        .get("DRATA_API_KEY")
+        .map(|key| SecretString::from(key.trim().to_string()));
     let screenshot = flags.screenshot
         || matches!(
             env.get("DEVIDENCE_SCREENSHOT").as_deref(),
@@ -434,6 +422,7 @@ pub fn load(
         device_id,
         format,
         api_key,
+        api_key_file,
         policy: file.policy,
         screenshot,
         owner_email,

@@ -11,6 +11,7 @@ mod paths;
 mod report;
 mod resolve;
 mod screenshot;
+mod secrets;
 mod spool;
 mod state;
 mod status;
@@ -79,6 +80,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Store the Drata API key in the OS keychain (read from the terminal without echo, or
+    /// from standard input when piped, e.g. by an MDM script).
+    Login,
+    /// Remove the Drata API key from the OS keychain.
+    Logout,
     /// Manage the custom data records findings are pushed to (`[custom_connection]`).
     #[command(subcommand)]
     Records(RecordsCommand),
@@ -257,6 +263,18 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             Ok(exit::OK)
         }
         Command::Records(command) => records(cli.config.as_deref(), &env, command),
+        Command::Login => login(),
+        Command::Logout => match secrets::keychain_delete() {
+            Ok(true) => {
+                println!("Removed the Drata API key from the OS keychain.");
+                Ok(exit::OK)
+            }
+            Ok(false) => {
+                println!("No Drata API key was stored in the OS keychain.");
+                Ok(exit::OK)
+            }
+            Err(e) => Err(fail(exit::USAGE, e.into())),
+        },
         Command::Replay { bundle, os, json } => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
             let (recorded_os, observations) =
@@ -355,15 +373,8 @@ fn print_files(dir: &Path, files: &[bundle::EvidenceFile]) {
 
 /// The API client for `settings`, or a usage error saying what is missing.
 fn connect(settings: &Settings) -> Result<drata_client::Client, Failure> {
-    let api_key = settings.api_key.clone().ok_or_else(|| {
-        fail(
-            exit::USAGE,
-            anyhow::anyhow!(
-                "no Drata API key: set DRATA_API_KEY or api_key_file in {} (create a key in Drata under Settings > API Keys with the \"Devices: Manage Device Documents\" permission)",
-                config::default_config_path().display()
-            ),
-        )
-    })?;
+    let (api_key, source) = secrets::api_key(settings).map_err(|e| fail(exit::USAGE, e.into()))?;
+    tracing::info!("using the Drata API key from {source}");
     let client = drata_client::Client::new(
         &settings.api_url,
         api_key,
@@ -395,9 +406,11 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         screenshot: args.screenshot,
         owner_email: args.owner_email,
     };
-    let settings = config::load(config_path, env, &flags)?;
+    let mut settings = config::load(config_path, env, &flags)?;
     // Check what upload needs before spending time on the probes.
     let client = connect(&settings)?;
+    // The key, wherever it came from, is redacted from every recorded output.
+    settings.api_key = secrets::api_key(&settings).ok().map(|(key, _)| key);
     let spool_dir = settings.data_dir.join("spool");
     let spool = spool::Spool::open(&spool_dir, settings.spool)
         .context("cannot open the evidence spool")
@@ -486,6 +499,35 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
             ),
         )),
     }
+}
+
+fn login() -> Result<u8, Failure> {
+    use std::io::{BufRead, IsTerminal};
+    let typed = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Drata API key (input hidden): ")
+            .context("cannot read the key from the terminal")
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the key from standard input")
+            .map(|_| line)
+    }
+    .map_err(|e| fail(exit::USAGE, e))?;
+    let key = secrets::validate(&typed).map_err(|why| {
+        fail(
+            exit::USAGE,
+            anyhow::anyhow!("not stored: {why}; paste the key exactly as Drata showed it"),
+        )
+    })?;
+    secrets::keychain_set(&key).map_err(|e| fail(exit::USAGE, e.into()))?;
+    println!(
+        "Stored the Drata API key in the OS keychain (service {}, account {}).",
+        secrets::SERVICE,
+        secrets::ACCOUNT
+    );
+    Ok(exit::OK)
 }
 
 fn records(config_path: Option<&Path>, env: &Env, command: RecordsCommand) -> Result<u8, Failure> {

@@ -1,0 +1,191 @@
+//! Where the Drata API key comes from, in this order:
+//!
+//! 1. `DRATA_API_KEY` in the environment (one-off runs, CI);
+//! 2. the OS keychain, as stored by `devidence login` (macOS Keychain, Windows Credential
+//!    Manager, the Secret Service on Linux desktops) under service `devidence`, account
+//!    `drata-api-key`;
+//! 3. `api_key_file` / `--api-key-file`: for headless Linux servers with no keychain. The file
+//!    must not be readable by group or others (mode 0600 or stricter), else it is refused.
+//!
+//! The key is held as a `SecretString`; it is never logged, and no error repeats it.
+
+use crate::config::Settings;
+use secrecy::{ExposeSecret, SecretString};
+use std::path::{Path, PathBuf};
+
+/// The keychain service name.
+pub const SERVICE: &str = "devidence";
+/// The keychain account name.
+pub const ACCOUNT: &str = "drata-api-key";
+
+/// Where the key was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `DRATA_API_KEY`.
+    Environment,
+    /// The OS keychain.
+    Keychain,
+    /// A key file.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::Environment => write!(f, "the DRATA_API_KEY environment variable"),
+            KeySource::Keychain => write!(f, "the OS keychain (devidence login)"),
+            KeySource::File(path) => write!(f, "the key file {}", path.display()),
+        }
+    }
+}
+
+/// Why the key cannot be had.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Nowhere holds a key.
+    #[error(
+        "no Drata API key: run `devidence login` to store it in the OS keychain, or set DRATA_API_KEY, or api_key_file (a file only root can read) in the configuration. Create a key in Drata under Settings > API Keys with the \"Devices: Manage Device Documents\" permission{keychain}"
+    )]
+    Missing {
+        /// Why the keychain could not be asked, if it could not.
+        keychain: String,
+    },
+    /// The key file cannot be read.
+    #[error("cannot read the API key file {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The key file is readable by others.
+    #[error(
+        "the API key file {path} can be read by other users (mode {mode:o}); restrict it: chmod 600 {path}"
+    )]
+    TooOpen {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The keychain refused an operation.
+    #[error("the OS keychain is not usable here ({0}); set DRATA_API_KEY or api_key_file instead")]
+    Keychain(String),
+}
+
+/// The key and where it came from, in the documented order.
+pub fn api_key(settings: &Settings) -> Result<(SecretString, KeySource), KeyError> {
+    if let Some(key) = &settings.api_key {
+        return Ok((key.clone(), KeySource::Environment));
+    }
+    let keychain_problem = match keychain_get() {
+        Ok(Some(key)) => return Ok((key, KeySource::Keychain)),
+        Ok(None) => String::new(),
+        Err(why) => format!(" (the OS keychain could not be asked: {why})"),
+    };
+    if let Some(path) = &settings.api_key_file {
+        return read_key_file(path).map(|key| (key, KeySource::File(path.clone())));
+    }
+    Err(KeyError::Missing {
+        keychain: keychain_problem,
+    })
+}
+
+/// Reads a key file, refusing one that group or others can read.
+pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).map_err(|source| KeyError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyError::TooOpen {
+                path: path.to_path_buf(),
+                mode,
+            });
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SecretString::from(text.trim().to_string()))
+}
+
+fn entry() -> Result<keyring::Entry, String> {
+    keyring::Entry::new(SERVICE, ACCOUNT).map_err(|e| e.to_string())
+}
+
+/// The key stored by `devidence login`, `Ok(None)` if none is stored.
+pub fn keychain_get() -> Result<Option<SecretString>, String> {
+    match entry()?.get_password() {
+        Ok(key) => Ok(Some(SecretString::from(key))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Stores the key in the OS keychain.
+pub fn keychain_set(key: &SecretString) -> Result<(), KeyError> {
+    entry()
+        .and_then(|e| {
+            e.set_password(key.expose_secret())
+                .map_err(|e| e.to_string())
+        })
+        .map_err(KeyError::Keychain)
+}
+
+/// Removes the key from the OS keychain; `Ok(false)` if there was none.
+pub fn keychain_delete() -> Result<bool, KeyError> {
+    match entry().map_err(KeyError::Keychain)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(KeyError::Keychain(e.to_string())),
+    }
+}
+
+/// Checks a key typed or piped to `devidence login` before storing it.
+pub fn validate(key: &str) -> Result<SecretString, String> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Err("the key is empty".into());
+    }
+    if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the key contains spaces or control characters".into());
+    }
+    Ok(SecretString::from(key.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_readable_by_others_are_refused_without_echoing_the_key() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, "sk-secret-0123456789\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = read_key_file(&path).unwrap_err();
+        assert!(err.to_string().contains("chmod 600"), "{err}");
+        assert!(!err.to_string().contains("sk-secret"), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(
+            read_key_file(&path).unwrap().expose_secret(),
+            "sk-secret-0123456789"
+        );
+    }
+
+    #[test]
+    fn typed_keys_are_checked() {
+        assert!(validate("  \n").is_err());
+        assert!(validate("a b").is_err());
+        assert_eq!(validate(" abc\n").unwrap().expose_secret(), "abc");
+    }
+}
