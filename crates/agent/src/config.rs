@@ -79,6 +79,38 @@ pub struct FileConfig {
     /// Offline spool bounds.
     #[serde(default)]
     pub spool: SpoolSettings,
+    /// Background schedule (`devidence daemon`, `run --scheduled`).
+    #[serde(default)]
+    pub schedule: ScheduleSettings,
+}
+
+/// `[schedule]`: how often the background agent runs and uploads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// Minutes between two checks (default 120).
+    pub interval_minutes: Option<u64>,
+    /// Up to this many minutes of random delay before each check, so a fleet spreads out
+    /// (default 15).
+    pub splay_minutes: Option<u64>,
+    /// Minutes before retrying when evidence is waiting in the spool (default 10).
+    pub retry_minutes: Option<u64>,
+    /// Hours between two uploads of unchanged verdicts (default 24); a changed verdict is
+    /// uploaded at once.
+    pub min_upload_hours: Option<u64>,
+}
+
+/// The effective schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// Between two checks.
+    pub interval: std::time::Duration,
+    /// Random delay added to each.
+    pub splay: std::time::Duration,
+    /// Retry delay while evidence waits in the spool.
+    pub retry: std::time::Duration,
+    /// Least time between uploads of unchanged verdicts.
+    pub min_upload: std::time::Duration,
 }
 
 /// `[custom_connection]`: a custom device connection to register this computer through, and
@@ -168,6 +200,8 @@ pub struct Settings {
     pub serial_number: Option<String>,
     /// Spool bounds.
     pub spool: crate::spool::Limits,
+    /// The background schedule.
+    pub schedule: Schedule,
 }
 
 impl fmt::Debug for Settings {
@@ -416,7 +450,27 @@ pub fn load(
             std::time::Duration::from_secs(d.max(1) * 24 * 3600)
         }),
     };
+    // Seconds in the environment are for tests and trials; admins set minutes in the file.
+    let seconds = |key: &str| {
+        env.get(key)
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(std::time::Duration::from_secs)
+    };
+    let minutes =
+        |m: Option<u64>, default: u64| std::time::Duration::from_secs(m.unwrap_or(default) * 60);
+    let sched = &file.schedule;
+    let schedule = Schedule {
+        interval: seconds("DEVIDENCE_INTERVAL_SECONDS")
+            .unwrap_or_else(|| minutes(sched.interval_minutes, 120))
+            .max(std::time::Duration::from_secs(1)),
+        splay: seconds("DEVIDENCE_SPLAY_SECONDS")
+            .unwrap_or_else(|| minutes(sched.splay_minutes, 15)),
+        retry: seconds("DEVIDENCE_RETRY_SECONDS")
+            .unwrap_or_else(|| minutes(sched.retry_minutes, 10)),
+        min_upload: std::time::Duration::from_secs(sched.min_upload_hours.unwrap_or(24) * 3600),
+    };
     Ok(Settings {
+        schedule,
         source,
         api_url,
         device_id,

@@ -230,6 +230,7 @@ pub fn remember(
         let slug = finding.control.slug().to_string();
         let mut documents = Vec::new();
         let mut error = None;
+        let mut delivered_at = state.controls.get(&slug).and_then(|p| p.delivered_at);
         let mut upload = if delivery.is_some() {
             "sent"
         } else {
@@ -243,7 +244,10 @@ pub fn remember(
                 .filter(|r| r.item.control == finding.control)
             {
                 match &report.sent {
-                    Sent::Delivered(id) => documents.push(id.clone()),
+                    Sent::Delivered(id) => {
+                        documents.push(id.clone());
+                        delivered_at = Some(OffsetDateTime::now_utc());
+                    }
                     Sent::Rejected(why) => {
                         upload = "rejected".into();
                         error = Some(why.clone());
@@ -265,8 +269,32 @@ pub fn remember(
                 collected_at: finding.collected_at,
                 upload,
                 documents,
+                delivered_at,
                 error,
             },
         );
     }
+}
+
+/// Whether a scheduled run may skip rendering and uploading: nothing waits in the spool,
+/// and every control's verdict equals the last one, delivered less than `min_upload` ago.
+pub fn unchanged_and_recent(
+    state: &State,
+    findings: &[Finding],
+    spool_empty: bool,
+    min_upload: std::time::Duration,
+    now: OffsetDateTime,
+) -> bool {
+    let min_upload = time::Duration::try_from(min_upload).unwrap_or(time::Duration::MAX);
+    spool_empty
+        && !findings.is_empty()
+        && findings.iter().all(|f| {
+            state.controls.get(f.control.slug()).is_some_and(|last| {
+                last.verdict == f.verdict.label().to_lowercase()
+                    && last.delivered_at.is_some_and(|at| {
+                        let age = now - at;
+                        age >= time::Duration::ZERO && age < min_upload
+                    })
+            })
+        })
 }

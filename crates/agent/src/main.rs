@@ -6,6 +6,7 @@ mod bundle;
 mod checks;
 mod config;
 mod custom_records;
+mod daemon;
 mod deliver;
 mod paths;
 mod report;
@@ -80,6 +81,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run in the background: a check every `[schedule] interval_minutes` (plus a random
+    /// splay), soon after start and after the computer wakes, retrying sooner while evidence
+    /// waits in the spool; one instance at a time; stops cleanly on SIGTERM or Ctrl-C.
+    Daemon,
     /// Store the Drata API key in the OS keychain (read from the terminal without echo, or
     /// from standard input when piped, e.g. by an MDM script).
     Login,
@@ -160,6 +165,13 @@ struct RunArgs {
     /// The owner's email in Drata (used when Drata does not know this computer).
     #[arg(long, value_name = "EMAIL")]
     owner_email: Option<String>,
+    /// As started by a scheduler: skip rendering and uploading when every verdict is unchanged
+    /// and was delivered within `[schedule] min_upload_hours`.
+    #[arg(long)]
+    scheduled: bool,
+    /// Lower this process's CPU priority (the daemon starts its runs this way).
+    #[arg(long)]
+    background: bool,
 }
 
 /// An error that ends the program with a specific exit code.
@@ -264,6 +276,11 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Records(command) => records(cli.config.as_deref(), &env, command),
         Command::Login => login(),
+        Command::Daemon => {
+            let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
+            daemon::run(&settings, cli.config.as_deref()).map_err(|e| fail(exit::USAGE, e))?;
+            Ok(exit::OK)
+        }
         Command::Logout => match secrets::keychain_delete() {
             Ok(true) => {
                 println!("Removed the Drata API key from the OS keychain.");
@@ -406,6 +423,9 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         screenshot: args.screenshot,
         owner_email: args.owner_email,
     };
+    if args.background {
+        daemon::lower_priority();
+    }
     let mut settings = config::load(config_path, env, &flags)?;
     // Check what upload needs before spending time on the probes.
     let client = connect(&settings)?;
@@ -425,6 +445,29 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         settings.data_dir.join("evidence").join(stamp)
     });
     let collection = collect(&settings);
+    let state_file = state::path(&settings.data_dir);
+    let mut state = state::State::load(&state_file);
+    let now = time::OffsetDateTime::now_utc();
+    if args.scheduled
+        && deliver::unchanged_and_recent(
+            &state,
+            &collection.findings,
+            spool.pending().is_empty(),
+            settings.schedule.min_upload,
+            now,
+        )
+    {
+        print!("{}", report::table(&collection.findings));
+        println!(
+            "\nEvery verdict is unchanged and was delivered recently; nothing uploaded this time."
+        );
+        state.last_run_at = Some(now);
+        state.last_run_outcome = Some("checked; verdicts unchanged, nothing to upload".into());
+        if let Err(e) = state.save(&state_file) {
+            tracing::warn!("cannot save the state to {}: {e}", state_file.display());
+        }
+        return Ok(exit::OK);
+    }
     let shot = screenshot_for(&settings, &collection);
     let files =
         bundle::write(&out, &collection, shot.as_deref()).map_err(|e| fail(exit::EVIDENCE, e))?;
@@ -432,7 +475,6 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
 
     // Into the spool before any network I/O: from here on nothing can be lost.
     let wanted = settings.format.extensions();
-    let now = time::OffsetDateTime::now_utc();
     for file in files.iter().filter(|f| wanted.contains(&f.extension)) {
         let Some(finding) = collection
             .findings
@@ -457,8 +499,6 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         }
     }
 
-    let state_file = state::path(&settings.data_dir);
-    let mut state = state::State::load(&state_file);
     // Drata knows the machine by the configured serial number where one is set.
     let mut known_as = collection.device.clone();
     if let Some(serial) = &settings.serial_number {

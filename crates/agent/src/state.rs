@@ -68,6 +68,9 @@ pub struct ControlResult {
     /// Drata document IDs of the last delivered files.
     #[serde(default)]
     pub documents: Vec<String>,
+    /// When this control's evidence was last delivered.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
     /// The last upload error, if any.
     #[serde(default)]
     pub error: Option<String>,

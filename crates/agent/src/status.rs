@@ -13,6 +13,13 @@ pub fn print(settings: &Settings, as_json: bool) -> anyhow::Result<()> {
     let spool_dir = settings.data_dir.join("spool");
     let pending = spool::read_items(&spool_dir);
     let rejected = spool::read_items(&spool_dir.join("rejected"));
+    let daemon: Option<serde_json::Value> = std::fs::read(settings.data_dir.join("daemon.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let next_run = daemon
+        .as_ref()
+        .and_then(|d| d["next_run_at"].as_str())
+        .map(str::to_string);
     if as_json {
         let item = |i: &Item| {
             json!({
@@ -26,6 +33,7 @@ pub fn print(settings: &Settings, as_json: bool) -> anyhow::Result<()> {
             "device": state.device,
             "lastRunAt": state.last_run_at.map(|t| t.to_string()),
             "lastRunOutcome": state.last_run_outcome,
+            "nextRunAt": next_run,
             "controls": state.controls,
             "spool": {
                 "dir": spool_dir,
@@ -53,6 +61,12 @@ pub fn print(settings: &Settings, as_json: bool) -> anyhow::Result<()> {
     match (&state.last_run_at, &state.last_run_outcome) {
         (Some(at), Some(outcome)) => println!("Last run: {at}: {outcome}"),
         _ => println!("Last run: none recorded"),
+    }
+    match (&next_run, &daemon) {
+        (Some(at), Some(d)) => println!("Next run: {at} (devidence daemon, pid {})", d["pid"]),
+        _ => println!(
+            "Next run: set by the OS scheduler (systemctl list-timers devidence.timer; launchd; Task Scheduler)"
+        ),
     }
     if !state.controls.is_empty() {
         println!("\nLast result per control:");

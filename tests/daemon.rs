@@ -1,0 +1,121 @@
+//! The background agent for real: `devidence daemon` with a 2-second interval against fake
+//! Drata runs two cycles (ten uploads), refuses a second instance, and stops cleanly on
+//! SIGTERM; `run --scheduled` skips uploading verdicts that are unchanged and recent.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use common::{DEVICE, KEY, Server, devidence};
+use fake_drata::FakeDrata;
+use std::time::{Duration, Instant};
+
+#[test]
+fn the_daemon_runs_cycles_and_stops_cleanly_on_sigterm() {
+    let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("config.toml"),
+        format!(
+            "api_url = \"{}\"\ndevice_id = \"{DEVICE}\"\nrequest_interval_ms = 0\n[schedule]\nmin_upload_hours = 0\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let daemon_cmd = || {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("devidence"));
+        cmd.arg("--config")
+            .arg(tmp.path().join("config.toml"))
+            .arg("daemon")
+            .env("DEVIDENCE_DATA_DIR", tmp.path().join("data"))
+            .env_remove("DEVIDENCE_DEVICE_ID")
+            .env_remove("DEVIDENCE_API_URL")
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("DISPLAY")
+            .env("DRATA_API_KEY", KEY)
+            .env("DEVIDENCE_INTERVAL_SECONDS", "2")
+            .env("DEVIDENCE_SPLAY_SECONDS", "0")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let mut daemon = daemon_cmd().spawn().unwrap();
+    let started = Instant::now();
+    while server.fake.uploads().len() < 10 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "two cycles did not complete: {} uploads",
+            server.fake.uploads().len()
+        );
+        assert!(
+            daemon.try_wait().unwrap().is_none(),
+            "the daemon exited early"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(tmp.path().join("data").join("daemon.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(status["pid"], daemon.id());
+
+    // A second instance is refused while the first holds the lock.
+    let second = daemon_cmd().output().unwrap();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("already running"),
+        "{second:?}"
+    );
+
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(daemon.id() as i32).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = daemon.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(20),
+            "did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(!tmp.path().join("data").join("daemon.json").exists());
+    // Whatever a run interrupted by the stop left is in the spool, to be sent next time.
+    let uploads = server.fake.uploads().len();
+    assert!(uploads >= 10);
+}
+
+#[test]
+fn a_scheduled_run_skips_unchanged_recent_verdicts() {
+    let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE));
+    let tmp = tempfile::tempdir().unwrap();
+    let scheduled = || {
+        devidence(tmp.path())
+            .args([
+                "run",
+                "--scheduled",
+                "--api-url",
+                &server.url(),
+                "--device-id",
+                DEVICE,
+            ])
+            .env("DRATA_API_KEY", KEY)
+            .output()
+            .unwrap()
+    };
+    assert!(scheduled().status.success());
+    assert_eq!(server.fake.uploads().len(), 5);
+    let second = scheduled();
+    assert!(second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("nothing uploaded"),
+        "{second:?}"
+    );
+    assert_eq!(server.fake.uploads().len(), 5);
+}
