@@ -324,23 +324,40 @@ pub fn load(
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "defaults".into());
 
-    let pick = |flag: &Option<String>,
-                env_key: Option<&str>,
-                file: &Option<String>|
+    let managed = crate::managed::load().unwrap_or_default();
+    // Flags, then environment, then MDM-managed settings, then the file.
+    let pick_managed = |flag: &Option<String>,
+                        env_key: Option<&str>,
+                        managed_value: &Option<String>,
+                        file: &Option<String>|
      -> Option<(String, String)> {
         flag.clone()
             .map(|v| (v, "command line".to_string()))
             .or_else(|| {
                 env_key.and_then(|k| env.get(k).map(|v| (v, format!("environment variable {k}"))))
             })
+            .or_else(|| managed_value.clone().map(|v| (v, managed.origin.clone())))
             .or_else(|| file.clone().map(|v| (v, file_origin.clone())))
     };
+    let pick = |flag: &Option<String>, env_key: Option<&str>, file: &Option<String>| {
+        pick_managed(flag, env_key, &None, file)
+    };
 
-    let api_url = match pick(&flags.api_url, Some("DEVIDENCE_API_URL"), &file.api_url) {
+    let api_url = match pick_managed(
+        &flags.api_url,
+        Some("DEVIDENCE_API_URL"),
+        &managed.api_url,
+        &file.api_url,
+    ) {
         Some((url, _)) => url,
         None => {
-            let (region, origin) = pick(&flags.region, Some("DEVIDENCE_REGION"), &file.region)
-                .unwrap_or_else(|| ("us".into(), "default".into()));
+            let (region, origin) = pick_managed(
+                &flags.region,
+                Some("DEVIDENCE_REGION"),
+                &managed.region,
+                &file.region,
+            )
+            .unwrap_or_else(|| ("us".into(), "default".into()));
             let region: drata_client::Region = region.parse().map_err(|_| ConfigError::Value {
                 setting: "region",
                 value: region.clone(),
@@ -350,9 +367,10 @@ pub fn load(
             region.base_url().to_string()
         }
     };
-    let device_id = pick(
+    let device_id = pick_managed(
         &flags.device_id,
         Some("DEVIDENCE_DEVICE_ID"),
+        &managed.device_id,
         &file.device_id,
     )
     .map(|(v, _)| v);
@@ -377,14 +395,12 @@ pub fn load(
             Some("1" | "true" | "yes")
         )
         || file.screenshot.unwrap_or(false);
-    let owner_email = match pick(
+    let owner_email = pick_managed(
         &flags.owner_email,
         Some("DEVIDENCE_OWNER_EMAIL"),
+        &managed.owner_email,
         &file.owner_email,
-    ) {
-        Some((email, origin)) => Some((email, origin)),
-        None => managed_owner_email(),
-    };
+    );
     if let Some((email, origin)) = &owner_email {
         let looks_like_email = email
             .split_once('@')
@@ -494,33 +510,6 @@ pub fn load(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
     })
-}
-
-/// The macOS managed preferences an MDM profile installs for the agent (payload type
-/// `com.devidence.agent`).
-pub const MANAGED_PREFERENCES: &str = "/Library/Managed Preferences/com.devidence.agent.plist";
-
-/// `owner_email` from an MDM-managed setting, where the OS has one (macOS managed
-/// preferences); the Windows policy registry key arrives with the installers (issue 7).
-fn managed_owner_email() -> Option<(String, String)> {
-    if !cfg!(target_os = "macos") {
-        return None;
-    }
-    let path = Path::new(MANAGED_PREFERENCES);
-    let bytes = std::fs::read(path).ok()?;
-    owner_email_from_plist(&bytes)
-        .map(|email| (email, format!("MDM profile {MANAGED_PREFERENCES}")))
-}
-
-/// Reads `OwnerEmail` (or `owner_email`) from a managed-preferences plist, XML or binary.
-pub fn owner_email_from_plist(bytes: &[u8]) -> Option<String> {
-    let value = plist::Value::from_reader(std::io::Cursor::new(bytes)).ok()?;
-    let dict = value.as_dictionary()?;
-    ["OwnerEmail", "owner_email"]
-        .iter()
-        .find_map(|key| dict.get(key)?.as_string())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

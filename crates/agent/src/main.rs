@@ -8,6 +8,7 @@ mod config;
 mod custom_records;
 mod daemon;
 mod deliver;
+mod managed;
 mod paths;
 mod report;
 mod resolve;

@@ -4,8 +4,10 @@
 //! 2. the OS keychain, as stored by `devidence login` (macOS Keychain, Windows Credential
 //!    Manager, the Secret Service on Linux desktops) under service `devidence`, account
 //!    `drata-api-key`;
-//! 3. `api_key_file` / `--api-key-file`: for headless Linux servers with no keychain. The file
-//!    must not be readable by group or others (mode 0600 or stricter), else it is refused.
+//! 3. `api_key_file` / `--api-key-file`, else `api-key` beside the default configuration file:
+//!    for headless Linux servers with no keychain, and where the Windows MSI writes the key
+//!    (an ACL lets only SYSTEM and Administrators read it). On Unix the file must not be
+//!    readable by group or others (mode 0600 or stricter), else it is refused.
 //!
 //! The key is held as a `SecretString`; it is never logged, and no error repeats it.
 
@@ -86,6 +88,10 @@ pub fn api_key(settings: &Settings) -> Result<(SecretString, KeySource), KeyErro
     if let Some(path) = &settings.api_key_file {
         return read_key_file(path).map(|key| (key, KeySource::File(path.clone())));
     }
+    let default = default_key_file();
+    if default.exists() {
+        return read_key_file(&default).map(|key| (key, KeySource::File(default)));
+    }
     Err(KeyError::Missing {
         keychain: keychain_problem,
     })
@@ -112,7 +118,24 @@ pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(SecretString::from(text.trim().to_string()))
+    Ok(SecretString::from(key_from_file_text(&text)))
+}
+
+/// The key in a key file: the whole (trimmed) content, or the `api_key=` line of the INI file
+/// the Windows MSI writes (`[devidence]` / `api_key=…`).
+fn key_from_file_text(text: &str) -> String {
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("api_key="))
+        .unwrap_or(text)
+        .trim()
+        .to_string()
+}
+
+/// The key file looked for when `api_key_file` is not set: `api-key` beside the default
+/// configuration file (`/etc/devidence/api-key`, `/Library/Application Support/devidence/
+/// api-key`, `%ProgramData%\devidence\api-key`, where the MSI writes it).
+pub fn default_key_file() -> PathBuf {
+    crate::config::default_config_path().with_file_name("api-key")
 }
 
 fn entry() -> Result<keyring::Entry, String> {
@@ -179,6 +202,15 @@ mod tests {
         assert_eq!(
             read_key_file(&path).unwrap().expose_secret(),
             "sk-secret-0123456789"
+        );
+    }
+
+    #[test]
+    fn key_files_are_plain_or_the_msi_ini() {
+        assert_eq!(key_from_file_text("abc123\n"), "abc123");
+        assert_eq!(
+            key_from_file_text("[devidence]\r\napi_key=abc123\r\n"),
+            "abc123"
         );
     }
 
