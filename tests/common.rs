@@ -53,6 +53,7 @@ pub fn devidence(config_dir: &Path) -> Command {
         .env_remove("DEVIDENCE_SERIAL_NUMBER")
         .env_remove("DEVIDENCE_DATA_DIR")
         .env("DEVIDENCE_DATA_DIR", config_dir.join("data"))
+        .env("DEVIDENCE_LOG_DIR", config_dir.join("logs"))
         // No proxy from the developer's shell may intercept loopback tests.
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")

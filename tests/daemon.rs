@@ -28,6 +28,8 @@ fn the_daemon_runs_cycles_and_stops_cleanly_on_sigterm() {
             .arg(tmp.path().join("config.toml"))
             .arg("daemon")
             .env("DEVIDENCE_DATA_DIR", tmp.path().join("data"))
+            .env("DEVIDENCE_LOG_DIR", tmp.path().join("logs"))
+            .env_remove("JOURNAL_STREAM")
             .env_remove("DEVIDENCE_DEVICE_ID")
             .env_remove("DEVIDENCE_API_URL")
             .env_remove("HTTP_PROXY")
@@ -86,6 +88,14 @@ fn the_daemon_runs_cycles_and_stops_cleanly_on_sigterm() {
     };
     assert!(status.success(), "{status:?}");
     assert!(!tmp.path().join("data").join("daemon.json").exists());
+    // Outside systemd, the daemon and its runs log to the rotating file.
+    let log = std::fs::read_to_string(tmp.path().join("logs").join("devidence.log")).unwrap();
+    assert!(log.contains("starting a scheduled run"), "{log}");
+    assert!(log.contains("devidence daemon stopped"), "{log}");
+    assert!(
+        log.contains("uploaded") || log.contains("uploading"),
+        "{log}"
+    );
     // Whatever a run interrupted by the stop left is in the spool, to be sent next time.
     let uploads = server.fake.uploads().len();
     assert!(uploads >= 10);

@@ -250,3 +250,53 @@ fn the_proxy_from_the_environment_is_used() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn doctor_checks_access_clock_and_spool_and_names_the_fix() {
+    let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE));
+    let tmp = tempfile::tempdir().unwrap();
+    let doctor = |key: &str| {
+        devidence(tmp.path())
+            .args(["doctor", "--json"])
+            .env("DRATA_API_KEY", key)
+            .env("DEVIDENCE_API_URL", server.url())
+            .env("DEVIDENCE_DEVICE_ID", DEVICE)
+            .output()
+            .unwrap()
+    };
+    let good = doctor(KEY);
+    assert_eq!(good.status.code(), Some(0), "{good:?}");
+    let checks: serde_json::Value = serde_json::from_slice(&good.stdout).unwrap();
+    let level = |checks: &serde_json::Value, name: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .map(|c| {
+                (
+                    c["level"].as_str().unwrap().to_string(),
+                    c["detail"].as_str().unwrap().to_string(),
+                )
+            })
+            .unwrap_or_else(|| panic!("no {name} check in {checks}"))
+    };
+    assert_eq!(level(&checks, "Drata API").0, "ok");
+    assert_eq!(level(&checks, "clock").0, "ok", "{checks}");
+    assert_eq!(level(&checks, "spool").0, "ok");
+    assert_eq!(
+        level(&checks, "API key").1,
+        "from the DRATA_API_KEY environment variable"
+    );
+
+    let bad = doctor("revoked-key-000000");
+    assert_eq!(bad.status.code(), Some(1));
+    let checks: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    let (lvl, detail) = level(&checks, "Drata API");
+    assert_eq!(lvl, "fail");
+    assert!(
+        detail.contains("401") && detail.contains("Settings > API Keys"),
+        "{detail}"
+    );
+    assert!(!String::from_utf8_lossy(&bad.stdout).contains("revoked-key-000000"));
+}

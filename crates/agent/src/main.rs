@@ -8,6 +8,8 @@ mod config;
 mod custom_records;
 mod daemon;
 mod deliver;
+mod doctor;
+mod logfile;
 mod managed;
 mod paths;
 mod report;
@@ -86,6 +88,13 @@ enum Command {
     /// splay), soon after start and after the computer wakes, retrying sooner while evidence
     /// waits in the spool; one instance at a time; stops cleanly on SIGTERM or Ctrl-C.
     Daemon,
+    /// Check the configuration, API key, keychain, Drata access and permission, clock and
+    /// spool, and say what to fix (exit 1 if anything would make a run fail).
+    Doctor {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Store the Drata API key in the OS keychain (read from the terminal without echo, or
     /// from standard input when piped, e.g. by an MDM script).
     Login,
@@ -208,7 +217,12 @@ fn main() -> ExitCode {
             });
         }
     };
-    init_logging(cli.verbose);
+    let background = match &cli.command {
+        Command::Daemon => true,
+        Command::Run(args) => args.background,
+        _ => false,
+    };
+    init_logging(cli.verbose, background);
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
@@ -218,19 +232,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
+/// Logs go to stderr, which systemd sends to the journal. Background runs elsewhere (launchd,
+/// Task Scheduler, a daemon started by hand) log at info level to the size-rotated file in the
+/// platform log folder instead.
+fn init_logging(verbose: u8, background: bool) {
+    let under_systemd = std::env::var_os("JOURNAL_STREAM").is_some();
     let default = match verbose {
+        0 if background => "info",
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("DEVIDENCE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    if background && !under_systemd {
+        let dir = logfile::log_dir();
+        match logfile::RotatingFile::open(&dir, logfile::MAX_BYTES, logfile::KEEP) {
+            Ok(file) => {
+                builder
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .init();
+                return;
+            }
+            Err(e) => eprintln!(
+                "warning: cannot log to {}: {e}; logging to standard error",
+                dir.display()
+            ),
+        }
+    }
+    builder.with_writer(std::io::stderr).init();
 }
 
 fn dispatch(cli: Cli) -> Result<u8, Failure> {
@@ -277,6 +311,16 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Records(command) => records(cli.config.as_deref(), &env, command),
         Command::Login => login(),
+        Command::Doctor { json } => {
+            let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
+            let checks = doctor::run(&settings);
+            doctor::print(&checks, json);
+            Ok(if checks.iter().any(|c| c.level == doctor::Level::Fail) {
+                exit::NOT_PASSING
+            } else {
+                exit::OK
+            })
+        }
         Command::Daemon => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
             daemon::run(&settings, cli.config.as_deref()).map_err(|e| fail(exit::USAGE, e))?;

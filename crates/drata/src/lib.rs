@@ -112,6 +112,7 @@ pub struct Client {
     retry: RetryPolicy,
     pacer: Pacer,
     timeout: Duration,
+    server_date: std::sync::Arc<std::sync::Mutex<Option<time::OffsetDateTime>>>,
 }
 
 impl fmt::Debug for Client {
@@ -172,7 +173,16 @@ impl Client {
             retry: RetryPolicy::default(),
             pacer: Pacer::new(DEFAULT_MIN_INTERVAL),
             timeout: REQUEST_TIMEOUT,
+            server_date: Default::default(),
         })
+    }
+
+    /// The `Date` Drata's last answer carried, if any: for checking this computer's clock.
+    pub fn last_server_date(&self) -> Option<time::OffsetDateTime> {
+        *self
+            .server_date
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Replaces the deadline of one request, answer included (default [`REQUEST_TIMEOUT`]).
@@ -323,6 +333,19 @@ impl Client {
             .await
             .map_err(network)?;
         let status = response.status();
+        if let Some(date) = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822).ok()
+            })
+        {
+            *self
+                .server_date
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(date);
+        }
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)

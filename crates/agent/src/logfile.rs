@@ -1,0 +1,123 @@
+//! The agent's own log file for background runs outside systemd (launchd, Task Scheduler,
+//! the daemon started by hand): `devidence.log` in the platform log folder, rotated by size
+//! (`devidence.log.1` … `.N`), so logs can never fill the disk.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Rotate when the file would grow past this.
+pub const MAX_BYTES: u64 = 1024 * 1024;
+/// Rotated files kept besides the current one.
+pub const KEEP: usize = 3;
+
+/// The platform's log folder for the agent (`DEVIDENCE_LOG_DIR` overrides it).
+pub fn log_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("DEVIDENCE_LOG_DIR") {
+        return PathBuf::from(dir);
+    }
+    if cfg!(target_os = "macos") && devidence_core::host::running_as_root() {
+        PathBuf::from("/Library/Logs/devidence")
+    } else if cfg!(windows) {
+        crate::paths::data_dir().join("logs")
+    } else if devidence_core::host::running_as_root() {
+        PathBuf::from("/var/log/devidence")
+    } else {
+        crate::paths::data_dir().join("logs")
+    }
+}
+
+/// A size-rotated log file.
+#[derive(Debug)]
+pub struct RotatingFile {
+    path: PathBuf,
+    file: File,
+    size: u64,
+    max_bytes: u64,
+    keep: usize,
+}
+
+impl RotatingFile {
+    /// Opens (appending) `<dir>/devidence.log`.
+    pub fn open(dir: &Path, max_bytes: u64, keep: usize) -> io::Result<RotatingFile> {
+        crate::atomic::create_private_dir(dir)?;
+        let path = dir.join("devidence.log");
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let size = file.metadata()?.len();
+        Ok(RotatingFile {
+            path,
+            file,
+            size,
+            max_bytes,
+            keep,
+        })
+    }
+
+    fn rotated(&self, n: usize) -> PathBuf {
+        let mut name = self.path.as_os_str().to_os_string();
+        name.push(format!(".{n}"));
+        PathBuf::from(name)
+    }
+
+    fn rotate(&mut self) -> io::Result<()> {
+        let _ = fs::remove_file(self.rotated(self.keep));
+        for n in (1..self.keep).rev() {
+            let _ = fs::rename(self.rotated(n), self.rotated(n + 1));
+        }
+        if self.keep > 0 {
+            fs::rename(&self.path, self.rotated(1))?;
+        } else {
+            fs::remove_file(&self.path)?;
+        }
+        self.file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)?;
+        self.size = 0;
+        Ok(())
+    }
+}
+
+impl Write for RotatingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.size > 0 && self.size + buf.len() as u64 > self.max_bytes {
+            self.rotate()?;
+        }
+        let written = self.file.write(buf)?;
+        self.size += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_log_is_rotated_by_size_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RotatingFile::open(dir.path(), 1000, 2).unwrap();
+        let line = [b'x'; 99];
+        for _ in 0..100 {
+            log.write_all(&line).unwrap();
+            log.write_all(b"\n").unwrap();
+        }
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["devidence.log", "devidence.log.1", "devidence.log.2"]
+        );
+        for name in names {
+            assert!(fs::metadata(dir.path().join(name)).unwrap().len() <= 1000);
+        }
+    }
+}
