@@ -87,25 +87,22 @@ pub fn from_plist(bytes: &[u8], origin: &str) -> Option<Managed> {
     Some(managed)
 }
 
-/// Reads the values from `reg query <key>` output: lines `    Name    REG_SZ    value`.
+/// Reads the values from `reg query <key>` output (parsed by the same parser the probes use).
 pub fn from_reg_query(text: &str, origin: &str) -> Option<Managed> {
     let mut managed = Managed {
         origin: origin.to_string(),
         ..Managed::default()
     };
-    for line in text.lines() {
-        let mut parts = line.trim().splitn(3, "    ");
-        let (Some(name), Some(kind), Some(value)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        if matches!(kind.trim(), "REG_SZ" | "REG_EXPAND_SZ") {
-            managed.set(name.trim(), value.to_string());
-        } else if kind.trim() == "REG_DWORD" {
-            let number = value.trim().trim_start_matches("0x");
-            if let Ok(n) = u64::from_str_radix(number, 16) {
-                managed.set(name.trim(), n.to_string());
+    let dump = devidence_core::windows::parse_reg_query(text);
+    for value in dump.keys().iter().flat_map(|k| &k.values) {
+        match value.kind.as_str() {
+            "REG_SZ" | "REG_EXPAND_SZ" => managed.set(&value.name, value.data.clone()),
+            "REG_DWORD" | "REG_QWORD" => {
+                if let Some(n) = value.as_u64() {
+                    managed.set(&value.name, n.to_string());
+                }
             }
+            _ => {}
         }
     }
     Some(managed)
