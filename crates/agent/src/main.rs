@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand};
 use config::{ConfigError, Env, Overrides, Settings};
 use devidence_core::redact::Redactor;
 use devidence_core::{Os, RealHost, ReplayHost};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -433,13 +433,14 @@ fn print_files(dir: &Path, files: &[bundle::EvidenceFile]) {
     println!("  {:<22} (all findings and observations)", "findings.json");
 }
 
-/// The API client for `settings`, or a usage error saying what is missing.
-fn connect(settings: &Settings) -> Result<drata_client::Client, Failure> {
+/// The API client for `settings` and the key it uses (looked up once: the keychain may ask
+/// the user), or a usage error saying what is missing.
+fn connect(settings: &Settings) -> Result<(drata_client::Client, SecretString), Failure> {
     let (api_key, source) = secrets::api_key(settings).map_err(|e| fail(exit::USAGE, e.into()))?;
     tracing::info!("using the Drata API key from {source}");
     let client = drata_client::Client::new(
         &settings.api_url,
-        api_key,
+        api_key.clone(),
         &format!(
             "devidence/{} ({})",
             env!("CARGO_PKG_VERSION"),
@@ -447,7 +448,7 @@ fn connect(settings: &Settings) -> Result<drata_client::Client, Failure> {
         ),
     )
     .map_err(|e| fail(exit::USAGE, e.into()))?;
-    Ok(client.with_min_interval(settings.request_interval))
+    Ok((client.with_min_interval(settings.request_interval), api_key))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -473,9 +474,9 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
     }
     let mut settings = config::load(config_path, env, &flags)?;
     // Check what upload needs before spending time on the probes.
-    let client = connect(&settings)?;
+    let (client, api_key) = connect(&settings)?;
     // The key, wherever it came from, is redacted from every recorded output.
-    settings.api_key = secrets::api_key(&settings).ok().map(|(key, _)| key);
+    settings.api_key = Some(api_key);
     let spool_dir = settings.data_dir.join("spool");
     let spool = spool::Spool::open(&spool_dir, settings.spool)
         .context("cannot open the evidence spool")
@@ -625,7 +626,7 @@ fn records(config_path: Option<&Path>, env: &Env, command: RecordsCommand) -> Re
             ),
         )
     })?;
-    let client = connect(&settings)?;
+    let (client, _) = connect(&settings)?;
     let at = target.resource;
     let upload = |e: drata_client::DrataError| fail(exit::UPLOAD, e.into());
     let runtime = runtime()?;
