@@ -285,8 +285,8 @@ impl Env {
         }
     }
 
-    #[cfg(test)]
-    fn from_pairs(pairs: &[(&str, &str)]) -> Env {
+    /// A fixed environment (tests and fuzz targets): only these variables are set.
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
         let map: std::collections::HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -512,11 +512,25 @@ pub fn load(
     })
 }
 
+/// Largest configuration file read: real ones are a few hundred bytes, and the TOML parser's
+/// memory grows with the file (about 50× for 2 MiB of blank lines).
+const MAX_CONFIG_BYTES: u64 = 256 * 1024;
+
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let read_error = |source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: format!(
+                "the file is {size} bytes, more than the {MAX_CONFIG_BYTES} a configuration may be; point --config at the devidence config.toml"
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(read_error)?;
     toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         message: e.to_string().trim().to_string(),
@@ -533,6 +547,22 @@ mod tests {
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), text).unwrap();
         file
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_before_parsing() {
+        let file = write(&"\n".repeat(300 * 1024));
+        let error = load(
+            Some(file.path()),
+            &Env::from_pairs(&[]),
+            &Overrides::default(),
+        )
+        .err()
+        .unwrap();
+        assert!(
+            error.to_string().contains("more than the 262144"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -1,28 +1,13 @@
 //! `devidence`: checks five security controls on this machine, renders evidence, and uploads
 //! it to Drata. This binary only parses flags and wires the library crates together.
 
-mod atomic;
-mod bundle;
-mod checks;
-mod config;
-mod custom_records;
-mod daemon;
-mod deliver;
-mod doctor;
-mod logfile;
-mod managed;
-mod paths;
-mod report;
-mod resolve;
-mod screenshot;
-mod secrets;
-mod spool;
-mod state;
-mod status;
-
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use config::{ConfigError, Env, Overrides, Settings};
+use devidence::{
+    bundle, checks, config, custom_records, daemon, deliver, doctor, logfile, report, screenshot,
+    secrets, spool, state, status,
+};
 use devidence_core::redact::Redactor;
 use devidence_core::{Os, RealHost, ReplayHost};
 use secrecy::{ExposeSecret, SecretString};

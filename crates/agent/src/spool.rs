@@ -182,7 +182,7 @@ impl Spool {
         let payload_path = self.dir.join(&payload);
         atomic::write(&payload_path, bytes).map_err(io_at(&payload_path))?;
         self.write_record(&self.dir, &item)?;
-        let dropped = self.enforce_limits(now)?;
+        let dropped = self.enforce_limits()?;
         Ok((item, dropped))
     }
 
@@ -247,17 +247,26 @@ impl Spool {
     }
 
     /// Drops the oldest items until the spool is within its limits.
-    fn enforce_limits(&self, now: OffsetDateTime) -> Result<Vec<Dropped>, SpoolError> {
+    ///
+    /// Age is judged only between the spool's own items: an item is too old when evidence of
+    /// the same control was spooled more than `max_age` after it. The wall clock at the time
+    /// of the check plays no part, so a clock set years ahead (or a machine off for months)
+    /// never drops the newest evidence of a control.
+    fn enforce_limits(&self) -> Result<Vec<Dropped>, SpoolError> {
         let mut items = self.pending();
         let mut dropped = Vec::new();
-        let too_old = |item: &Item| {
-            (now - item.created_at)
-                > time::Duration::try_from(self.limits.max_age).unwrap_or(time::Duration::MAX)
+        let max_age = time::Duration::try_from(self.limits.max_age).unwrap_or(time::Duration::MAX);
+        let superseded_long_ago = |item: &Item, items: &[Item]| {
+            items.iter().any(|later| {
+                later.control == item.control && later.created_at - item.created_at > max_age
+            })
         };
         while let Some(oldest) = items.first() {
-            let total: u64 = items.iter().map(|i| i.bytes).sum();
-            let why = if too_old(oldest) {
-                "older than the spool's max_age_days"
+            let total = items
+                .iter()
+                .fold(0u64, |sum, i| sum.saturating_add(i.bytes));
+            let why = if superseded_long_ago(oldest, &items) {
+                "evidence of the same control was spooled more than the spool's max_age_days later"
             } else if items.len() > self.limits.max_items {
                 "more items than the spool's max_items"
             } else if total > self.limits.max_bytes {
@@ -280,18 +289,20 @@ impl Spool {
     }
 
     /// Removes files with no record: written by a run killed before the record, or left when
-    /// a run was killed between removing the record and the file.
+    /// a run was killed between removing the record and the file. A file whose record exists
+    /// but cannot be read is kept with it, for the admin to look at.
     fn remove_orphans(&self) {
-        let records: Vec<String> = self.pending().into_iter().map(|i| i.payload).collect();
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
         for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let is_payload = name.ends_with(".pdf") || name.ends_with(".png");
-            if is_payload && !records.contains(&name) {
-                tracing::debug!(file = %name, "removing a spool file without a record");
-                let _ = fs::remove_file(entry.path());
+            let path = entry.path();
+            let is_payload = path
+                .extension()
+                .is_some_and(|ext| ext == "pdf" || ext == "png");
+            if is_payload && !path.with_extension("json").exists() {
+                tracing::debug!(file = %path.display(), "removing a spool file without a record");
+                let _ = fs::remove_file(&path);
             }
         }
     }
@@ -314,6 +325,15 @@ pub fn read_items(dir: &Path) -> Vec<Item> {
             match fs::read(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|b| serde_json::from_slice::<Item>(&b).map_err(|e| e.to_string()))
+                .and_then(|item: Item| item.check_names().map(|()| item))
+                .and_then(|item| {
+                    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                    if stem.as_deref() == Some(item.id.as_str()) {
+                        Ok(item)
+                    } else {
+                        Err(format!("the record's id {:?} is not its file name", item.id))
+                    }
+                })
             {
                 Ok(item) => Some(item),
                 Err(why) => {
@@ -325,6 +345,33 @@ pub fn read_items(dir: &Path) -> Vec<Item> {
         .collect();
     items.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     items
+}
+
+impl Item {
+    /// A record names its files; both must be plain names inside the spool folder, the way
+    /// [`Spool::enqueue`] writes them, so a corrupt or planted record can never make the
+    /// agent read, upload, move or delete a file elsewhere.
+    fn check_names(&self) -> Result<(), String> {
+        let plain = |name: &str| {
+            !name.is_empty()
+                && name != "."
+                && name != ".."
+                && !name.starts_with('.')
+                && !name.contains(['/', '\\', '\0', ':'])
+        };
+        let payload_ok = self
+            .payload
+            .strip_prefix(&self.id)
+            .is_some_and(|ext| ext == ".pdf" || ext == ".png");
+        if plain(&self.id) && plain(&self.payload) && payload_ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "the record names files outside the spool's own naming (id {:?}, payload {:?})",
+                self.id, self.payload
+            ))
+        }
+    }
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -400,6 +447,71 @@ mod tests {
             .enqueue(Control::Antivirus, "big.pdf", "pdf", &[0; 2000], at(7201))
             .unwrap();
         assert_eq!(dropped.len(), 2);
+    }
+
+    #[test]
+    fn a_clock_set_far_ahead_drops_nothing_and_age_only_drops_superseded_evidence() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            max_age: Duration::from_secs(3600),
+            ..Limits::default()
+        };
+        let spool = Spool::open(dir.path(), limits).unwrap();
+        spool
+            .enqueue(Control::Antivirus, "av-1.pdf", "pdf", b"1", at(0))
+            .unwrap();
+        spool
+            .enqueue(Control::LockScreen, "lock-1.pdf", "pdf", b"2", at(1))
+            .unwrap();
+        // The clock jumps ten years ahead: nothing is dropped for age, whatever "now" says.
+        let (_, dropped) = spool
+            .enqueue(
+                Control::DiskEncryption,
+                "disk.pdf",
+                "pdf",
+                b"3",
+                at(315_360_000),
+            )
+            .unwrap();
+        assert!(dropped.is_empty(), "{dropped:?}");
+        // Newer antivirus evidence spooled more than max_age later supersedes the old one.
+        let (_, dropped) = spool
+            .enqueue(Control::Antivirus, "av-2.pdf", "pdf", b"4", at(315_360_001))
+            .unwrap();
+        let names: Vec<_> = dropped
+            .iter()
+            .map(|d| d.item.upload_name.as_str())
+            .collect();
+        assert_eq!(names, vec!["av-1.pdf"]);
+        assert_eq!(spool.pending().len(), 3);
+    }
+
+    #[test]
+    fn a_record_naming_files_outside_the_spool_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("precious.txt");
+        fs::write(&outside, b"keep me").unwrap();
+        let spool_dir = dir.path().join("spool");
+        {
+            let spool = Spool::open(&spool_dir, Limits::default()).unwrap();
+            let (mut item, _) = spool
+                .enqueue(Control::Antivirus, "a.pdf", "pdf", b"a", at(0))
+                .unwrap();
+            let record = spool_dir.join(format!("{}.json", item.id));
+            for (id, payload) in [
+                (item.id.clone(), "../precious.txt".to_string()),
+                ("../precious".to_string(), "../precious.txt".to_string()),
+                ("other-id".to_string(), "other-id.pdf".to_string()),
+            ] {
+                item.id = id;
+                item.payload = payload;
+                fs::write(&record, serde_json::to_vec(&item).unwrap()).unwrap();
+                assert!(spool.pending().is_empty(), "{item:?}");
+            }
+        }
+        let spool = Spool::open(&spool_dir, Limits::default()).unwrap();
+        assert!(spool.pending().is_empty());
+        assert_eq!(fs::read(&outside).unwrap(), b"keep me");
     }
 
     #[test]
