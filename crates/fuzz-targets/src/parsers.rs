@@ -1,0 +1,327 @@
+//! One target per pure parser: the text a command printed or a file held goes straight in.
+
+use crate::seeds::Shape;
+use crate::{Target, text};
+use probe_antivirus as av;
+use probe_auto_updates as au;
+use probe_disk_encryption as de;
+use probe_lock_screen as ls;
+use probe_password_manager as pm;
+
+const AV: &[&str] = &["crates/probe-antivirus/tests/fixtures"];
+const AU: &[&str] = &["crates/probe-auto-updates/tests/fixtures"];
+const DE: &[&str] = &["crates/probe-disk-encryption/tests/fixtures"];
+const LS: &[&str] = &["crates/probe-lock-screen/tests/fixtures"];
+const PM: &[&str] = &["crates/probe-password-manager/tests/fixtures"];
+const CORE: &[&str] = &["crates/core/tests/fixtures"];
+/// Plists and property lists: every macOS fixture.
+const MACOS: &[&str] = &[
+    "crates/probe-antivirus/tests/fixtures/macos",
+    "crates/probe-auto-updates/tests/fixtures/macos",
+    "crates/probe-disk-encryption/tests/fixtures/macos",
+];
+/// `reg query` and PowerShell `Format-List` output: every Windows fixture.
+const WINDOWS: &[&str] = &[
+    "crates/core/tests/fixtures/windows",
+    "crates/probe-antivirus/tests/fixtures/windows",
+    "crates/probe-disk-encryption/tests/fixtures/windows",
+    "crates/probe-lock-screen/tests/fixtures/windows",
+    "crates/probe-password-manager/tests/fixtures/windows",
+];
+
+/// A parser target: `$body` sees the input as `&str` named `$t`; whatever it returns is dropped.
+macro_rules! parser {
+    ($name:literal, $dirs:expr, |$t:ident| $body:expr) => {
+        Target {
+            name: $name,
+            seed_dirs: $dirs,
+            seed_shape: Shape::Text,
+            run: |data| {
+                let owned = text(data);
+                let $t: &str = &owned;
+                let _ = $body;
+            },
+        }
+    };
+}
+
+/// Splits input in two at the first answer separator (for parsers that take two texts).
+fn halves(t: &str) -> (&str, &str) {
+    t.split_once('\u{1e}').unwrap_or((t, ""))
+}
+
+/// Every parser target.
+pub fn targets() -> Vec<Target> {
+    vec![
+        // Antivirus.
+        parser!("antivirus/clam_version", AV, |t| av::parse::clam_version(t)),
+        parser!("antivirus/ctime_date", AV, |t| av::parse::ctime_date(t)),
+        parser!("antivirus/mdatp_health", AV, |t| av::parse::mdatp_health(t)),
+        parser!("antivirus/falcon_stats", AV, |t| av::parse::falcon_stats(t)),
+        parser!("antivirus/falcon_rfm", AV, |t| av::parse::falcon_rfm(t)),
+        parser!("antivirus/pgrep_names", AV, |t| av::parse::pgrep_names(t)),
+        parser!("antivirus/gatekeeper", AV, |t| av::macos::parse_gatekeeper(
+            t
+        )),
+        parser!("antivirus/security_center", WINDOWS, |t| {
+            av::windows::parse_security_center(t).map(|products| {
+                products
+                    .iter()
+                    .map(|p| av::windows::decode_product_state(p.state))
+                    .collect::<Vec<_>>()
+            })
+        }),
+        parser!("antivirus/defender_status", WINDOWS, |t| {
+            av::windows::parse_defender_status(t)
+                .map(|status| av::windows::judge_defender(&status, 7))
+        }),
+        // Automatic updates.
+        parser!("auto-updates/macos_preferences", MACOS, |t| {
+            au::macos::parse_preferences(t).map(|prefs| au::macos::checks(&prefs, &prefs).len())
+        }),
+        parser!("auto-updates/macos_file_missing", MACOS, |t| {
+            au::macos::file_missing(t)
+        }),
+        parser!("auto-updates/macos_pending_updates", MACOS, |t| {
+            au::macos::parse_pending_updates(t)
+        }),
+        parser!("auto-updates/systemd_show", AU, |t| {
+            au::parse::systemd::parse_show(t)
+                .iter()
+                .map(|unit| {
+                    (
+                        au::policy::timer_status(unit),
+                        au::policy::check_apt_timer(unit),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }),
+        parser!("auto-updates/systemd_is_enabled", AU, |t| {
+            let (stdout, stderr) = halves(t);
+            (
+                au::parse::systemd::parse_is_enabled(stdout, stderr),
+                au::parse::systemd::systemd_not_running(stderr),
+            )
+        }),
+        parser!("auto-updates/os_release", AU, |t| {
+            au::parse::os_release::parse(t).map(|release| release.family())
+        }),
+        parser!("auto-updates/dpkg_status", AU, |t| {
+            (
+                au::parse::apt::parse_dpkg_status(t).map(|s| au::policy::check_package(&s)),
+                au::parse::apt::dpkg_says_unknown_package(t),
+            )
+        }),
+        parser!("auto-updates/apt_config_dump", AU, |t| {
+            au::parse::apt::parse_apt_config_dump(t).map(|config| {
+                let origins = au::parse::apt::unattended_origins(&config);
+                let periodic = config.get("APT::Periodic::Unattended-Upgrade");
+                let parsed = au::parse::apt::parse_periodic(periodic);
+                (
+                    au::policy::check_origins(&origins, "debian"),
+                    au::policy::check_periodic(
+                        "APT::Periodic::Unattended-Upgrade",
+                        periodic,
+                        &parsed,
+                    ),
+                    au::policy::check_periodic_enable(config.get("APT::Periodic::Enable")),
+                    origins
+                        .iter()
+                        .filter(|o| au::parse::apt::origin_covers_security(o))
+                        .count(),
+                )
+            })
+        }),
+        parser!("auto-updates/apt_log_summary", AU, |t| {
+            au::parse::apt::log_summary(t)
+        }),
+        parser!("auto-updates/rpm_q", AU, |t| {
+            au::parse::dnf::parse_rpm_q(t, &["dnf-automatic", "dnf5-plugin-automatic"])
+        }),
+        parser!("auto-updates/dnf_automatic_conf", AU, |t| {
+            let (base, over) = halves(t);
+            au::parse::dnf::parse_automatic_conf(base)
+                .overlay(&au::parse::dnf::parse_automatic_conf(over))
+        }),
+        parser!("auto-updates/windows_start_type", WINDOWS, |t| {
+            au::windows::service_check(au::windows::parse_start_type(t))
+        }),
+        // Disk encryption.
+        parser!("disk-encryption/mountinfo", DE, |t| de::parse::mountinfo(t)),
+        parser!("disk-encryption/uevent_devname", DE, |t| {
+            de::parse::uevent_devname(t)
+        }),
+        parser!("disk-encryption/dm_layer", DE, |t| de::parse::dm_layer(t)),
+        parser!("disk-encryption/lsblk", DE, |t| {
+            de::parse::lsblk(t).map(|nodes| {
+                nodes
+                    .iter()
+                    .map(|n| {
+                        (
+                            de::parse::every_path_has_crypt(n),
+                            de::parse::describe_chain(n),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        }),
+        parser!("disk-encryption/crypttab", DE, |t| {
+            de::parse::crypttab_names(t)
+        }),
+        parser!("disk-encryption/swaps", DE, |t| de::parse::swaps(t)),
+        parser!("disk-encryption/zfs_encryption", DE, |t| {
+            de::parse::zfs_encryption(t)
+        }),
+        parser!("disk-encryption/fdesetup_status", MACOS, |t| {
+            de::macos::parse::parse_fdesetup_status(t)
+        }),
+        parser!("disk-encryption/apfs_list", MACOS, |t| {
+            de::macos::parse::parse_apfs_list(t)
+                .map(|containers| de::macos::parse::boot_data_volume(&containers).is_some())
+        }),
+        parser!("disk-encryption/manage_bde_status", WINDOWS, |t| {
+            de::windows::parse::parse_manage_bde_status(t)
+                .iter()
+                .map(|v| de::windows::SystemVolumeState::of(v).is_ok())
+                .collect::<Vec<_>>()
+        }),
+        parser!("disk-encryption/bitlocker_volume_list", WINDOWS, |t| {
+            de::windows::parse::parse_bitlocker_volume_list(t)
+        }),
+        // Screen lock.
+        parser!("lock-screen/macos_screen_lock", MACOS, |t| {
+            ls::macos::parse_screen_lock(t)
+        }),
+        parser!("lock-screen/macos_pmset_custom", MACOS, |t| {
+            ls::macos::parse_pmset_custom(t)
+        }),
+        parser!("lock-screen/macos_managed_screensaver", MACOS, |t| {
+            ls::macos::parse_managed_screensaver(t)
+        }),
+        parser!("lock-screen/kconfig", LS, |t| {
+            let file = ls::parse::kconfig::parse(t);
+            (
+                file.get("Daemon", "Timeout").is_some(),
+                file.group_immutable("Daemon"),
+            )
+        }),
+        parser!("lock-screen/dconf_locks", LS, |t| {
+            ls::parse::dconf::parse_locks(t)
+        }),
+        parser!("lock-screen/dconf_profile", LS, |t| {
+            ls::parse::dconf::parse_profile_system_dbs(t)
+        }),
+        parser!("lock-screen/getent_passwd", LS, |t| {
+            ls::parse::passwd::parse_getent_line(t, "alice")
+        }),
+        parser!("lock-screen/gsettings", LS, |t| {
+            ls::parse::gsettings::parse_list_recursively(t).map(|values| {
+                (
+                    values.bool("org.gnome.desktop.screensaver", "lock-enabled"),
+                    values.uint("org.gnome.desktop.session", "idle-delay"),
+                    values.string("org.gnome.desktop.screensaver", "picture-uri"),
+                )
+            })
+        }),
+        parser!("lock-screen/gsettings_values", LS, |t| {
+            (
+                ls::parse::gsettings::parse_bool(t),
+                ls::parse::gsettings::parse_uint(t),
+                ls::parse::gsettings::parse_string(t),
+            )
+        }),
+        parser!("lock-screen/desktop", LS, |t| {
+            let desktop = ls::parse::desktop::Desktop::from_session(t);
+            (desktop.label(), desktop.slug())
+        }),
+        parser!("lock-screen/powercfg", WINDOWS, |t| {
+            ls::windows::parse_powercfg_values(t)
+        }),
+        // Password manager.
+        parser!("password-manager/macos_app", PM, |t| {
+            pm::macos::product_for_app(t).is_some()
+        }),
+        parser!("password-manager/catalog_names", PM, |t| {
+            (
+                pm::catalog::find_opt(t).is_some(),
+                pm::catalog::find_appimage(t).is_some(),
+                pm::windows::product_for_display_name(t).is_some(),
+            )
+        }),
+        parser!("password-manager/browser_profile_names", PM, |t| {
+            (
+                pm::parse::browsers::is_chromium_profile(t),
+                pm::parse::browsers::addon_id_of_entry(t).len(),
+            )
+        }),
+        parser!("password-manager/profiles_ini", PM, |t| {
+            pm::parse::browsers::parse_profiles_ini(t, "/home/alice/.mozilla/firefox")
+        }),
+        parser!("password-manager/extensions_json", PM, |t| {
+            pm::parse::browsers::parse_extensions_json(t)
+                .map(|addons| addons.iter().filter(|a| a.enabled()).count())
+        }),
+        parser!("password-manager/dpkg_list", PM, |t| {
+            pm::parse::packages::parse_dpkg_list(t)
+        }),
+        parser!("password-manager/rpm_list", PM, |t| {
+            pm::parse::packages::parse_rpm_list(t)
+        }),
+        parser!("password-manager/flatpak_list", PM, |t| {
+            pm::parse::packages::parse_flatpak_list(t)
+        }),
+        parser!("password-manager/windows_programs", WINDOWS, |t| {
+            pm::windows::parse_installed_programs(t)
+        }),
+        // Shared by every probe.
+        parser!("core/fixture_source", CORE, |t| {
+            devidence_core::fixture::split_source(t)
+        }),
+        parser!("core/os_release_name", AU, |t| {
+            devidence_core::identity::os_release_name(t)
+        }),
+        parser!("core/macos_user_accounts", MACOS, |t| {
+            devidence_core::macos::parse_user_accounts(t)
+        }),
+        parser!("core/plist", MACOS, |t| {
+            devidence_core::macos::parse_plist(t).map(|value| {
+                (
+                    devidence_core::macos::plist_bool(&value),
+                    devidence_core::macos::plist_int(&value),
+                )
+            })
+        }),
+        parser!("core/passwd", LS, |t| devidence_core::users::parse_passwd(
+            t, false
+        )),
+        parser!("core/loginctl_sessions", LS, |t| {
+            devidence_core::users::parse_session_ids(t)
+        }),
+        parser!("core/loginctl_show_session", LS, |t| {
+            devidence_core::users::parse_show_session("2", t).is_graphical()
+        }),
+        parser!("core/reg_query", WINDOWS, |t| {
+            let dump = devidence_core::windows::parse_reg_query(t);
+            dump.keys()
+                .iter()
+                .map(|key| dump.subkeys(&key.path).len())
+                .sum::<usize>()
+        }),
+        parser!("core/windows_profiles", WINDOWS, |t| {
+            let (profiles, hives) = halves(t);
+            devidence_core::windows::parse_profiles(profiles, hives)
+        }),
+        parser!("core/powershell_property_blocks", WINDOWS, |t| {
+            devidence_core::windows::parse_property_blocks(t)
+        }),
+        parser!("core/redact", CORE, |t| {
+            static REDACTOR: std::sync::OnceLock<devidence_core::redact::Redactor> =
+                std::sync::OnceLock::new();
+            REDACTOR
+                .get_or_init(|| {
+                    devidence_core::redact::Redactor::new().with_literal("k-0123456789abcdef")
+                })
+                .redact(t)
+        }),
+    ]
+}
