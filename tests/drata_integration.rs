@@ -326,6 +326,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// How many runs `runs_killed_at_any_moment_lose_no_evidence` SIGKILLs.
+const KILLED_RUNS: usize = 100;
+
 #[test]
 fn runs_killed_at_any_moment_lose_no_evidence() {
     let server = Server::start(FakeDrata::new(KEY).with_device("4242"));
@@ -338,7 +341,17 @@ fn runs_killed_at_any_moment_lose_no_evidence() {
     let mut expected = BTreeSet::new();
     // Every upload is slowed, and some are handled but their answer lost (the client cannot
     // know they arrived): kills land before, during and after the spool writes and uploads.
-    let kill_after_ms = [150u64, 400, 700, 1000, 1300, 1700, 2200, 2600];
+    // 100 kills spread over a run's whole life (collection ~0.3 s, rendering and spooling to
+    // ~1 s, uploads after): a fixed-seed sequence so a failure can be replayed.
+    let mut seed = 0x5eed_u64;
+    let kill_after_ms: Vec<u64> = (0..KILLED_RUNS)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            50 + (seed >> 33) % 2_550
+        })
+        .collect();
     for (i, delay) in kill_after_ms.iter().enumerate() {
         let faults: Vec<Fault> = (0..20)
             .map(|n| {

@@ -70,6 +70,9 @@ pub struct FileConfig {
     pub serial_number: Option<String>,
     /// Smallest gap between two requests to Drata, in milliseconds (default 250).
     pub request_interval_ms: Option<u64>,
+    /// Longest one request to Drata may take, in seconds (default 60); a server that
+    /// accepts the connection and never answers costs this much per attempt.
+    pub request_timeout_seconds: Option<u64>,
     /// Verdict thresholds.
     #[serde(default)]
     pub policy: Policy,
@@ -136,7 +139,8 @@ pub struct SpoolSettings {
     pub max_items: Option<usize>,
     /// Most megabytes kept (default 500).
     pub max_mb: Option<u64>,
-    /// Oldest item kept, in days (default 30).
+    /// No longer used (accepted so older configuration files still load): unsent evidence
+    /// is never dropped for its age, because a wrong clock would then drop it.
     pub max_age_days: Option<u64>,
 }
 
@@ -192,6 +196,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Smallest gap between two requests.
     pub request_interval: std::time::Duration,
+    /// Longest one request may take.
+    pub request_timeout: std::time::Duration,
     /// The custom device connection to register through (resolution step c).
     pub device_connection_id: Option<u64>,
     /// Where findings are pushed as records, if anywhere.
@@ -462,10 +468,12 @@ pub fn load(
         max_bytes: file.spool.max_mb.map_or(defaults.max_bytes, |mb| {
             mb.max(1).saturating_mul(1024 * 1024)
         }),
-        max_age: file.spool.max_age_days.map_or(defaults.max_age, |d| {
-            std::time::Duration::from_secs(d.max(1) * 24 * 3600)
-        }),
     };
+    if file.spool.max_age_days.is_some() {
+        tracing::warn!(
+            "[spool] max_age_days is no longer used and can be removed: unsent evidence is kept whatever its age (a wrong clock would otherwise drop it); max_items and max_mb bound the spool"
+        );
+    }
     // Seconds in the environment are for tests and trials; admins set minutes in the file.
     let seconds = |key: &str| {
         env.get(key)
@@ -501,6 +509,12 @@ pub fn load(
             file.request_interval_ms
                 .unwrap_or(drata_client::DEFAULT_MIN_INTERVAL.as_millis() as u64),
         ),
+        request_timeout: seconds("DEVIDENCE_REQUEST_TIMEOUT_SECONDS")
+            .or(file
+                .request_timeout_seconds
+                .map(std::time::Duration::from_secs))
+            .unwrap_or(drata_client::REQUEST_TIMEOUT)
+            .max(std::time::Duration::from_secs(1)),
         device_connection_id: custom.device_connection_id,
         records,
         spool,
@@ -530,7 +544,14 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
             ),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(read_error)?;
+    let bytes = std::fs::read(path).map_err(read_error)?;
+    let text = String::from_utf8(bytes).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: format!(
+            "the file is not UTF-8 text (invalid byte at offset {}); a devidence configuration is a TOML text file",
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
     toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         message: e.to_string().trim().to_string(),

@@ -211,10 +211,24 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("error: {:#}", failure.error);
+            eprintln!("error: {}", describe(&failure.error));
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// The error and its causes, leaving out a cause the text before it already says (library
+/// errors often name their source in their own message).
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 /// Logs go to stderr, which systemd sends to the journal. Background runs elsewhere (launchd,
@@ -433,7 +447,10 @@ fn connect(settings: &Settings) -> Result<(drata_client::Client, SecretString), 
         ),
     )
     .map_err(|e| fail(exit::USAGE, e.into()))?;
-    Ok((client.with_min_interval(settings.request_interval), api_key))
+    let client = client
+        .with_min_interval(settings.request_interval)
+        .with_timeout(settings.request_timeout);
+    Ok((client, api_key))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {

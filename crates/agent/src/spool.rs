@@ -21,7 +21,6 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 use time::OffsetDateTime;
 
 /// Bounds on what the spool keeps; the oldest items go first, each with a logged warning.
@@ -31,17 +30,14 @@ pub struct Limits {
     pub max_items: usize,
     /// Most bytes of files pending at once.
     pub max_bytes: u64,
-    /// Oldest an item may get before it is dropped.
-    pub max_age: Duration,
 }
 
 impl Default for Limits {
-    /// 500 items, 500 MiB, 30 days: about three months of daily runs in PDF and PNG.
+    /// 500 items, 500 MiB: about seven weeks of daily runs in PDF and PNG.
     fn default() -> Self {
         Limits {
             max_items: 500,
             max_bytes: 500 * 1024 * 1024,
-            max_age: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -248,26 +244,17 @@ impl Spool {
 
     /// Drops the oldest items until the spool is within its limits.
     ///
-    /// Age is judged only between the spool's own items: an item is too old when evidence of
-    /// the same control was spooled more than `max_age` after it. The wall clock at the time
-    /// of the check plays no part, so a clock set years ahead (or a machine off for months)
-    /// never drops the newest evidence of a control.
+    /// There is no age limit: the clock plays no part, so a clock set years ahead or behind
+    /// (or a machine off for months) never drops evidence. Each report states when it was
+    /// collected.
     fn enforce_limits(&self) -> Result<Vec<Dropped>, SpoolError> {
         let mut items = self.pending();
         let mut dropped = Vec::new();
-        let max_age = time::Duration::try_from(self.limits.max_age).unwrap_or(time::Duration::MAX);
-        let superseded_long_ago = |item: &Item, items: &[Item]| {
-            items.iter().any(|later| {
-                later.control == item.control && later.created_at - item.created_at > max_age
-            })
-        };
-        while let Some(oldest) = items.first() {
+        while !items.is_empty() {
             let total = items
                 .iter()
                 .fold(0u64, |sum, i| sum.saturating_add(i.bytes));
-            let why = if superseded_long_ago(oldest, &items) {
-                "evidence of the same control was spooled more than the spool's max_age_days later"
-            } else if items.len() > self.limits.max_items {
+            let why = if items.len() > self.limits.max_items {
                 "more items than the spool's max_items"
             } else if total > self.limits.max_bytes {
                 "more bytes than the spool's max_mb"
@@ -421,7 +408,6 @@ mod tests {
         let limits = Limits {
             max_items: 2,
             max_bytes: 1000,
-            max_age: Duration::from_secs(3600),
         };
         let spool = Spool::open(dir.path(), limits).unwrap();
         spool
@@ -435,55 +421,32 @@ mod tests {
             .unwrap();
         assert_eq!(dropped.len(), 1);
         assert_eq!(dropped[0].item.upload_name, "1.pdf");
-        // Two hours later both remaining are too old; the new one stays.
-        let (_, dropped) = spool
-            .enqueue(Control::Antivirus, "4.pdf", "pdf", b"4", at(7200))
-            .unwrap();
-        assert_eq!(dropped.len(), 2);
-        let names: Vec<_> = spool.pending().into_iter().map(|i| i.upload_name).collect();
-        assert_eq!(names, vec!["4.pdf"]);
         // Bytes: one item larger than the cap is dropped at once, loudly.
         let (_, dropped) = spool
-            .enqueue(Control::Antivirus, "big.pdf", "pdf", &[0; 2000], at(7201))
+            .enqueue(Control::Antivirus, "big.pdf", "pdf", &[0; 2000], at(3))
             .unwrap();
-        assert_eq!(dropped.len(), 2);
+        assert_eq!(dropped.len(), 3);
     }
 
     #[test]
-    fn a_clock_set_far_ahead_drops_nothing_and_age_only_drops_superseded_evidence() {
+    fn no_clock_reading_drops_evidence() {
         let dir = tempfile::tempdir().unwrap();
-        let limits = Limits {
-            max_age: Duration::from_secs(3600),
-            ..Limits::default()
-        };
-        let spool = Spool::open(dir.path(), limits).unwrap();
-        spool
-            .enqueue(Control::Antivirus, "av-1.pdf", "pdf", b"1", at(0))
-            .unwrap();
-        spool
-            .enqueue(Control::LockScreen, "lock-1.pdf", "pdf", b"2", at(1))
-            .unwrap();
-        // The clock jumps ten years ahead: nothing is dropped for age, whatever "now" says.
-        let (_, dropped) = spool
-            .enqueue(
-                Control::DiskEncryption,
-                "disk.pdf",
-                "pdf",
-                b"3",
-                at(315_360_000),
-            )
-            .unwrap();
-        assert!(dropped.is_empty(), "{dropped:?}");
-        // Newer antivirus evidence spooled more than max_age later supersedes the old one.
-        let (_, dropped) = spool
-            .enqueue(Control::Antivirus, "av-2.pdf", "pdf", b"4", at(315_360_001))
-            .unwrap();
-        let names: Vec<_> = dropped
-            .iter()
-            .map(|d| d.item.upload_name.as_str())
-            .collect();
-        assert_eq!(names, vec!["av-1.pdf"]);
-        assert_eq!(spool.pending().len(), 3);
+        let spool = Spool::open(dir.path(), Limits::default()).unwrap();
+        // Spooled with the clock in 1990, now, and twenty years ahead, in any order.
+        for (name, seconds) in [("now", 0), ("ahead", 631_152_000), ("past", -1_146_000_000)] {
+            let (_, dropped) = spool
+                .enqueue(
+                    Control::Antivirus,
+                    name,
+                    "pdf",
+                    name.as_bytes(),
+                    at(seconds),
+                )
+                .unwrap();
+            assert!(dropped.is_empty(), "{dropped:?}");
+        }
+        let names: Vec<_> = spool.pending().into_iter().map(|i| i.upload_name).collect();
+        assert_eq!(names, vec!["past", "now", "ahead"]);
     }
 
     #[test]

@@ -158,6 +158,18 @@ pub enum DrataError {
         detail: String,
     },
 
+    /// The server's TLS certificate was not accepted. Never retried and never bypassed: the
+    /// connection may be intercepted.
+    #[error(
+        "refused the TLS certificate presented for {url} ({detail}): nothing was sent. If a proxy on this network inspects TLS, install its CA certificate in the operating system's trust store; otherwise check the API URL"
+    )]
+    Certificate {
+        /// The URL that was requested.
+        url: String,
+        /// What the TLS layer objected to.
+        detail: String,
+    },
+
     /// Drata answered success but with a body that does not match the spec.
     #[error(
         "Drata's answer from {url} could not be read ({detail}): devidence may be out of date with Drata's API; update devidence or report this to its maintainers"

@@ -321,9 +321,19 @@ impl Client {
         url: &Url,
         request: reqwest::RequestBuilder,
     ) -> Result<Vec<u8>, Failure> {
-        let network = |e: reqwest::Error| DrataError::Network {
-            url: url.to_string(),
-            detail: network_detail(&e),
+        let network = |e: reqwest::Error| {
+            let detail = network_detail(&e);
+            if detail.to_ascii_lowercase().contains("certificate") {
+                DrataError::Certificate {
+                    url: url.to_string(),
+                    detail,
+                }
+            } else {
+                DrataError::Network {
+                    url: url.to_string(),
+                    detail,
+                }
+            }
         };
         self.pacer.wait_turn().await;
         let response = request

@@ -376,12 +376,32 @@ mod tests {
     }
 
     #[test]
-    fn flooding_output_is_capped() {
-        let spec = CommandSpec::new("sh", ["-c", "head -c 3000000 /dev/zero"]);
+    fn a_flood_of_gigabytes_is_drained_and_capped() {
+        // 2 GiB on stdout: the first MiB is kept, the rest drained so the program never
+        // blocks on a full pipe, and memory stays at the cap.
+        let spec = CommandSpec::new("sh", ["-c", "head -c 2147483648 /dev/zero"])
+            .deadline(Duration::from_secs(120));
         let obs = RealHost::new().run(&spec);
+        assert_eq!(obs.outcome, Outcome::Completed);
         assert_eq!(obs.exit_code, Some(0));
         assert!(obs.truncated);
         assert_eq!(obs.stdout.len(), MAX_OUTPUT_BYTES);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_program_that_may_not_be_executed_is_permission_denied() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("not-executable");
+        std::fs::write(&program, "#!/bin/sh\necho ran\n").unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let obs = RealHost::new().run(&CommandSpec::new(
+            program.to_str().unwrap(),
+            Vec::<String>::new(),
+        ));
+        assert_eq!(obs.outcome, Outcome::PermissionDenied);
+        assert!(obs.stdout.is_empty());
     }
 
     #[test]

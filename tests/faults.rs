@@ -1,0 +1,629 @@
+//! The fault matrix: the real binary meets each thing that goes wrong on a laptop or between
+//! it and Drata. Every test asserts the same three things: the run says clearly what happened
+//! and what to do, it loses nothing (every evidence file spooled before or during the fault
+//! reaches Drata once the fault is gone), and the spool stays consistent.
+//!
+//! Faults covered elsewhere, listed here so the matrix is in one place:
+//! 5xx bursts — `drata_integration::server_errors_leave_items_spooled_for_the_next_run`;
+//! 413 — `end_to_end::a_file_too_large_is_reported_as_such`;
+//! SIGKILL at random moments — `drata_integration::runs_killed_at_any_moment_lose_no_evidence`;
+//! a hung, flooding, missing or non-executable command — `devidence-core` `host::real` tests
+//! and, for whole probes, `commands_that_hang_or_are_refused_give_unknown_never_pass` below.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use common::{KEY, Server, devidence};
+use devidence_core::redact::Redactor;
+use devidence_core::{CommandSpec, Host, Observation, Os, Policy, ProbeRun, RealHost, Verdict};
+use fake_drata::{FakeDrata, Fault};
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+const DEVICE: &str = "4242";
+
+/// A data folder and configuration for one test's runs.
+struct Rig {
+    tmp: tempfile::TempDir,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("config.toml"),
+            format!("device_id = \"{DEVICE}\"\nrequest_interval_ms = 0\n"),
+        )
+        .unwrap();
+        Rig { tmp }
+    }
+
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir().join("data")
+    }
+
+    /// `devidence run` against `url` with extra environment variables.
+    fn run(&self, url: &str, env: &[(&str, &str)]) -> Output {
+        let mut cmd = devidence(self.dir());
+        cmd.args(["run", "--api-url", url])
+            .env("DRATA_API_KEY", KEY);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// SHA-256 of every item the spool's records list: what is owed to Drata.
+    fn owed(&self) -> BTreeSet<String> {
+        spooled_hashes(&self.data().join("spool"))
+    }
+
+    /// The fault is gone: one normal run must deliver everything owed and empty the spool.
+    fn recovers(&self, server: &Server, owed: &BTreeSet<String>) {
+        server.fake.clear_faults();
+        let output = self.run(&server.url(), &[]);
+        assert!(output.status.success(), "recovery run: {}", stderr(&output));
+        assert!(self.owed().is_empty(), "spool not empty after recovery");
+        let delivered = delivered(server);
+        let missing = owed.difference(&delivered).count();
+        assert_eq!(
+            missing,
+            0,
+            "{missing} of {} owed items never arrived",
+            owed.len()
+        );
+        assert_no_torn_files(&self.data().join("spool"));
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn spooled_hashes(spool: &Path) -> BTreeSet<String> {
+    let mut hashes = BTreeSet::new();
+    for entry in std::fs::read_dir(spool).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !name.starts_with('.') {
+            let item: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+            hashes.insert(item["sha256"].as_str().unwrap().to_string());
+        }
+    }
+    hashes
+}
+
+fn delivered(server: &Server) -> BTreeSet<String> {
+    use sha2::Digest;
+    server
+        .fake
+        .uploads()
+        .iter()
+        .map(|u| {
+            sha2::Sha256::digest(&u.bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .collect()
+}
+
+fn assert_no_torn_files(spool: &Path) {
+    for entry in std::fs::read_dir(spool).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        assert!(!name.starts_with(".tmp-"), "torn temporary {name} left");
+    }
+}
+
+/// Asserts a failed upload run: exit 3, the expected words, the promise that nothing was
+/// lost, and all five items in the spool.
+fn assert_kept_for_later(rig: &Rig, output: &Output, words: &[&str]) -> BTreeSet<String> {
+    let text = stderr(output);
+    assert_eq!(output.status.code(), Some(3), "{text}");
+    for word in words {
+        assert!(text.contains(word), "missing {word:?} in: {text}");
+    }
+    assert!(text.contains("nothing was lost"), "{text}");
+    let owed = rig.owed();
+    assert_eq!(owed.len(), 5, "{text}");
+    owed
+}
+
+fn fake() -> Server {
+    Server::start(FakeDrata::new(KEY).with_device(DEVICE))
+}
+
+/// A loopback port with nothing listening.
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Whether an outside tool a test needs is here; CI sets DEVIDENCE_REQUIRE_FAULT_TOOLS=1 so
+/// such tests cannot silently skip there.
+fn tool_available(program: &str, args: &[&str]) -> bool {
+    let here = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !here {
+        assert!(
+            std::env::var_os("DEVIDENCE_REQUIRE_FAULT_TOOLS").is_none(),
+            "{program} is required here (DEVIDENCE_REQUIRE_FAULT_TOOLS is set)"
+        );
+        eprintln!("skipping: {program} is not usable on this machine");
+    }
+    here
+}
+
+#[test]
+fn api_down_connection_refused() {
+    let server = fake();
+    let rig = Rig::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let output = rig.run(&url, &[]);
+    let owed = assert_kept_for_later(&rig, &output, &["could not reach Drata", "refused"]);
+    rig.recovers(&server, &owed);
+}
+
+#[test]
+fn dns_failure() {
+    let server = fake();
+    let rig = Rig::new();
+    // `.invalid` never resolves (RFC 6761).
+    let output = rig.run("https://drata-api.devidence-fault.invalid", &[]);
+    let owed = assert_kept_for_later(
+        &rig,
+        &output,
+        &["could not reach Drata", "check the network connection"],
+    );
+    rig.recovers(&server, &owed);
+}
+
+#[test]
+fn tls_certificate_not_trusted_is_refused_not_bypassed() {
+    if !tool_available("openssl", &["version"]) {
+        return;
+    }
+    let server = fake();
+    let rig = Rig::new();
+    let tls = rig.dir().join("tls");
+    std::fs::create_dir_all(&tls).unwrap();
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(tls.join("key.pem"))
+        .arg("-out")
+        .arg(tls.join("cert.pem"))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let port = closed_port();
+    let mut tls_server = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(tls.join("cert.pem"))
+        .arg("-key")
+        .arg(tls.join("key.pem"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "s_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let output = rig.run(&format!("https://127.0.0.1:{port}"), &[]);
+    let _ = tls_server.kill();
+    let _ = tls_server.wait();
+    let owed = assert_kept_for_later(
+        &rig,
+        &output,
+        &[
+            "refused the TLS certificate",
+            "trust store",
+            "nothing was sent",
+        ],
+    );
+    rig.recovers(&server, &owed);
+}
+
+#[test]
+fn rate_limited_429_with_retry_after_is_waited_out_in_the_same_run() {
+    let server = fake();
+    server.fake.inject((0..2).map(|_| Fault::Status {
+        status: 429,
+        retry_after: Some(1),
+    }));
+    let rig = Rig::new();
+    let started = Instant::now();
+    let output = rig.run(&server.url(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "Retry-After not honoured"
+    );
+    assert_eq!(server.fake.uploads().len(), 5);
+    assert!(rig.owed().is_empty());
+}
+
+#[test]
+fn a_server_that_accepts_and_never_answers_times_out() {
+    let server = fake();
+    let rig = Rig::new();
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    // Accept every connection and hold it open without a byte in answer.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let output = rig.run(
+        &format!("http://127.0.0.1:{port}"),
+        &[("DEVIDENCE_REQUEST_TIMEOUT_SECONDS", "1")],
+    );
+    let owed = assert_kept_for_later(&rig, &output, &["timed out", "could not reach Drata"]);
+    rig.recovers(&server, &owed);
+}
+
+#[test]
+fn the_key_revoked_in_the_middle_of_a_run() {
+    let server = fake();
+    // Two uploads go through, then the key stops working.
+    let mut faults = vec![Fault::Slow(Duration::ZERO), Fault::Slow(Duration::ZERO)];
+    faults.extend((0..10).map(|_| Fault::Status {
+        status: 401,
+        retry_after: None,
+    }));
+    server.fake.inject(faults);
+    let rig = Rig::new();
+    let output = rig.run(&server.url(), &[]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{text}");
+    assert!(text.contains("401") && text.contains("API key"), "{text}");
+    assert!(!text.contains(KEY), "the key itself was printed");
+    assert_eq!(server.fake.uploads().len(), 2);
+    let owed = rig.owed();
+    assert_eq!(owed.len(), 3, "{text}");
+    rig.recovers(&server, &owed);
+}
+
+#[test]
+fn a_corrupt_state_file_is_set_aside_and_the_run_goes_on() {
+    let server = fake();
+    let rig = Rig::new();
+    std::fs::create_dir_all(rig.data()).unwrap();
+    std::fs::write(
+        rig.data().join("state.json"),
+        b"{\"device\": [\x00\xff truncated",
+    )
+    .unwrap();
+    let output = rig.run(&server.url(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(server.fake.uploads().len(), 5);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(rig.data().join("state.json")).unwrap()).unwrap();
+    assert!(state["controls"].as_object().unwrap().len() == 5, "{state}");
+}
+
+#[test]
+fn a_corrupt_config_file_stops_the_run_and_keeps_the_spool() {
+    let server = fake();
+    let rig = Rig::new();
+    // Evidence is owed from an earlier run while offline.
+    let output = rig.run(&format!("http://127.0.0.1:{}", closed_port()), &[]);
+    let owed = assert_kept_for_later(&rig, &output, &["could not reach Drata"]);
+    let good = std::fs::read(rig.dir().join("config.toml")).unwrap();
+    // Not text at all, then text that is not TOML.
+    for (bad, says) in [
+        (
+            &b"device_id = \"4242\nformat = [\x00\xff"[..],
+            "not UTF-8 text",
+        ),
+        (
+            &b"device_id = \"4242\"\nformat = [\n"[..],
+            "TOML parse error at line 2",
+        ),
+    ] {
+        std::fs::write(rig.dir().join("config.toml"), bad).unwrap();
+        let output = rig.run(&server.url(), &[]);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains("config.toml") && text.contains(says),
+            "{text}"
+        );
+        assert_eq!(rig.owed(), owed, "a bad config must not touch the spool");
+    }
+    std::fs::write(rig.dir().join("config.toml"), good).unwrap();
+    rig.recovers(&server, &owed);
+}
+
+/// Runs `devidence` under libfaketime with the wall clock at `at` (monotonic time real, so
+/// timeouts still work).
+fn run_at_time(rig: &Rig, url: &str, at: &str) -> Output {
+    std::process::Command::new("faketime")
+        .args(["-f", &format!("@{at}")])
+        .arg(assert_cmd::cargo::cargo_bin("devidence"))
+        .arg("--config")
+        .arg(rig.dir().join("config.toml"))
+        .args(["run", "--api-url", url])
+        .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .env("DRATA_API_KEY", KEY)
+        .env("DEVIDENCE_DATA_DIR", rig.data())
+        .env("DEVIDENCE_LOG_DIR", rig.dir().join("logs"))
+        .env_remove("DISPLAY")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_clock_far_ahead_or_far_behind_loses_nothing() {
+    if !tool_available("faketime", &["-f", "+0", "true"]) {
+        return;
+    }
+    let server = fake();
+    let rig = Rig::new();
+    let down = format!("http://127.0.0.1:{}", closed_port());
+    // Offline with the clock twenty years ahead, then with it in 2001.
+    let ahead = run_at_time(&rig, &down, "2046-06-01 12:00:00");
+    assert_eq!(ahead.status.code(), Some(3), "{}", stderr(&ahead));
+    let behind = run_at_time(&rig, &down, "2001-02-03 04:05:06");
+    assert_eq!(behind.status.code(), Some(3), "{}", stderr(&behind));
+    let owed = rig.owed();
+    assert_eq!(owed.len(), 10);
+    // A run with the clock far ahead delivers too (Drata's own clock is not ours to check).
+    let online_ahead = run_at_time(&rig, &server.url(), "2046-06-01 12:30:00");
+    assert!(online_ahead.status.success(), "{}", stderr(&online_ahead));
+    let missing = owed.difference(&delivered(&server)).count();
+    assert_eq!(missing, 0, "items spooled under a wrong clock were dropped");
+    rig.recovers(&server, &BTreeSet::new());
+}
+
+/// Runs `script` with `sh` in a private mount namespace, where it may mount file systems that
+/// vanish with it. None when this machine cannot (no `unshare`, or not allowed).
+fn in_mount_namespace(script: &str, env: &[(&str, String)]) -> Option<Output> {
+    if !tool_available("unshare", &["--mount", "--map-root-user", "true"]) {
+        return None;
+    }
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["--mount", "--map-root-user", "sh", "-euc", script]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Some(cmd.output().unwrap())
+}
+
+/// The shared part of the disk-full and read-only tests: a 16 MiB tmpfs as the data folder.
+const MOUNT_DATA: &str = r#"
+mkdir -p "$DATA"
+mount -t tmpfs -o size=16m,mode=0700 devidence-fault "$DATA"
+run() { "$BIN" --config "$CONFIG" run --api-url "$1"; }
+"#;
+
+fn namespace_env(rig: &Rig, server: &Server, down: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "BIN",
+            assert_cmd::cargo::cargo_bin("devidence")
+                .display()
+                .to_string(),
+        ),
+        (
+            "CONFIG",
+            rig.dir().join("config.toml").display().to_string(),
+        ),
+        ("DATA", rig.data().display().to_string()),
+        ("OUT", rig.dir().join("out").display().to_string()),
+        ("UP", server.url()),
+        ("DOWN", down.to_string()),
+        ("DRATA_API_KEY", KEY.to_string()),
+        ("DEVIDENCE_DATA_DIR", rig.data().display().to_string()),
+        (
+            "DEVIDENCE_LOG_DIR",
+            rig.dir().join("logs").display().to_string(),
+        ),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+    ]
+}
+
+#[test]
+fn disk_full_while_writing_evidence_and_spool() {
+    let server = fake();
+    let rig = Rig::new();
+    std::fs::create_dir_all(rig.dir().join("out")).unwrap();
+    let down = format!("http://127.0.0.1:{}", closed_port());
+    let script = format!(
+        r#"{MOUNT_DATA}
+# 1. Offline: five items spooled; keep a copy of their records to compare.
+set +e; run "$DOWN" 2>"$OUT/offline.err"; echo $? >"$OUT/offline.rc"; set -e
+mkdir -p "$OUT/owed"; cp "$DATA"/spool/*.json "$OUT/owed/"
+# 2. The disk fills up: the next run cannot write its evidence.
+dd if=/dev/zero of="$DATA/filler" bs=64k 2>/dev/null || true
+set +e; run "$UP" 2>"$OUT/full.err"; echo $? >"$OUT/full.rc"; set -e
+mkdir -p "$OUT/after-full"; cp "$DATA"/spool/*.json "$OUT/after-full/" 2>/dev/null || true
+# 3. Space is freed: a normal run.
+rm -f "$DATA/filler"
+set +e; run "$UP" 2>"$OUT/freed.err"; echo $? >"$OUT/freed.rc"; set -e
+ls -A "$DATA/spool" >"$OUT/spool-after"
+"#
+    );
+    let Some(output) = in_mount_namespace(&script, &namespace_env(&rig, &server, &down)) else {
+        return;
+    };
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = rig.dir().join("out");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert_eq!(read("offline.rc").trim(), "3", "{}", read("offline.err"));
+    let owed = spooled_hashes(&out.join("owed"));
+    assert_eq!(owed.len(), 5);
+    // Full disk: a clear error naming the cause, exit 4 (evidence could not be written).
+    let full = read("full.err");
+    assert_eq!(read("full.rc").trim(), "4", "{full}");
+    assert!(full.contains("No space left on device"), "{full}");
+    // Freed: everything owed arrives, the spool ends empty and whole.
+    assert_eq!(read("freed.rc").trim(), "0", "{}", read("freed.err"));
+    let missing = owed.difference(&delivered(&server)).count();
+    assert_eq!(missing, 0, "items spooled before the disk filled were lost");
+    let left: Vec<String> = read("spool-after")
+        .lines()
+        .filter(|l| !l.starts_with('.') && *l != "rejected")
+        .map(str::to_string)
+        .collect();
+    assert!(left.is_empty(), "spool not empty: {left:?}");
+}
+
+#[test]
+fn a_read_only_spool_folder() {
+    let server = fake();
+    let rig = Rig::new();
+    std::fs::create_dir_all(rig.dir().join("out")).unwrap();
+    let down = format!("http://127.0.0.1:{}", closed_port());
+    let script = format!(
+        r#"{MOUNT_DATA}
+set +e; run "$DOWN" 2>"$OUT/offline.err"; echo $? >"$OUT/offline.rc"; set -e
+mkdir -p "$OUT/owed"; cp "$DATA"/spool/*.json "$OUT/owed/"
+mount -o remount,ro "$DATA"
+set +e; run "$UP" 2>"$OUT/ro.err"; echo $? >"$OUT/ro.rc"; set -e
+mkdir -p "$OUT/after-ro"; cp "$DATA"/spool/*.json "$OUT/after-ro/"
+mount -o remount,rw "$DATA"
+set +e; run "$UP" 2>"$OUT/rw.err"; echo $? >"$OUT/rw.rc"; set -e
+"#
+    );
+    let Some(output) = in_mount_namespace(&script, &namespace_env(&rig, &server, &down)) else {
+        return;
+    };
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = rig.dir().join("out");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert_eq!(read("offline.rc").trim(), "3", "{}", read("offline.err"));
+    let owed = spooled_hashes(&out.join("owed"));
+    let ro = read("ro.err");
+    assert_eq!(read("ro.rc").trim(), "4", "{ro}");
+    assert!(ro.contains("Read-only file system"), "{ro}");
+    assert_eq!(spooled_hashes(&out.join("after-ro")), owed, "{ro}");
+    assert_eq!(read("rw.rc").trim(), "0", "{}", read("rw.err"));
+    let missing = owed.difference(&delivered(&server)).count();
+    assert_eq!(
+        missing, 0,
+        "items spooled before the folder turned read-only were lost"
+    );
+}
+
+/// Runs the real commands of `fault` in place of every command a probe asks for.
+struct FaultyCommands {
+    real: RealHost,
+    fault: CommandSpec,
+}
+
+impl Host for FaultyCommands {
+    fn run(&self, command: &CommandSpec) -> Observation {
+        let mut obs = self.real.run(&self.fault);
+        obs.source = command.display();
+        obs
+    }
+    fn read_file(&self, path: &str) -> Observation {
+        self.real.read_file(path)
+    }
+    fn list_dir(&self, path: &str) -> Observation {
+        self.real.list_dir(path)
+    }
+    fn env(&self, name: &str) -> Option<String> {
+        self.real.env(name)
+    }
+}
+
+/// A probe's entry point.
+type Probe = fn(ProbeRun<'_>) -> devidence_core::Finding;
+
+#[test]
+fn commands_that_hang_or_are_refused_give_unknown_never_pass() {
+    let tmp = tempfile::tempdir().unwrap();
+    let not_executable = tmp.path().join("not-executable");
+    std::fs::write(&not_executable, "#!/bin/sh\necho pass\n").unwrap();
+    // (fault, the command run instead, whether the verdict must be unknown). A missing tool
+    // may honestly mean "not installed" (fail) — never pass.
+    let faults = [
+        (
+            "hangs",
+            CommandSpec::new("sh", ["-c", "sleep 30"]).deadline(Duration::from_millis(200)),
+            true,
+        ),
+        (
+            "is not executable",
+            CommandSpec::new(not_executable.to_str().unwrap(), Vec::<String>::new()),
+            true,
+        ),
+        (
+            "is missing",
+            CommandSpec::new("/nonexistent/devidence-missing-tool", Vec::<String>::new()),
+            false,
+        ),
+    ];
+    let probes: [(&str, Probe); 5] = [
+        ("disk-encryption", probe_disk_encryption::probe),
+        ("antivirus", probe_antivirus::probe),
+        ("auto-updates", probe_auto_updates::probe),
+        ("lock-screen", probe_lock_screen::probe),
+        ("password-manager", probe_password_manager::probe),
+    ];
+    let policy = Policy::default();
+    let redactor = Redactor::new();
+    let mut table = Vec::new();
+    for (fault, command, must_be_unknown) in &faults {
+        let host = FaultyCommands {
+            real: RealHost::new(),
+            fault: command.clone(),
+        };
+        for os in [Os::Macos, Os::Windows] {
+            for (name, probe) in probes {
+                let finding = probe(ProbeRun::new(&host, os, &policy, &redactor));
+                table.push(format!(
+                    "{fault:>18} {os:>8} {name:>17}: {}",
+                    finding.verdict.label()
+                ));
+                let allowed = match finding.verdict {
+                    Verdict::Unknown { .. } => true,
+                    Verdict::Fail => !must_be_unknown,
+                    Verdict::Pass => false,
+                };
+                assert!(
+                    allowed,
+                    "{name} on {os} when every command {fault}: {:?} — {}",
+                    finding.verdict, finding.summary
+                );
+            }
+        }
+    }
+    eprintln!("{}", table.join("\n"));
+}
