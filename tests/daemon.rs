@@ -44,7 +44,19 @@ fn the_daemon_runs_cycles_and_stops_cleanly_on_sigterm() {
     };
     let mut daemon = daemon_cmd().spawn().unwrap();
     let started = Instant::now();
+    let mut cycles_seen = std::collections::BTreeSet::new();
     while server.fake.uploads().len() < 10 {
+        // The key must never be visible in any process's arguments (what `ps` shows to
+        // every user), the daemon's and its cycles' included.
+        for (pid, cmdline) in command_lines() {
+            assert!(
+                !cmdline.contains(KEY),
+                "the API key is in the arguments of {pid}: {cmdline}"
+            );
+            if cmdline.contains("run --scheduled --background") {
+                cycles_seen.insert(pid);
+            }
+        }
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "two cycles did not complete: {} uploads",
@@ -56,6 +68,10 @@ fn the_daemon_runs_cycles_and_stops_cleanly_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    assert!(
+        !cycles_seen.is_empty(),
+        "no cycle's arguments were sampled while it ran"
+    );
     let status: serde_json::Value = serde_json::from_slice(
         &std::fs::read(tmp.path().join("data").join("daemon.json")).unwrap(),
     )
@@ -128,4 +144,18 @@ fn a_scheduled_run_skips_unchanged_recent_verdicts() {
         "{second:?}"
     );
     assert_eq!(server.fake.uploads().len(), 5);
+}
+
+/// Every process's command line (`/proc/<pid>/cmdline`, arguments joined by spaces).
+fn command_lines() -> Vec<(u32, String)> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let raw = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            Some((pid, line))
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@ pub const MARK: &str = "[REDACTED]";
 struct Patterns {
     private_key: Regex,
     bearer: Regex,
+    jwt: Regex,
     bitlocker_password: Regex,
     filevault_key: Regex,
     assignment: Regex,
@@ -25,16 +26,19 @@ fn patterns() -> &'static Patterns {
         let compile = |p: &str| Regex::new(p).expect("redaction patterns are valid");
         Patterns {
             private_key: compile(
-                r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+                r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
             ),
             bearer: compile(r"(?i)(?-u:\b)(bearer)\s+[A-Za-z0-9._~+/=-]{8,}"),
+            // A JSON Web Token anywhere (header and payload are base64url JSON: `eyJ…`).
+            jwt: compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
             // BitLocker numerical password: 8 groups of 6 digits.
             bitlocker_password: compile(r"(?-u:\b)\d{6}(?:-\d{6}){7}(?-u:\b)"),
             // FileVault personal recovery key: 6 groups of 4 upper-case letters or digits.
             filevault_key: compile(r"(?-u:\b)[A-Z0-9]{4}(?:-[A-Z0-9]{4}){5}(?-u:\b)"),
-            // `password = value`, `api_key: value`, … (the key must be a whole word).
+            // `password = value`, `api_key: value`, `client_secret=value`, apt-config's
+            // `Foo::Passphrase "value";` … (the key ends a word, optionally after `name_`).
             assignment: compile(
-                r#"(?i)(?-u:\b)(password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key)(?-u:\b)(["']?\s*[=:]\s*["']?)([^\s"',;]+)"#,
+                r#"(?i)(?-u:\b)((?:[a-z0-9]+[_-])*(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key))(?-u:\b)(["']?\s*[=:]\s*["']?|\s+["'])([^\s"',;]+)"#,
             ),
         }
     })
@@ -75,6 +79,7 @@ impl Redactor {
         let out = p
             .bearer
             .replace_all(&out, |c: &Captures| format!("{} {MARK}", &c[1]));
+        let out = p.jwt.replace_all(&out, MARK);
         let out = p.bitlocker_password.replace_all(&out, MARK);
         let out = p.filevault_key.replace_all(&out, MARK);
         let out = p.assignment.replace_all(&out, |c: &Captures| {
@@ -130,6 +135,29 @@ password: true
         assert!(out.contains("lock-enabled true"));
         assert!(out.contains("password: true"));
         assert!(out.contains("Bearer [REDACTED]"));
+    }
+
+    #[test]
+    fn the_planted_secret_corpus_is_fully_redacted() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/secrets");
+        let corpus = std::fs::read_to_string(format!("{root}/planted.txt")).unwrap();
+        let needles = std::fs::read_to_string(format!("{root}/needles.txt")).unwrap();
+        let out = Redactor::new()
+            .with_literal("test-key-5f0c2a9e1b7d")
+            .redact(&corpus);
+        let leaked: Vec<&str> = needles
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter(|needle| out.contains(needle))
+            .collect();
+        assert!(leaked.is_empty(), "leaked {leaked:?} in:\n{out}");
+        for kept in [
+            "askForPassword = 1",
+            "lock-enabled true",
+            "password-required: true",
+        ] {
+            assert!(out.contains(kept), "{kept} was redacted:\n{out}");
+        }
     }
 
     #[test]
