@@ -627,3 +627,50 @@ fn commands_that_hang_or_are_refused_give_unknown_never_pass() {
     }
     eprintln!("{}", table.join("\n"));
 }
+
+#[test]
+fn plain_http_to_anything_but_loopback_is_refused_before_any_request() {
+    let rig = Rig::new();
+    let output = rig.run("http://drata.example.com/public/v2", &[]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("https://"), "{text}");
+    assert!(!text.contains(KEY), "{text}");
+}
+
+#[test]
+fn everything_the_agent_writes_is_private_to_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let rig = Rig::new();
+    // Offline, so evidence, spool and state are all left on disk.
+    let output = rig.run(&format!("http://127.0.0.1:{}", closed_port()), &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    // A background run also writes the rotating log file.
+    let mut background = devidence(rig.dir());
+    background
+        .args(["run", "--background", "--api-url"])
+        .arg(format!("http://127.0.0.1:{}", closed_port()))
+        .env("DRATA_API_KEY", KEY)
+        .env_remove("JOURNAL_STREAM");
+    let output = background.output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(rig.dir().join("logs").join("devidence.log").exists());
+    let mut checked = 0;
+    let mut stack = vec![rig.data(), rig.dir().join("logs")];
+    while let Some(path) = stack.pop() {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        if path.is_dir() {
+            assert_eq!(mode, 0o700, "{} is {mode:o}", path.display());
+            stack.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else {
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 15, "only {checked} paths under the data folder");
+}

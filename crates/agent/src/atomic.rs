@@ -69,7 +69,9 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
-fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
+/// Makes a file these options create readable and writable by the owner only (0600) where
+/// the OS has modes. Every file the agent creates goes through here.
+pub fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

@@ -8,7 +8,6 @@ use devidence_core::{Control, DeviceIdentity, Finding, Observation};
 use devidence_render::Evidence;
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::thread;
 
@@ -55,7 +54,7 @@ pub fn write(
     collection: &Collection,
     screenshot: Option<&[u8]>,
 ) -> Result<Vec<EvidenceFile>> {
-    fs::create_dir_all(dir)
+    crate::atomic::create_private_dir(dir)
         .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
     let version = env!("CARGO_PKG_VERSION");
     let rendered: Vec<Result<Vec<EvidenceFile>>> = thread::scope(|scope| {
@@ -193,28 +192,10 @@ pub fn write_report(dir: &Path, collection: &Collection) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, fsynced and renamed.
+/// Writes `bytes` to `path` atomically (see [`crate::atomic::write`]), readable by the owner
+/// only.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
+    crate::atomic::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Reads a bundle: a `findings.json` file, or a folder holding one.

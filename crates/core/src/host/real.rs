@@ -404,6 +404,30 @@ mod tests {
         assert!(obs.stdout.is_empty());
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn as_root_a_per_user_command_runs_as_that_user_only() {
+        if platform::current_uid() != Some(0) {
+            eprintln!("skipping: dropping to another user needs root");
+            return;
+        }
+        let nobody = crate::UserContext {
+            name: "nobody".into(),
+            uid: 65534,
+            gid: 65534,
+            home: "/nonexistent".into(),
+        };
+        let spec = CommandSpec::new("sh", ["-c", "id -u; id -g; id -G"]).as_user(&nobody);
+        let obs = RealHost::new().run(&spec);
+        assert_eq!(obs.exit_code, Some(0), "{obs:?}");
+        let lines: Vec<&str> = obs.stdout.lines().collect();
+        assert_eq!(lines[..2], ["65534", "65534"], "{obs:?}");
+        assert!(
+            !lines[2].split_whitespace().any(|g| g == "0"),
+            "root's group kept: {obs:?}"
+        );
+    }
+
     #[test]
     fn the_environment_is_not_inherited() {
         // SAFETY-free: set on our own process only for this check.
