@@ -491,6 +491,7 @@ ls -A "$DATA/spool" >"$OUT/spool-after"
     let full = read("full.err");
     assert_eq!(read("full.rc").trim(), "4", "{full}");
     assert!(full.contains("No space left on device"), "{full}");
+    assert!(full.contains("free some space there"), "{full}");
     // Freed: everything owed arrives, the spool ends empty and whole.
     assert_eq!(read("freed.rc").trim(), "0", "{}", read("freed.err"));
     let missing = owed.difference(&delivered(&server)).count();
@@ -531,6 +532,7 @@ set +e; run "$UP" 2>"$OUT/rw.err"; echo $? >"$OUT/rw.rc"; set -e
     let ro = read("ro.err");
     assert_eq!(read("ro.rc").trim(), "4", "{ro}");
     assert!(ro.contains("Read-only file system"), "{ro}");
+    assert!(ro.contains("must be writable by the agent"), "{ro}");
     assert_eq!(spooled_hashes(&out.join("after-ro")), owed, "{ro}");
     assert_eq!(read("rw.rc").trim(), "0", "{}", read("rw.err"));
     let missing = owed.difference(&delivered(&server)).count();

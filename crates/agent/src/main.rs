@@ -212,8 +212,28 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("error: {}", describe(&failure.error));
+            if let Some(hint) = storage_hint(&failure.error) {
+                eprintln!("{hint}");
+            }
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// What to do when the disk refused a write: full, read-only, or not ours to write.
+fn storage_hint(error: &anyhow::Error) -> Option<&'static str> {
+    let kind = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind)?;
+    match kind {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Some(
+            "The disk holding devidence's data folder is full: free some space there and run again. Evidence already in the spool was kept and is sent then.",
+        ),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => Some(
+            "devidence's data folder must be writable by the agent (setting data_dir or DEVIDENCE_DATA_DIR; see README). Evidence already in the spool was kept and is sent once it is writable.",
+        ),
+        _ => None,
     }
 }
 
