@@ -18,7 +18,8 @@ const STEP: Duration = Duration::from_secs(30);
 /// Wall-clock time passing this much faster than the monotonic clock means the computer slept.
 const SLEPT_THRESHOLD: Duration = Duration::from_secs(90);
 /// How long a run gets to stop after SIGTERM before it is killed (its spool stays consistent
-/// either way).
+/// either way). Windows has no SIGTERM; a run there is stopped at once.
+#[cfg(unix)]
 const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Exit code of `devidence run` when evidence stayed in the spool.
 const UPLOAD_FAILED: i32 = 3;
