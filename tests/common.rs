@@ -3,6 +3,7 @@
 
 use assert_cmd::Command;
 use fake_drata::{FakeDrata, RunningFake};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 pub const KEY: &str = "test-key-5f0c2a9e1b7d";
@@ -94,4 +95,44 @@ pub fn assert_bundle(dir: &Path) {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("findings.json")).unwrap()).unwrap();
     assert_eq!(json["findings"].as_array().unwrap().len(), 5);
+}
+
+/// SHA-256 of every item the records in the spool folder `spool` list: what is owed to Drata.
+pub fn spooled_hashes(spool: &Path) -> BTreeSet<String> {
+    let mut hashes = BTreeSet::new();
+    for entry in std::fs::read_dir(spool).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !name.starts_with('.') {
+            let item: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
+            hashes.insert(item["sha256"].as_str().unwrap().to_string());
+        }
+    }
+    hashes
+}
+
+/// Lower-case hex SHA-256, as spool records store it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether an outside tool a test needs is here (`program args…` exits 0). CI sets
+/// DEVIDENCE_REQUIRE_FAULT_TOOLS=1 so such tests cannot silently skip there.
+pub fn tool_available(program: &str, args: &[&str]) -> bool {
+    let here = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !here {
+        assert!(
+            std::env::var_os("DEVIDENCE_REQUIRE_FAULT_TOOLS").is_none(),
+            "{program} is required here (DEVIDENCE_REQUIRE_FAULT_TOOLS is set)"
+        );
+        eprintln!("skipping: {program} is not usable on this machine");
+    }
+    here
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{KEY, Server, devidence};
+use common::{KEY, Server, devidence, sha256_hex, spooled_hashes};
 use fake_drata::{FakeDrata, Fault};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -300,32 +300,6 @@ fn server_errors_leave_items_spooled_for_the_next_run() {
     assert_eq!(first_five, first_run_names);
 }
 
-/// SHA-256 of every spooled item the spool's records list.
-fn spooled_hashes(data: &Path) -> BTreeSet<String> {
-    let mut hashes = BTreeSet::new();
-    for entry in std::fs::read_dir(data.join("spool"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") && !name.starts_with('.') {
-            let item: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
-            hashes.insert(item["sha256"].as_str().unwrap().to_string());
-        }
-    }
-    hashes
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// How many runs `runs_killed_at_any_moment_lose_no_evidence` SIGKILLs.
 const KILLED_RUNS: usize = 100;
 
@@ -385,7 +359,7 @@ fn runs_killed_at_any_moment_lose_no_evidence() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         // What a killed run left in the spool is owed to Drata.
-        expected.extend(spooled_hashes(&data));
+        expected.extend(spooled_hashes(&data.join("spool")));
     }
     // The network heals; one normal run delivers everything still pending.
     server.fake.clear_faults();
@@ -396,7 +370,7 @@ fn runs_killed_at_any_moment_lose_no_evidence() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        spooled_hashes(&data).is_empty(),
+        spooled_hashes(&data.join("spool")).is_empty(),
         "spool not empty after a normal run"
     );
     let uploaded: Vec<String> = server

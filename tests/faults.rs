@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{KEY, Server, devidence};
+use common::{KEY, Server, devidence, sha256_hex, spooled_hashes, tool_available};
 use devidence_core::redact::Redactor;
 use devidence_core::{CommandSpec, Host, Observation, Os, Policy, ProbeRun, RealHost, Verdict};
 use fake_drata::{FakeDrata, Fault};
@@ -88,31 +88,12 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn spooled_hashes(spool: &Path) -> BTreeSet<String> {
-    let mut hashes = BTreeSet::new();
-    for entry in std::fs::read_dir(spool).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") && !name.starts_with('.') {
-            let item: serde_json::Value =
-                serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap();
-            hashes.insert(item["sha256"].as_str().unwrap().to_string());
-        }
-    }
-    hashes
-}
-
 fn delivered(server: &Server) -> BTreeSet<String> {
-    use sha2::Digest;
     server
         .fake
         .uploads()
         .iter()
-        .map(|u| {
-            sha2::Sha256::digest(&u.bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        })
+        .map(|u| sha256_hex(&u.bytes))
         .collect()
 }
 
@@ -148,23 +129,6 @@ fn closed_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// Whether an outside tool a test needs is here; CI sets DEVIDENCE_REQUIRE_FAULT_TOOLS=1 so
-/// such tests cannot silently skip there.
-fn tool_available(program: &str, args: &[&str]) -> bool {
-    let here = std::process::Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !here {
-        assert!(
-            std::env::var_os("DEVIDENCE_REQUIRE_FAULT_TOOLS").is_none(),
-            "{program} is required here (DEVIDENCE_REQUIRE_FAULT_TOOLS is set)"
-        );
-        eprintln!("skipping: {program} is not usable on this machine");
-    }
-    here
 }
 
 #[test]
@@ -424,11 +388,15 @@ fn in_mount_namespace(script: &str, env: &[(&str, String)]) -> Option<Output> {
     Some(cmd.output().unwrap())
 }
 
-/// The shared part of the disk-full and read-only tests: a 16 MiB tmpfs as the data folder.
-const MOUNT_DATA: &str = r#"
+/// The shared start of the disk-full and read-only tests: a 16 MiB tmpfs as the data folder,
+/// then an offline run that leaves five items spooled (records copied to `$OUT/owed`).
+const SPOOLED_ON_TMPFS: &str = r#"
 mkdir -p "$DATA"
 mount -t tmpfs -o size=16m,mode=0700 devidence-fault "$DATA"
 run() { "$BIN" --config "$CONFIG" run --api-url "$1"; }
+# Offline first: five items spooled; a copy of their records in $OUT/owed to compare with.
+set +e; run "$DOWN" 2>"$OUT/offline.err"; echo $? >"$OUT/offline.rc"; set -e
+mkdir -p "$OUT/owed"; cp "$DATA"/spool/*.json "$OUT/owed/"
 "#;
 
 fn namespace_env(rig: &Rig, server: &Server, down: &str) -> Vec<(&'static str, String)> {
@@ -464,15 +432,12 @@ fn disk_full_while_writing_evidence_and_spool() {
     std::fs::create_dir_all(rig.dir().join("out")).unwrap();
     let down = format!("http://127.0.0.1:{}", closed_port());
     let script = format!(
-        r#"{MOUNT_DATA}
-# 1. Offline: five items spooled; keep a copy of their records to compare.
-set +e; run "$DOWN" 2>"$OUT/offline.err"; echo $? >"$OUT/offline.rc"; set -e
-mkdir -p "$OUT/owed"; cp "$DATA"/spool/*.json "$OUT/owed/"
-# 2. The disk fills up: the next run cannot write its evidence.
+        r#"{SPOOLED_ON_TMPFS}
+# The disk fills up: the next run cannot write its evidence.
 dd if=/dev/zero of="$DATA/filler" bs=64k 2>/dev/null || true
 set +e; run "$UP" 2>"$OUT/full.err"; echo $? >"$OUT/full.rc"; set -e
 mkdir -p "$OUT/after-full"; cp "$DATA"/spool/*.json "$OUT/after-full/" 2>/dev/null || true
-# 3. Space is freed: a normal run.
+# Space is freed: a normal run.
 rm -f "$DATA/filler"
 set +e; run "$UP" 2>"$OUT/freed.err"; echo $? >"$OUT/freed.rc"; set -e
 ls -A "$DATA/spool" >"$OUT/spool-after"
@@ -511,9 +476,7 @@ fn a_read_only_spool_folder() {
     std::fs::create_dir_all(rig.dir().join("out")).unwrap();
     let down = format!("http://127.0.0.1:{}", closed_port());
     let script = format!(
-        r#"{MOUNT_DATA}
-set +e; run "$DOWN" 2>"$OUT/offline.err"; echo $? >"$OUT/offline.rc"; set -e
-mkdir -p "$OUT/owed"; cp "$DATA"/spool/*.json "$OUT/owed/"
+        r#"{SPOOLED_ON_TMPFS}
 mount -o remount,ro "$DATA"
 set +e; run "$UP" 2>"$OUT/ro.err"; echo $? >"$OUT/ro.rc"; set -e
 mkdir -p "$OUT/after-ro"; cp "$DATA"/spool/*.json "$OUT/after-ro/"

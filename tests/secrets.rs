@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::{KEY, Server};
+use common::{KEY, Server, tool_available};
 use fake_drata::FakeDrata;
 use std::path::{Path, PathBuf};
 
@@ -70,21 +70,6 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn usable(program: &str, args: &[&str]) -> bool {
-    let here = std::process::Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !here {
-        assert!(
-            std::env::var_os("DEVIDENCE_REQUIRE_FAULT_TOOLS").is_none(),
-            "{program} is required here (DEVIDENCE_REQUIRE_FAULT_TOOLS is set)"
-        );
-        eprintln!("skipping: {program} is not usable on this machine");
-    }
-    here
-}
-
 /// The text `pdftotext` reads from a PDF.
 fn pdf_text(pdf: &Path) -> String {
     let out = std::process::Command::new("pdftotext")
@@ -124,7 +109,8 @@ fn png_text(png: &Path) -> String {
 
 #[test]
 fn planted_secrets_reach_no_log_evidence_spool_state_or_request() {
-    if !usable("unshare", &["--mount", "--map-root-user", "true"]) || !usable("pdftotext", &["-v"])
+    if !tool_available("unshare", &["--mount", "--map-root-user", "true"])
+        || !tool_available("pdftotext", &["-v"])
     {
         return;
     }

@@ -40,14 +40,11 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A fixture without its `# source:` line (fixtures are UTF-8; anything else is kept whole).
 fn body(bytes: &[u8]) -> &[u8] {
-    let text = String::from_utf8_lossy(bytes);
-    match devidence_core::fixture::split_source(&text) {
-        Ok((_, body)) => {
-            let skip = bytes.len().saturating_sub(body.len());
-            &bytes[skip.min(bytes.len())..]
-        }
-        Err(_) => bytes,
+    match std::str::from_utf8(bytes).map(devidence_core::fixture::split_source) {
+        Ok(Ok((_, body))) => body.as_bytes(),
+        _ => bytes,
     }
 }
 
