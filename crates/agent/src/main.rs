@@ -212,7 +212,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("error: {}", describe(&failure.error));
-            if let Some(hint) = storage_hint(&failure.error) {
+            if failure.code == exit::EVIDENCE
+                && let Some(hint) = storage_hint(&failure.error)
+            {
                 eprintln!("{hint}");
             }
             ExitCode::from(failure.code)
@@ -220,7 +222,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// What to do when the disk refused a write: full, read-only, or not ours to write.
+/// What to do when the disk refused to store evidence: full, read-only, or not ours to write.
 fn storage_hint(error: &anyhow::Error) -> Option<&'static str> {
     let kind = error
         .chain()
