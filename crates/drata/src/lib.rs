@@ -126,6 +126,18 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Makes `ring` the process's rustls crypto provider, once; reqwest is built without one
+/// (see the workspace Cargo.toml). A provider another part of the program installed first
+/// is kept.
+fn install_crypto_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    });
+}
+
 /// One failed attempt: the error, and how long the server asked us to wait.
 struct Failure {
     error: DrataError,
@@ -156,6 +168,7 @@ impl Client {
     ) -> Result<Client, DrataError> {
         let base = validate_base_url(base_url)?;
         let auth = bearer_header(&api_key)?;
+        install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(CONNECT_TIMEOUT)

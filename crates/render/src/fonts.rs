@@ -7,16 +7,57 @@
 
 use crate::RenderError;
 use ab_glyph::{Font as _, FontRef, GlyphId};
+use std::io::Read;
+use std::sync::OnceLock;
+
+/// A bundled font file, stored deflated by `build.rs` and inflated once, on first use.
+struct Bundled {
+    deflated: &'static [u8],
+    inflated: OnceLock<Vec<u8>>,
+}
+
+impl Bundled {
+    const fn new(deflated: &'static [u8]) -> Bundled {
+        Bundled {
+            deflated,
+            inflated: OnceLock::new(),
+        }
+    }
+
+    /// The font file. Empty if it cannot be inflated (a broken build), which the font parser
+    /// then reports as [`RenderError::Font`].
+    fn bytes(&'static self) -> &'static [u8] {
+        self.inflated.get_or_init(|| {
+            let mut bytes = Vec::new();
+            match flate2::read::DeflateDecoder::new(self.deflated).read_to_end(&mut bytes) {
+                Ok(_) => bytes,
+                Err(_) => Vec::new(),
+            }
+        })
+    }
+}
 
 /// DejaVu Sans, for prose.
-pub(crate) const SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+static SANS: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DejaVuSans.ttf.deflate"
+)));
 /// DejaVu Sans Bold, for headings and labels.
-pub(crate) const SANS_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+static SANS_BOLD: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DejaVuSans-Bold.ttf.deflate"
+)));
 /// DejaVu Sans Mono, for command lines and output.
-pub(crate) const MONO: &[u8] = include_bytes!("../fonts/DejaVuSansMono.ttf");
+static MONO: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DejaVuSansMono.ttf.deflate"
+)));
 /// A Japanese subset of Droid Sans Fallback (kana, CJK punctuation, full-width forms, JIS X 0208
 /// level-1 kanji), for characters no DejaVu face has; see `fonts/LICENSE-DroidSansFallback.txt`.
-pub(crate) const CJK: &[u8] = include_bytes!("../fonts/DroidSansFallback-JIS1.ttf");
+static CJK: Bundled = Bundled::new(include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/DroidSansFallback-JIS1.ttf.deflate"
+)));
 
 /// One of the bundled faces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,10 +89,10 @@ impl Face {
     /// The font file.
     pub(crate) fn bytes(self) -> &'static [u8] {
         match self {
-            Face::Sans => SANS,
-            Face::Bold => SANS_BOLD,
-            Face::Mono => MONO,
-            Face::Cjk => CJK,
+            Face::Sans => SANS.bytes(),
+            Face::Bold => SANS_BOLD.bytes(),
+            Face::Mono => MONO.bytes(),
+            Face::Cjk => CJK.bytes(),
         }
     }
 
