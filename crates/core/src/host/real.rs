@@ -116,13 +116,43 @@ fn io_outcome(err: &io::Error) -> Outcome {
     }
 }
 
+/// Where `program` is on [`FIXED_PATH`], found as `execvp` would (the first executable file;
+/// else the first file, which then fails as permission denied); `program` unchanged when it
+/// names a path (or on Windows); `None` when a bare name is on none of the folders, so the
+/// command is reported missing without starting anything.
+///
+/// Searching here rather than in the child matters for speed: given a bare name and a cleared
+/// environment, the standard library must `fork` the whole agent to search the child's PATH,
+/// while an absolute path lets it use `posix_spawn`, several times cheaper for a process with
+/// threads and a large address space (BENCHMARKS.md, collect against a shell script).
+fn program_path(program: &str) -> Option<std::path::PathBuf> {
+    let given = std::path::PathBuf::from(program);
+    if !cfg!(unix) || program.contains('/') || program.is_empty() {
+        return Some(given);
+    }
+    let mut first_file = None;
+    for dir in FIXED_PATH.split(':') {
+        let candidate = std::path::Path::new(dir).join(program);
+        match std::fs::metadata(&candidate) {
+            Ok(meta) if meta.is_file() => {
+                if platform::is_executable(&meta) {
+                    return Some(candidate);
+                }
+                first_file.get_or_insert(candidate);
+            }
+            _ => {}
+        }
+    }
+    first_file
+}
+
 /// Builds the process: no shell, a fixed PATH and locale, no inherited environment on Unix,
 /// its own process group so a timeout kills its children too.
 fn build_command(spec: &CommandSpec) -> Result<Command, Outcome> {
     let mut command = match &spec.as_user {
         Some(user) => user_command(spec, user)?,
         None => {
-            let mut c = Command::new(&spec.program);
+            let mut c = Command::new(program_path(&spec.program).ok_or(Outcome::NotFound)?);
             c.args(&spec.args);
             c
         }
@@ -174,7 +204,7 @@ fn build_command(spec: &CommandSpec) -> Result<Command, Outcome> {
 fn user_command(spec: &CommandSpec, user: &super::UserContext) -> Result<Command, Outcome> {
     match platform::current_uid() {
         Some(uid) if uid == user.uid => {
-            let mut c = Command::new(&spec.program);
+            let mut c = Command::new(program_path(&spec.program).ok_or(Outcome::NotFound)?);
             c.args(&spec.args);
             Ok(c)
         }
@@ -194,7 +224,7 @@ fn user_command(spec: &CommandSpec, user: &super::UserContext) -> Result<Command
             Ok(c)
         }
         Some(0) => {
-            let mut c = Command::new("setpriv");
+            let mut c = Command::new(program_path("setpriv").ok_or(Outcome::NotFound)?);
             c.arg(format!("--reuid={}", user.uid))
                 .arg(format!("--regid={}", user.gid))
                 .arg("--init-groups")
@@ -312,6 +342,12 @@ mod platform {
     pub fn current_uid() -> Option<u32> {
         Some(rustix::process::geteuid().as_raw())
     }
+
+    /// Whether any execute bit is set (what `execvp` looks for on the search path).
+    pub fn is_executable(meta: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
 }
 
 #[cfg(windows)]
@@ -333,10 +369,34 @@ mod platform {
     pub fn current_uid() -> Option<u32> {
         None
     }
+
+    /// Windows has no execute bit; the search path is not used there ([`super::program_path`]).
+    pub fn is_executable(_meta: &std::fs::Metadata) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn bare_program_names_are_found_on_the_fixed_path_as_execvp_would() {
+        let sh = super::program_path("sh").expect("sh is on the fixed PATH");
+        assert!(sh.is_absolute(), "{}", sh.display());
+        assert!(
+            super::FIXED_PATH
+                .split(':')
+                .any(|dir| sh.parent() == Some(std::path::Path::new(dir))),
+            "{}",
+            sh.display()
+        );
+        assert_eq!(super::program_path("no-such-program-devidence"), None);
+        assert_eq!(
+            super::program_path("/bin/true"),
+            Some(std::path::PathBuf::from("/bin/true"))
+        );
+    }
+
     use super::*;
 
     #[test]
