@@ -9,6 +9,8 @@ use devidence_render::Evidence;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// The largest evidence file devidence writes for upload. Drata's API documents no size limit
@@ -57,23 +59,34 @@ pub fn write(
     crate::atomic::create_private_dir(dir)
         .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
     let version = env!("CARGO_PKG_VERSION");
-    let rendered: Vec<Result<Vec<EvidenceFile>>> = thread::scope(|scope| {
-        let handles: Vec<_> = collection
-            .findings
-            .iter()
-            .map(|finding| {
-                scope.spawn(move || {
-                    write_control(dir, finding, &collection.device, version, screenshot)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("rendering panicked")))
-            })
-            .collect()
+    // A few workers take the controls in turn: each render holds the card's pixels twice
+    // (about 6 MB), so rendering all five at once tripled the run's peak memory for little
+    // gain on a laptop whose other work should come first (BENCHMARKS.md, peak RSS).
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<Vec<EvidenceFile>>>>> = collection
+        .findings
+        .iter()
+        .map(|_| Mutex::new(None))
+        .collect();
+    thread::scope(|scope| {
+        for _ in 0..render_workers().min(collection.findings.len()) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(finding) = collection.findings.get(index) else {
+                        break;
+                    };
+                    let result =
+                        write_control(dir, finding, &collection.device, version, screenshot);
+                    *slots[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    let rendered = slots.into_iter().map(|slot| {
+        slot.into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(|| Err(anyhow::anyhow!("rendering stopped before this control")))
     });
     let bundle = Bundle {
         schema: BUNDLE_SCHEMA,
@@ -89,6 +102,14 @@ pub fn write(
     }
     Ok(files)
 }
+
+/// How many controls are rendered at the same time: two, or one on a single-core computer.
+fn render_workers() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get().min(MAX_RENDER_WORKERS))
+}
+
+/// The most controls rendered at the same time.
+const MAX_RENDER_WORKERS: usize = 2;
 
 fn write_control(
     dir: &Path,

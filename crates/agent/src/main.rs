@@ -208,7 +208,10 @@ fn main() -> ExitCode {
         _ => false,
     };
     init_logging(cli.verbose, background);
-    match dispatch(cli) {
+    let started = std::time::Instant::now();
+    let result = dispatch(cli);
+    log_resource_use(started);
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             eprintln!("error: {}", describe(&failure.error));
@@ -220,6 +223,26 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Logs (at debug level) how long the command took and, on Linux, this process's peak
+/// resident memory (`VmHWM`, commands it ran not included): what `bench/run.py` reports, with
+/// `DEVIDENCE_LOG=warn,devidence::resource_use=debug`.
+fn log_resource_use(started: std::time::Instant) {
+    let peak_rss_kb = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        });
+    tracing::debug!(
+        target: "devidence::resource_use",
+        wall_ms = started.elapsed().as_millis() as u64,
+        peak_rss_kb,
+        "resource use"
+    );
 }
 
 /// What to do when the disk refused to store evidence: full, read-only, or not ours to write.
@@ -285,7 +308,11 @@ fn init_logging(verbose: u8, background: bool) {
             ),
         }
     }
-    builder.with_writer(std::io::stderr).init();
+    // Colours only on a terminal: a log piped to a file or a management tool stays plain text.
+    builder
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn dispatch(cli: Cli) -> Result<u8, Failure> {
