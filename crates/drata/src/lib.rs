@@ -298,6 +298,7 @@ impl Client {
         build: impl Fn() -> Result<reqwest::RequestBuilder, DrataError>,
     ) -> Result<Vec<u8>, DrataError> {
         let mut attempt = 1;
+        let mut rate_limited_wait = Duration::ZERO;
         loop {
             let started = Instant::now();
             tracing::debug!(%method, %url, attempt, "drata request");
@@ -312,6 +313,16 @@ impl Client {
                 }
                 Err(failure) => failure,
             };
+            if failure.error.status() == Some(429)
+                && let Some(wait) = self
+                    .retry
+                    .rate_limited_wait(failure.retry_after, rate_limited_wait)
+            {
+                tracing::debug!(%method, %url, attempt, wait_ms = wait.as_millis() as u64, "rate limited; waiting as Drata asks, without using an attempt");
+                tokio::time::sleep(wait).await;
+                rate_limited_wait += wait;
+                continue;
+            }
             let wait = if failure.error.is_retryable() {
                 self.retry.delay(attempt, failure.retry_after)
             } else {

@@ -10,6 +10,12 @@ use std::time::{Duration, SystemTime};
 /// together do not retry together) up to `max_delay`. A `Retry-After` from Drata replaces the
 /// computed wait; if it asks for longer than `max_delay` the client gives up at once instead,
 /// as the run would otherwise stall for a long time.
+///
+/// A 429 that carries `Retry-After` is the server scheduling the request, not a failure: its
+/// wait does not use up an attempt, as long as the waits for one request add up to at most
+/// `max_rate_limited_wait`. Without this, a fleet meeting a rate limit gave up after three
+/// 429s and came back only at the next retry, leaving the limit's capacity unused
+/// (BENCHMARKS.md, fleet simulation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in total, including the first; `1` means no retry. `0` is treated as `1`.
@@ -18,15 +24,20 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest the client will wait between two attempts, including for `Retry-After`.
     pub max_delay: Duration,
+    /// The most one request waits in total on 429 answers with `Retry-After` before those
+    /// count as failed attempts. `Duration::ZERO` counts every 429 as an attempt.
+    pub max_rate_limited_wait: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// Three attempts, waiting about 0.5 s then 1 s, honouring `Retry-After` up to 60 s.
+    /// Three attempts, waiting about 0.5 s then 1 s, honouring `Retry-After` up to 60 s at a
+    /// time; rate-limit waits take no attempt for up to 10 min per request.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(60),
+            max_rate_limited_wait: Duration::from_secs(600),
         }
     }
 }
@@ -36,8 +47,27 @@ impl RetryPolicy {
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
+            max_rate_limited_wait: Duration::ZERO,
             ..RetryPolicy::default()
         }
+    }
+
+    /// The wait for a 429 that asked for `retry_after`, if it is taken without using an
+    /// attempt: it must fit in `max_delay`, and in what is left of `max_rate_limited_wait`
+    /// after `waited_so_far`. The wait is what was asked plus a random part of up to half
+    /// of it.
+    pub(crate) fn rate_limited_wait(
+        &self,
+        retry_after: Option<Duration>,
+        waited_so_far: Duration,
+    ) -> Option<Duration> {
+        let asked = retry_after?;
+        let fits = asked <= self.max_delay
+            && waited_so_far.saturating_add(asked) <= self.max_rate_limited_wait;
+        // Up to half as long again, at random: every agent the limit turned away was told the
+        // same moment, and arriving all together at it wasted whole windows of the limit
+        // (BENCHMARKS.md, fleet simulation).
+        fits.then(|| asked + (asked / 2).mul_f64(random_fraction()))
     }
 
     /// The wait after failed attempt number `attempt` (1-based), or `None` to stop trying.
@@ -114,6 +144,29 @@ mod tests {
             ..RetryPolicy::default()
         };
         assert!(policy.delay(39, None).expect("more attempts") <= Duration::from_secs(60));
+        for _ in 0..50 {
+            let wait = policy
+                .rate_limited_wait(Some(Duration::from_secs(7)), Duration::from_secs(590))
+                .expect("within the budget");
+            assert!(
+                wait >= Duration::from_secs(7) && wait <= Duration::from_millis(10_500),
+                "{wait:?}"
+            );
+        }
+        assert_eq!(
+            policy.rate_limited_wait(Some(Duration::from_secs(7)), Duration::from_secs(597)),
+            None,
+            "the budget for rate-limit waits is spent"
+        );
+        assert_eq!(
+            policy.rate_limited_wait(Some(Duration::from_secs(61)), Duration::ZERO),
+            None
+        );
+        assert_eq!(policy.rate_limited_wait(None, Duration::ZERO), None);
+        assert_eq!(
+            RetryPolicy::none().rate_limited_wait(Some(Duration::from_secs(1)), Duration::ZERO),
+            None
+        );
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(7))),
             Some(Duration::from_secs(7))

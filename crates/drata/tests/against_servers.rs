@@ -28,6 +28,7 @@ fn client(url: &str, key: &str) -> Client {
             max_attempts: 3,
             base_delay: Duration::from_millis(20),
             max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
         })
 }
 

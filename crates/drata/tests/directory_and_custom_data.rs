@@ -28,6 +28,7 @@ fn client(url: &str) -> Client {
             max_attempts: 4,
             base_delay: Duration::from_millis(20),
             max_delay: Duration::from_secs(5),
+            ..RetryPolicy::default()
         })
 }
 
@@ -322,6 +323,7 @@ async fn a_server_side_rate_limit_is_waited_out() {
         max_attempts: 10,
         base_delay: Duration::from_millis(20),
         max_delay: Duration::from_secs(5),
+        ..RetryPolicy::default()
     });
     for _ in 0..7 {
         c.person_by_email("a@b.c").await.unwrap();
@@ -331,6 +333,46 @@ async fn a_server_side_rate_limit_is_waited_out() {
     let limited = seen.iter().filter(|r| r.status == 429).count();
     assert_eq!(ok, 7);
     assert!(limited >= 2, "{seen:?}");
+}
+
+#[tokio::test]
+async fn waiting_on_a_rate_limit_uses_no_attempt_until_its_budget_is_spent() {
+    // 2 requests per second and a single attempt allowed: 5 lookups still all succeed,
+    // because a 429 with Retry-After is waited out without using the attempt.
+    let server = fake(
+        FakeDrata::new(KEY)
+            .with_person(1, "a@b.c")
+            .with_rate_limit(2, Duration::from_secs(1)),
+    )
+    .await;
+    let patient = client(&server.base_url()).with_retry(RetryPolicy {
+        max_attempts: 1,
+        ..RetryPolicy::default()
+    });
+    for _ in 0..5 {
+        patient.person_by_email("a@b.c").await.unwrap();
+    }
+    let seen = server.requests();
+    assert_eq!(seen.iter().filter(|r| r.status == 200).count(), 5);
+    assert!(seen.iter().any(|r| r.status == 429), "{seen:?}");
+
+    // With no budget for rate-limit waits, the 429 is a failed attempt, reported as such.
+    let impatient = client(&server.base_url()).with_retry(RetryPolicy {
+        max_attempts: 1,
+        max_rate_limited_wait: Duration::ZERO,
+        ..RetryPolicy::default()
+    });
+    let mut errors = Vec::new();
+    for _ in 0..5 {
+        if let Err(e) = impatient.person_by_email("a@b.c").await {
+            errors.push(e);
+        }
+    }
+    assert!(
+        !errors.is_empty(),
+        "3+ lookups in one second must meet the limit"
+    );
+    assert!(errors.iter().all(|e| e.status() == Some(429)), "{errors:?}");
 }
 
 #[tokio::test]
