@@ -310,12 +310,7 @@ pub(crate) async fn delete_custom_device(
 /// ID (which gets a placeholder device, as Drata does).
 pub(crate) fn accept_upload_target(shared: &Shared, device_id: &str) -> bool {
     let normalized = device_id.trim_start_matches('0');
-    if shared
-        .config
-        .devices
-        .iter()
-        .any(|d| d.trim_start_matches('0') == normalized)
-    {
+    if shared.config.devices.contains(normalized) {
         return true;
     }
     let Ok(id) = device_id.parse::<u64>() else {

@@ -48,6 +48,7 @@ mod routes;
 
 pub use faults::Fault;
 
+use std::collections::BTreeSet;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -77,8 +78,10 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 pub struct FakeDrata {
     api_key: String,
     unprivileged_keys: Vec<String>,
-    devices: Vec<String>,
+    /// Upload targets, without leading zeros (Drata reads `0042` as `42`).
+    devices: BTreeSet<String>,
     max_upload_bytes: usize,
+    keep_file_bytes: bool,
     terms_accepted: bool,
     known_devices: Vec<KnownDevice>,
     personnel: Vec<Person>,
@@ -170,8 +173,12 @@ pub struct Upload {
     pub file_name: String,
     /// The `Content-Type` of the `file` part, if the client sent one.
     pub content_type: Option<String>,
-    /// The file's bytes.
+    /// The file's bytes (empty when the fake was told not to keep them).
     pub bytes: Vec<u8>,
+    /// The file's size in bytes.
+    pub size: usize,
+    /// When the upload was accepted.
+    pub at: Instant,
 }
 
 impl FakeDrata {
@@ -181,8 +188,9 @@ impl FakeDrata {
         FakeDrata {
             api_key: api_key.to_string(),
             unprivileged_keys: Vec::new(),
-            devices: Vec::new(),
+            devices: BTreeSet::new(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            keep_file_bytes: true,
             terms_accepted: true,
             known_devices: Vec::new(),
             personnel: Vec::new(),
@@ -259,7 +267,14 @@ impl FakeDrata {
 
     /// Adds a device (or personnel) ID that uploads may target. IDs are numeric in Drata.
     pub fn with_device(mut self, id: &str) -> Self {
-        self.devices.push(id.to_string());
+        self.devices.insert(id.trim_start_matches('0').to_string());
+        self
+    }
+
+    /// Keeps only the size of each uploaded file, not its bytes, so a load test of many
+    /// thousands of uploads does not fill the memory. Downloads then return empty files.
+    pub fn without_file_bytes(mut self) -> Self {
+        self.keep_file_bytes = false;
         self
     }
 

@@ -288,6 +288,12 @@ async fn upload_document(
     if let Err(response) = check_device_known(&shared, &device_id) {
         return response;
     }
+    let size = form.bytes.len();
+    let bytes = if shared.config.keep_file_bytes {
+        form.bytes
+    } else {
+        Vec::new()
+    };
     let document = {
         let mut state = shared.lock();
         state.next_id += 1;
@@ -297,7 +303,7 @@ async fn upload_document(
             doc_type: form.doc_type.clone(),
             file_name: form.file_name.clone(),
             content_type: form.content_type.clone(),
-            bytes: form.bytes.clone(),
+            bytes: bytes.clone(),
             created_at: now_iso(),
         };
         state.documents.push(document.clone());
@@ -306,7 +312,9 @@ async fn upload_document(
             doc_type: form.doc_type,
             file_name: form.file_name,
             content_type: form.content_type,
-            bytes: form.bytes,
+            bytes,
+            size,
+            at: Instant::now(),
         });
         document
     };
