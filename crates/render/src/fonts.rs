@@ -12,18 +12,24 @@ use std::sync::OnceLock;
 
 /// A bundled font file, stored deflated by `build.rs` and inflated once, on first use.
 struct Bundled {
+    /// The file's name under `fonts/`, for error messages.
+    name: &'static str,
     deflated: &'static [u8],
     inflated: OnceLock<Vec<u8>>,
 }
 
-impl Bundled {
-    const fn new(deflated: &'static [u8]) -> Bundled {
+/// The [`Bundled`] font `fonts/<name>`, as `build.rs` stored it in `OUT_DIR`.
+macro_rules! bundled {
+    ($name:literal) => {
         Bundled {
-            deflated,
+            name: $name,
+            deflated: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".deflate")),
             inflated: OnceLock::new(),
         }
-    }
+    };
+}
 
+impl Bundled {
     /// The font file. Empty if it cannot be inflated (a broken build), which the font parser
     /// then reports as [`RenderError::Font`].
     fn bytes(&'static self) -> &'static [u8] {
@@ -38,26 +44,14 @@ impl Bundled {
 }
 
 /// DejaVu Sans, for prose.
-static SANS: Bundled = Bundled::new(include_bytes!(concat!(
-    env!("OUT_DIR"),
-    "/DejaVuSans.ttf.deflate"
-)));
+static SANS: Bundled = bundled!("DejaVuSans.ttf");
 /// DejaVu Sans Bold, for headings and labels.
-static SANS_BOLD: Bundled = Bundled::new(include_bytes!(concat!(
-    env!("OUT_DIR"),
-    "/DejaVuSans-Bold.ttf.deflate"
-)));
+static SANS_BOLD: Bundled = bundled!("DejaVuSans-Bold.ttf");
 /// DejaVu Sans Mono, for command lines and output.
-static MONO: Bundled = Bundled::new(include_bytes!(concat!(
-    env!("OUT_DIR"),
-    "/DejaVuSansMono.ttf.deflate"
-)));
+static MONO: Bundled = bundled!("DejaVuSansMono.ttf");
 /// A Japanese subset of Droid Sans Fallback (kana, CJK punctuation, full-width forms, JIS X 0208
 /// level-1 kanji), for characters no DejaVu face has; see `fonts/LICENSE-DroidSansFallback.txt`.
-static CJK: Bundled = Bundled::new(include_bytes!(concat!(
-    env!("OUT_DIR"),
-    "/DroidSansFallback-JIS1.ttf.deflate"
-)));
+static CJK: Bundled = bundled!("DroidSansFallback-JIS1.ttf");
 
 /// One of the bundled faces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,24 +80,24 @@ impl Face {
         }
     }
 
+    /// Its bundled font file.
+    fn bundled(self) -> &'static Bundled {
+        match self {
+            Face::Sans => &SANS,
+            Face::Bold => &SANS_BOLD,
+            Face::Mono => &MONO,
+            Face::Cjk => &CJK,
+        }
+    }
+
     /// The font file.
     pub(crate) fn bytes(self) -> &'static [u8] {
-        match self {
-            Face::Sans => SANS.bytes(),
-            Face::Bold => SANS_BOLD.bytes(),
-            Face::Mono => MONO.bytes(),
-            Face::Cjk => CJK.bytes(),
-        }
+        self.bundled().bytes()
     }
 
     /// The font's file name, for error messages.
     pub(crate) fn file_name(self) -> &'static str {
-        match self {
-            Face::Sans => "DejaVuSans.ttf",
-            Face::Bold => "DejaVuSans-Bold.ttf",
-            Face::Mono => "DejaVuSansMono.ttf",
-            Face::Cjk => "DroidSansFallback-JIS1.ttf",
-        }
+        self.bundled().name
     }
 
     /// This face first, then the faces to borrow a missing glyph from.
