@@ -25,6 +25,7 @@
 //! Run: `cargo bench -p devidence --bench fleet` (`FLEET_SCENARIOS=burst` or `splay` for one).
 
 use devidence::daemon::with_splay;
+use devidence_core::Control;
 use fake_drata::FakeDrata;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -36,13 +37,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const API_KEY: &str = "fleet-simulation-key";
-const TYPES: [&str; 5] = [
-    "HARD_DRIVE_ENCRYPTION_EVIDENCE",
-    "ANTIVIRUS_EVIDENCE",
-    "AUTO_UPDATES_EVIDENCE",
-    "LOCK_SCREEN_EVIDENCE",
-    "PASSWORD_MANAGER_EVIDENCE",
-];
 /// Device IDs are `FIRST_DEVICE + agent index`.
 const FIRST_DEVICE: u64 = 100_000;
 
@@ -251,9 +245,10 @@ async fn agent(
                 .clone()
                 .with_min_interval(drata_client::DEFAULT_MIN_INTERVAL);
             while let Some(&item) = pending.first() {
-                let name = format!("{}.pdf", TYPES[item].to_ascii_lowercase());
+                let control = Control::ALL[item];
+                let name = format!("{}.pdf", control.slug());
                 match client
-                    .upload_device_document(&device, TYPES[item], &name, payload.to_vec())
+                    .upload_device_document(&device, control.drata_type(), &name, payload.to_vec())
                     .await
                 {
                     Ok(_) => {
@@ -479,14 +474,8 @@ fn raise_open_file_limit() {
     }
 }
 
-/// This process's peak resident set size, from `/proc/self/status` (Linux).
+/// This process's peak resident set size.
 fn peak_rss() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(|l| l["VmHWM:".len()..].trim().to_string())
-        })
-        .unwrap_or_else(|| "n/a (not Linux)".into())
+    devidence::resource_use::peak_rss_kb()
+        .map_or_else(|| "n/a (not Linux)".into(), |kb| format!("{kb} kB"))
 }

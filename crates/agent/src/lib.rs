@@ -15,6 +15,7 @@ pub mod managed;
 pub mod paths;
 pub mod report;
 pub mod resolve;
+pub mod resource_use;
 pub mod screenshot;
 pub mod secrets;
 pub mod spool;

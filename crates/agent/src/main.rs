@@ -229,18 +229,14 @@ fn main() -> ExitCode {
 /// resident memory (`VmHWM`, commands it ran not included): what `bench/run.py` reports, with
 /// `DEVIDENCE_LOG=warn,devidence::resource_use=debug`.
 fn log_resource_use(started: std::time::Instant) {
-    let peak_rss_kb = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        });
+    // Reading /proc costs a file read on every run; only when someone is listening.
+    if !tracing::enabled!(target: "devidence::resource_use", tracing::Level::DEBUG) {
+        return;
+    }
     tracing::debug!(
         target: "devidence::resource_use",
         wall_ms = started.elapsed().as_millis() as u64,
-        peak_rss_kb,
+        peak_rss_kb = devidence::resource_use::peak_rss_kb(),
         "resource use"
     );
 }
