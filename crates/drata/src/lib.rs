@@ -128,13 +128,11 @@ impl fmt::Debug for Client {
 
 /// Makes `ring` the process's rustls crypto provider, once; reqwest is built without one
 /// (see the workspace Cargo.toml). A provider another part of the program installed first
-/// is kept.
+/// is kept: `install_default` refuses to replace it.
 fn install_crypto_provider() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
-        if rustls::crypto::CryptoProvider::get_default().is_none() {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
     });
 }
 
