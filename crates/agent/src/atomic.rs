@@ -83,6 +83,12 @@ pub fn owner_only(options: &mut OpenOptions) -> &mut OpenOptions {
     }
 }
 
+/// Opens (creating it, owner-only, never truncating) a file used only for its lock, as the
+/// spool and the daemon do.
+pub fn open_lock_file(path: &Path) -> io::Result<File> {
+    owner_only(File::options().create(true).truncate(false).write(true)).open(path)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -56,14 +56,8 @@ pub fn run(settings: &Settings, config: Option<&Path>) -> anyhow::Result<()> {
     crate::atomic::create_private_dir(&settings.data_dir)
         .with_context(|| format!("cannot create {}", settings.data_dir.display()))?;
     let lock_path = settings.data_dir.join("daemon.lock");
-    let lock = crate::atomic::owner_only(
-        std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true),
-    )
-    .open(&lock_path)
-    .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    let lock = crate::atomic::open_lock_file(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
     if lock.try_lock().is_err() {
         anyhow::bail!(
             "another devidence daemon is already running (it holds {}); stop it first (systemctl stop devidence, launchctl bootout, or the Windows task)",

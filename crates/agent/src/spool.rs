@@ -120,9 +120,7 @@ impl Spool {
     pub fn open(dir: &Path, limits: Limits) -> Result<Spool, SpoolError> {
         atomic::create_private_dir(&dir.join("rejected")).map_err(io_at(dir))?;
         let lock_path = dir.join(".lock");
-        let lock = atomic::owner_only(File::options().create(true).truncate(false).write(true))
-            .open(&lock_path)
-            .map_err(io_at(&lock_path))?;
+        let lock = atomic::open_lock_file(&lock_path).map_err(io_at(&lock_path))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => return Err(SpoolError::Busy(dir.to_path_buf())),
