@@ -124,20 +124,17 @@ fn write_control(
         agent_version: version,
     };
     let slug = finding.control.slug();
-    // The PDF carries the same picture on its first page, so one document shows both.
-    let picture = match screenshot {
-        Some(shot) => devidence_render::Picture {
-            png: shot.to_vec(),
-            kind: devidence_render::PictureKind::Screenshot,
-        },
-        None => devidence_render::Picture {
-            png: devidence_render::render_png(&evidence)
+    // The PDF carries the same picture on its first page, so one document shows both: the
+    // screenshot, or the card (which the PDF draws as vector graphics and text).
+    let (png, picture) = match screenshot {
+        Some(shot) => (shot.to_vec(), devidence_render::Picture::Screenshot(shot)),
+        None => (
+            devidence_render::render_png(&evidence)
                 .with_context(|| format!("cannot render the {slug} PNG"))?,
-            kind: devidence_render::PictureKind::Card,
-        },
+            devidence_render::Picture::Card,
+        ),
     };
-    let png = picture.png.clone();
-    let pdf = pdf_within(&evidence, &picture, MAX_UPLOAD_BYTES)?;
+    let pdf = pdf_within(&evidence, picture, MAX_UPLOAD_BYTES)?;
     let mut files = Vec::new();
     for (extension, bytes) in [("pdf", pdf), ("png", png)] {
         let path = dir.join(format!("{slug}.{extension}"));
@@ -157,7 +154,7 @@ fn write_control(
 /// Fails with a clear message if even that is too large; never uploads an over-limit file.
 pub fn pdf_within(
     evidence: &Evidence,
-    picture: &devidence_render::Picture,
+    picture: devidence_render::Picture<'_>,
     limit: u64,
 ) -> Result<Vec<u8>> {
     let slug = evidence.finding.control.slug();
@@ -306,7 +303,7 @@ pub fn upload_name(device: &DeviceIdentity, finding: &Finding, extension: &str) 
 mod tests {
     use super::*;
     use devidence_core::{Os, Outcome, SourceKind, Verdict};
-    use devidence_render::{Picture, PictureKind};
+    use devidence_render::Picture;
 
     fn big_finding() -> Finding {
         let mut obs = Observation::new(SourceKind::Command, "dmesg", Outcome::Completed);
@@ -336,16 +333,14 @@ mod tests {
             device: &device,
             agent_version: "test",
         };
-        let card = Picture {
-            png: devidence_render::render_png(&e).unwrap(),
-            kind: PictureKind::Card,
-        };
-        let full = devidence_render::render_pdf_with(&e, Some(&card)).unwrap();
-        let limit = full.len() as u64 / 3;
-        let shrunk = pdf_within(&e, &card, limit).unwrap();
+        let full = devidence_render::render_pdf_with(&e, Some(Picture::Card)).unwrap();
+        let limit = full.len() as u64 / 2;
+        let shrunk = pdf_within(&e, Picture::Card, limit).unwrap();
         assert!(shrunk.len() as u64 <= limit, "{} > {limit}", shrunk.len());
         // A limit no report can meet is an error that says so, not a silent over-limit file.
-        let err = pdf_within(&e, &card, 1_000).unwrap_err().to_string();
+        let err = pdf_within(&e, Picture::Card, 1_000)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("over the 1000-byte upload limit"), "{err}");
         assert!(err.contains("findings.json"), "{err}");
     }

@@ -15,6 +15,8 @@
 //!
 //! Architecture invariant: this crate does no I/O. It takes values and returns bytes.
 
+mod card;
+mod draw;
 mod fonts;
 mod layout;
 mod pdf;
@@ -59,39 +61,34 @@ pub enum RenderError {
     Time(#[from] time::error::Format),
 }
 
-/// What the evidence picture is: a real screenshot or the rendered summary card.
+/// The picture on the first page of a control's PDF report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PictureKind {
-    /// A capture of the screen, taken where a graphical session exists.
-    Screenshot,
-    /// The summary card [`render_png`] draws from the finding.
+pub enum Picture<'a> {
+    /// A real screenshot: the PNG from [`stamp_screenshot`], embedded as an image.
+    Screenshot(&'a [u8]),
+    /// The summary card [`render_png`] draws, drawn in the PDF as vector graphics and real
+    /// text (sharp at any zoom, searchable, and with no picture to decode).
     Card,
 }
 
-/// A PNG shown on the first page of the PDF report, with what it is.
-#[derive(Clone, Debug)]
-pub struct Picture {
-    /// The PNG bytes.
-    pub png: Vec<u8>,
-    /// Screenshot or card; the caption under the picture says which.
-    pub kind: PictureKind,
-}
-
-impl Picture {
-    /// Height / width, from the PNG header (the card's 2:3 when the header is unreadable).
+impl Picture<'_> {
+    /// Height / width: the card's 2:3, or the screenshot's from its PNG header (the card's
+    /// when the header is unreadable).
     pub fn aspect(&self) -> f32 {
-        png_size(&self.png)
-            .filter(|(w, h)| *w > 0 && *h > 0)
-            .map_or(CARD_HEIGHT as f32 / CARD_WIDTH as f32, |(w, h)| {
-                h as f32 / w as f32
-            })
+        let card = CARD_HEIGHT as f32 / CARD_WIDTH as f32;
+        match self {
+            Picture::Screenshot(png) => png_size(png)
+                .filter(|(w, h)| *w > 0 && *h > 0)
+                .map_or(card, |(w, h)| h as f32 / w as f32),
+            Picture::Card => card,
+        }
     }
 
     /// The caption printed under the picture.
     pub fn caption(&self) -> &'static str {
-        match self.kind {
-            PictureKind::Screenshot => "Screenshot taken when the evidence was collected",
-            PictureKind::Card => "Summary card drawn from the finding (not a screenshot)",
+        match self {
+            Picture::Screenshot(_) => "Screenshot taken when the evidence was collected",
+            Picture::Card => "Summary card drawn from the finding (not a screenshot)",
         }
     }
 }
@@ -112,16 +109,12 @@ pub fn png_size(png: &[u8]) -> Option<(u32, u32)> {
 /// [`MAX_OUTPUT_ROWS`] rows per observation are included, with a note saying how many lines were
 /// left out (the complete output stays in `findings.json`).
 pub fn render_pdf(e: &Evidence) -> Result<Vec<u8>, RenderError> {
-    let card = Picture {
-        png: render_png(e)?,
-        kind: PictureKind::Card,
-    };
-    render_pdf_with(e, Some(&card))
+    render_pdf_with(e, Some(Picture::Card))
 }
 
 /// Renders the PDF report with `picture` (a screenshot or the card) on its first page, or
 /// with no picture.
-pub fn render_pdf_with(e: &Evidence, picture: Option<&Picture>) -> Result<Vec<u8>, RenderError> {
+pub fn render_pdf_with(e: &Evidence, picture: Option<Picture<'_>>) -> Result<Vec<u8>, RenderError> {
     render_pdf_limited(e, picture, MAX_OUTPUT_ROWS)
 }
 
@@ -130,7 +123,7 @@ pub fn render_pdf_with(e: &Evidence, picture: Option<&Picture>) -> Result<Vec<u8
 /// upload size limit.
 pub fn render_pdf_limited(
     e: &Evidence,
-    picture: Option<&Picture>,
+    picture: Option<Picture<'_>>,
     max_output_rows: usize,
 ) -> Result<Vec<u8>, RenderError> {
     let fonts = fonts::Fonts::load()?;

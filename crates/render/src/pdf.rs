@@ -4,15 +4,17 @@
 //! operations per page, starting a new page whenever the next piece does not fit. Then
 //! [`emit`] draws those lists with krilla, adding the `page N of M` footer now that `M` is known.
 
+use crate::card;
+use crate::draw::Shape;
 use crate::fonts::{Face, Fonts};
 use crate::layout::{self, CONTINUATION, Rows};
 use crate::style::{self, INK, MUTED, Rgb, VerdictStyle};
-use crate::{Evidence, MAX_OUTPUT_ROWS, RenderError};
+use crate::{CARD_HEIGHT, CARD_WIDTH, Evidence, MAX_OUTPUT_ROWS, Picture, RenderError};
 use devidence_core::{Observation, SourceKind, Verdict};
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
-use krilla::geom::{Path, PathBuilder, Point, Rect};
+use krilla::geom::{Path, PathBuilder, Point, Rect, Transform};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -103,27 +105,18 @@ const NO_OUTPUT: TextStyle = text_style(Face::Sans, 7.8, 9.6, MUTED);
 
 /// One drawing operation, in points from the page's top-left corner.
 enum Op {
-    Text {
-        x: f32,
-        baseline: f32,
-        face: Face,
-        size: f32,
-        color: Rgb,
-        text: String,
-        /// Every character takes one Mono cell (keeps columns aligned even for borrowed
-        /// glyphs).
-        mono: bool,
-    },
-    Rect {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
-        color: Rgb,
-        radius: f32,
-    },
+    /// Text or a rectangle.
+    Shape(Shape),
     /// The evidence picture (screenshot or summary card), top-left at (x, y).
-    Image { x: f32, y: f32, w: f32, h: f32 },
+    Picture { x: f32, y: f32, w: f32, h: f32 },
+}
+
+/// The evidence picture as the PDF draws it.
+enum Figure {
+    /// A screenshot, embedded as an image.
+    Image(krilla::image::Image),
+    /// The summary card's shapes (in card pixels), drawn as vector graphics and real text.
+    Card(Vec<Shape>),
 }
 
 /// A background drawn behind a run of lines that may cross a page break.
@@ -273,23 +266,23 @@ impl<'a> Flow<'a> {
         if h <= 0.0 {
             return;
         }
-        let mut rects = vec![Op::Rect {
+        let mut rects = vec![Op::Shape(Shape::Rect {
             x: MARGIN_X,
             y: band.top,
             w: CONTENT_W,
             h,
             color: band.color,
             radius: 0.0,
-        }];
+        })];
         if let Some(accent) = band.accent {
-            rects.push(Op::Rect {
+            rects.push(Op::Shape(Shape::Rect {
                 x: MARGIN_X,
                 y: band.top,
                 w: 3.0,
                 h,
                 color: accent,
                 radius: 0.0,
-            });
+            }));
         }
         let at = band.op_index.min(self.current.len());
         self.current.splice(at..at, rects);
@@ -299,7 +292,7 @@ impl<'a> Flow<'a> {
     fn text_at(&mut self, x: f32, top: f32, s: TextStyle, text: impl Into<String>) {
         let (ascent, descent) = self.fonts.ascent_descent_em(s.face);
         let baseline = top + (s.leading - (ascent + descent) * s.size) / 2.0 + ascent * s.size;
-        self.current.push(Op::Text {
+        self.current.push(Op::Shape(Shape::Text {
             x,
             baseline,
             face: s.face,
@@ -307,18 +300,18 @@ impl<'a> Flow<'a> {
             color: s.color,
             text: text.into(),
             mono: s.face == Face::Mono,
-        });
+        }));
     }
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: Rgb, radius: f32) {
-        self.current.push(Op::Rect {
+        self.current.push(Op::Shape(Shape::Rect {
             x,
             y,
             w,
             h,
             color,
             radius,
-        });
+        }));
     }
 
     fn rule(&mut self, y: f32) {
@@ -498,7 +491,7 @@ impl<'a> Flow<'a> {
         let x = MARGIN_X + (CONTENT_W - w) / 2.0;
         let top = self.y;
         self.rect(x - 0.75, top - 0.75, w + 1.5, h + 1.5, style::RULE, 0.0);
-        self.current.push(Op::Image { x, y: top, w, h });
+        self.current.push(Op::Picture { x, y: top, w, h });
         self.y += h + 4.0;
         let caption_w = self.width(NOTE, caption);
         self.text_at(
@@ -776,7 +769,7 @@ impl<'a> Flow<'a> {
 pub(crate) fn render(
     e: &Evidence,
     fonts: &Fonts,
-    picture: Option<&crate::Picture>,
+    picture: Option<Picture<'_>>,
     max_rows: usize,
 ) -> Result<Vec<u8>, RenderError> {
     let mut flow = Flow::new(
@@ -787,6 +780,14 @@ pub(crate) fn render(
     flow.max_rows = max_rows;
     body(&mut flow, e, picture)?;
     let (pages, marks) = flow.finish();
+    let figure = match picture {
+        Some(Picture::Screenshot(png)) => Some(Figure::Image(
+            krilla::image::Image::from_png(png.to_vec().into(), true)
+                .map_err(|e| RenderError::Pdf(format!("cannot embed the picture: {e}")))?,
+        )),
+        Some(Picture::Card) => Some(Figure::Card(card::shapes(e, fonts)?)),
+        None => None,
+    };
     emit(
         metadata(e),
         e.agent_version,
@@ -794,7 +795,7 @@ pub(crate) fn render(
         fonts,
         &pages,
         marks,
-        picture,
+        figure,
     )
 }
 
@@ -871,11 +872,7 @@ pub(crate) fn render_report(list: &[Evidence], fonts: &Fonts) -> Result<Vec<u8>,
 
 /// One control's report body: title, picture, device, summary, remediation, facts and every
 /// observation.
-fn body(
-    flow: &mut Flow,
-    e: &Evidence,
-    picture: Option<&crate::Picture>,
-) -> Result<(), RenderError> {
+fn body(flow: &mut Flow, e: &Evidence, picture: Option<Picture<'_>>) -> Result<(), RenderError> {
     let finding = e.finding;
     let verdict = style::verdict_style(&finding.verdict);
     let collected = crate::collected_at_utc(finding)?;
@@ -948,15 +945,8 @@ fn emit(
     fonts: &Fonts,
     pages: &[Vec<Op>],
     marks: Vec<Mark>,
-    picture: Option<&crate::Picture>,
+    figure: Option<Figure>,
 ) -> Result<Vec<u8>, RenderError> {
-    let image = match picture {
-        Some(p) => Some(
-            krilla::image::Image::from_png(p.png.clone().into(), true)
-                .map_err(|e| RenderError::Pdf(format!("cannot embed the picture: {e}")))?,
-        ),
-        None => None,
-    };
     let mut pdf_fonts = Vec::with_capacity(Face::ALL.len());
     for face in Face::ALL {
         let font = PdfFont::new(face.bytes().into(), 0).ok_or(RenderError::Font {
@@ -967,7 +957,7 @@ fn emit(
     let painter = Painter {
         fonts,
         pdf_fonts: &pdf_fonts,
-        image,
+        figure,
     };
 
     let mut document = Document::new();
@@ -991,9 +981,9 @@ fn emit(
             index + 1
         );
         let footer_w = fonts.width(Face::Sans, NOTE.size, &footer);
-        painter.draw(
+        painter.shape(
             &mut surface,
-            &Op::Rect {
+            &Shape::Rect {
                 x: MARGIN_X,
                 y: PAGE_H - 44.0,
                 w: CONTENT_W,
@@ -1002,9 +992,9 @@ fn emit(
                 radius: 0.0,
             },
         );
-        painter.draw(
+        painter.shape(
             &mut surface,
-            &Op::Text {
+            &Shape::Text {
                 x: (PAGE_W - footer_w) / 2.0,
                 baseline: PAGE_H - 28.0,
                 face: Face::Sans,
@@ -1093,13 +1083,50 @@ struct Painter<'a> {
     /// krilla fonts, indexed by [`Face::index`].
     pdf_fonts: &'a [PdfFont],
     /// The evidence picture, when the report carries one.
-    image: Option<krilla::image::Image>,
+    figure: Option<Figure>,
 }
 
 impl Painter<'_> {
     fn draw(&self, surface: &mut Surface<'_>, op: &Op) {
         match op {
-            Op::Rect {
+            Op::Shape(shape) => self.shape(surface, shape),
+            Op::Picture { x, y, w, h } => match &self.figure {
+                Some(Figure::Image(image)) => {
+                    if let Some(size) = krilla::geom::Size::from_wh(*w, *h) {
+                        surface.push_transform(&Transform::from_translate(*x, *y));
+                        surface.draw_image(image.clone(), size);
+                        surface.pop();
+                    }
+                }
+                Some(Figure::Card(shapes)) => {
+                    // Card pixels scaled into the box (the figure has the card's aspect), on
+                    // the card's white background.
+                    let scale = w / CARD_WIDTH as f32;
+                    surface.push_transform(&Transform::from_row(scale, 0.0, 0.0, scale, *x, *y));
+                    self.shape(
+                        surface,
+                        &Shape::Rect {
+                            x: 0.0,
+                            y: 0.0,
+                            w: CARD_WIDTH as f32,
+                            h: CARD_HEIGHT as f32,
+                            color: style::WHITE,
+                            radius: 0.0,
+                        },
+                    );
+                    for shape in shapes {
+                        self.shape(surface, shape);
+                    }
+                    surface.pop();
+                }
+                None => {}
+            },
+        }
+    }
+
+    fn shape(&self, surface: &mut Surface<'_>, shape: &Shape) {
+        match shape {
+            Shape::Rect {
                 x,
                 y,
                 w,
@@ -1112,7 +1139,7 @@ impl Painter<'_> {
                     surface.draw_path(&path);
                 }
             }
-            Op::Text {
+            Shape::Text {
                 x,
                 baseline,
                 face,
@@ -1123,15 +1150,6 @@ impl Painter<'_> {
             } => {
                 surface.set_fill(Some(fill(*color)));
                 self.text(surface, *x, *baseline, *face, *size, text, *mono);
-            }
-            Op::Image { x, y, w, h } => {
-                if let (Some(image), Some(size)) =
-                    (&self.image, krilla::geom::Size::from_wh(*w, *h))
-                {
-                    surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
-                    surface.draw_image(image.clone(), size);
-                    surface.pop();
-                }
             }
         }
     }

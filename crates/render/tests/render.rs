@@ -206,7 +206,7 @@ fn rendering_is_deterministic() -> TestResult {
 
 #[test]
 fn the_first_page_carries_the_picture_and_says_what_it_is() -> TestResult {
-    use devidence_render::{Picture, PictureKind, png_size, render_pdf_with};
+    use devidence_render::{Picture, png_size, render_pdf_with};
     let finding = common::finding(false);
     let device = common::device();
     let e = Evidence {
@@ -224,22 +224,27 @@ fn the_first_page_carries_the_picture_and_says_what_it_is() -> TestResult {
             .map(|images| images.len())
             .unwrap_or(0))
     };
-    // The default report embeds the card, captioned as a card.
+    let first_page_text = |pdf: &[u8]| -> Result<String, Box<dyn Error>> {
+        Ok(squeeze(&Document::load_mem(pdf)?.extract_text(&[1])?))
+    };
+    // The default report draws the card as vector graphics and text, captioned as a card:
+    // no image, and the card's own footer is readable text on page 1.
     let pdf = render_pdf(&e)?;
-    assert_eq!(images_on_first_page(&pdf)?, 1);
-    let (_, text) = pdf_text(&pdf)?;
-    assert!(squeeze(&text).contains(&squeeze(
+    assert_eq!(images_on_first_page(&pdf)?, 0);
+    let text = first_page_text(&pdf)?;
+    assert!(text.contains(&squeeze(
         "Summary card drawn from the finding (not a screenshot)"
     )));
-    // A screenshot is captioned as one; no picture gives no image.
-    let shot = Picture {
-        png: card.clone(),
-        kind: PictureKind::Screenshot,
-    };
-    let pdf = render_pdf_with(&e, Some(&shot))?;
-    let (_, text) = pdf_text(&pdf)?;
-    assert!(squeeze(&text).contains(&squeeze("Screenshot taken when the evidence was collected")));
-    assert_eq!(images_on_first_page(&render_pdf_with(&e, None)?)?, 0);
+    assert!(text.contains(&squeeze("Rendered summary card (no screenshot)")));
+    // A screenshot is embedded as an image and captioned as one; no picture gives neither.
+    let pdf = render_pdf_with(&e, Some(Picture::Screenshot(&card)))?;
+    assert_eq!(images_on_first_page(&pdf)?, 1);
+    let text = first_page_text(&pdf)?;
+    assert!(text.contains(&squeeze("Screenshot taken when the evidence was collected")));
+    assert!(!text.contains(&squeeze("Rendered summary card")));
+    let pdf = render_pdf_with(&e, None)?;
+    assert_eq!(images_on_first_page(&pdf)?, 0);
+    assert!(!first_page_text(&pdf)?.contains(&squeeze("Summary card drawn")));
     Ok(())
 }
 
