@@ -457,6 +457,15 @@ ls -A "$DATA/spool" >"$OUT/spool-after"
     assert_eq!(read("full.rc").trim(), "4", "{full}");
     assert!(full.contains("No space left on device"), "{full}");
     assert!(full.contains("free some space there"), "{full}");
+    // The run still sent what earlier runs had spooled (which frees space), and says so.
+    assert!(
+        full.contains("5 of the 5 file(s) earlier runs left in the spool were sent"),
+        "{full}"
+    );
+    assert!(
+        spooled_hashes(&out.join("after-full")).is_empty(),
+        "items spooled before the disk filled were not sent on the full disk: {full}"
+    );
     // Freed: everything owed arrives, the spool ends empty and whole.
     assert_eq!(read("freed.rc").trim(), "0", "{}", read("freed.err"));
     let missing = owed.difference(&delivered(&server)).count();

@@ -243,19 +243,32 @@ fn log_resource_use(started: std::time::Instant) {
 
 /// What to do when the disk refused to store evidence: full, read-only, or not ours to write.
 fn storage_hint(error: &anyhow::Error) -> Option<&'static str> {
-    let kind = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<std::io::Error>())
-        .map(std::io::Error::kind)?;
+    let kind = io_error_kind(error)?;
     match kind {
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Some(
-            "The disk holding devidence's data folder is full: free some space there and run again. Evidence already in the spool was kept and is sent then.",
+        _ if is_disk_full(kind) => Some(
+            "The disk holding devidence's data folder is full: free some space there and run again. Evidence still in the spool was kept and is sent then.",
         ),
         std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => Some(
             "devidence's data folder must be writable by the agent (setting data_dir or DEVIDENCE_DATA_DIR; see README). Evidence already in the spool was kept and is sent once it is writable.",
         ),
         _ => None,
     }
+}
+
+/// The kind of the first I/O error among `error`'s causes.
+fn io_error_kind(error: &anyhow::Error) -> Option<std::io::ErrorKind> {
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind)
+}
+
+/// Whether an I/O error says the disk (or the user's quota on it) is full.
+fn is_disk_full(kind: std::io::ErrorKind) -> bool {
+    matches!(
+        kind,
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// The error and its causes, leaving out a cause the text before it already says (library
@@ -562,41 +575,33 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         return Ok(exit::OK);
     }
     let shot = screenshot_for(&settings, &collection);
-    let files =
-        bundle::write(&out, &collection, shot.as_deref()).map_err(|e| fail(exit::EVIDENCE, e))?;
+    let stored = store_evidence(&out, &collection, shot.as_deref(), &settings, &spool, now);
     print!("{}", report::table(&collection.findings));
-
-    // Into the spool before any network I/O: from here on nothing can be lost.
-    let wanted = settings.format.extensions();
-    for file in files.iter().filter(|f| wanted.contains(&f.extension)) {
-        let Some(finding) = collection
-            .findings
-            .iter()
-            .find(|x| x.control == file.control)
-        else {
-            continue;
-        };
-        let name = bundle::upload_name(&collection.device, finding, file.extension);
-        let bytes = std::fs::read(&file.path)
-            .with_context(|| format!("cannot read back {}", file.path.display()))
-            .map_err(|e| fail(exit::EVIDENCE, e))?;
-        let (_, dropped) = spool
-            .enqueue(file.control, &name, file.extension, &bytes, now)
-            .context("cannot store the evidence in the spool")
-            .map_err(|e| fail(exit::EVIDENCE, e))?;
-        for d in dropped {
-            eprintln!(
-                "warning: dropped unsent evidence {} (spooled {}) from the spool: {}",
-                d.item.upload_name, d.item.created_at, d.why
-            );
-        }
-    }
 
     // Drata knows the machine by the configured serial number where one is set.
     let mut known_as = collection.device.clone();
     if let Some(serial) = &settings.serial_number {
         known_as.serial_number = Some(serial.clone());
     }
+    if let Err(error) = stored {
+        if io_error_kind(&error).is_some_and(is_disk_full) {
+            // This run's evidence has no room, but what the spool already holds can still be
+            // sent, and sending it frees space.
+            deliver_spool_on_a_full_disk(
+                &client,
+                &settings,
+                &spool,
+                &mut state,
+                &known_as,
+                &collection,
+            );
+            if let Err(e) = state.save(&state_file) {
+                tracing::warn!("cannot save the state to {}: {e}", state_file.display());
+            }
+        }
+        return Err(fail(exit::EVIDENCE, error));
+    }
+
     let delivery = runtime()?.block_on(deliver::deliver(
         &client,
         &settings,
@@ -632,6 +637,85 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
             ),
         )),
     }
+}
+
+/// Writes this run's evidence files into `out` and puts the ones to upload into the spool,
+/// before any network I/O: from then on nothing can be lost.
+fn store_evidence(
+    out: &Path,
+    collection: &checks::Collection,
+    screenshot: Option<&[u8]>,
+    settings: &Settings,
+    spool: &spool::Spool,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<()> {
+    let files = bundle::write(out, collection, screenshot)?;
+    let wanted = settings.format.extensions();
+    for file in files.iter().filter(|f| wanted.contains(&f.extension)) {
+        let Some(finding) = collection
+            .findings
+            .iter()
+            .find(|x| x.control == file.control)
+        else {
+            continue;
+        };
+        let name = bundle::upload_name(&collection.device, finding, file.extension);
+        let bytes = std::fs::read(&file.path)
+            .with_context(|| format!("cannot read back {}", file.path.display()))?;
+        let (_, dropped) = spool
+            .enqueue(file.control, &name, file.extension, &bytes, now)
+            .context("cannot store the evidence in the spool")?;
+        for d in dropped {
+            eprintln!(
+                "warning: dropped unsent evidence {} (spooled {}) from the spool: {}",
+                d.item.upload_name, d.item.created_at, d.why
+            );
+        }
+    }
+    Ok(())
+}
+
+/// On a full disk, sends what earlier runs left in the spool (deleting each file once Drata
+/// has it frees space) and says so. This run's findings are not recorded as delivered: their
+/// evidence was never stored.
+fn deliver_spool_on_a_full_disk(
+    client: &drata_client::Client,
+    settings: &Settings,
+    spool: &spool::Spool,
+    state: &mut state::State,
+    known_as: &devidence_core::DeviceIdentity,
+    collection: &checks::Collection,
+) {
+    let waiting = spool.pending().len();
+    if waiting == 0 {
+        return;
+    }
+    let Ok(runtime) = runtime() else {
+        return;
+    };
+    let delivery = runtime.block_on(deliver::deliver(
+        client,
+        settings,
+        spool,
+        state,
+        known_as,
+        &collection.findings,
+    ));
+    let sent = waiting.saturating_sub(delivery.pending_after);
+    eprintln!(
+        "The disk is full, so this run's evidence could not be stored; {sent} of the {waiting} file(s) earlier runs left in the spool were sent to Drata and removed, {} still wait{}.",
+        delivery.pending_after,
+        delivery
+            .error
+            .as_deref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    );
+    state.last_run_at = Some(time::OffsetDateTime::now_utc());
+    state.last_run_outcome = Some(format!(
+        "disk full: evidence not stored; {sent} spooled item(s) sent, {} pending",
+        delivery.pending_after
+    ));
 }
 
 fn login() -> Result<u8, Failure> {
