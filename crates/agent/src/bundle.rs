@@ -48,20 +48,20 @@ pub struct EvidenceFile {
     pub size: u64,
 }
 
-/// Renders and writes the bundle into `dir` (created if needed). Returns the evidence files.
-/// `screenshot` (a stamped PNG from [`devidence_render::stamp_screenshot`]) becomes every
-/// control's picture; without one each control gets its rendered card.
+/// Renders and writes the bundle into `dir` (created if needed), `workers` controls at a time
+/// (see [`render_workers`]). Returns the evidence files. `screenshot` (a stamped PNG from
+/// [`devidence_render::stamp_screenshot`]) becomes every control's picture; without one each
+/// control gets its rendered card.
 pub fn write(
     dir: &Path,
     collection: &Collection,
     screenshot: Option<&[u8]>,
+    workers: usize,
 ) -> Result<Vec<EvidenceFile>> {
     crate::atomic::create_private_dir(dir)
         .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
     let version = env!("CARGO_PKG_VERSION");
-    // A few workers take the controls in turn: each render holds the card's pixels twice
-    // (about 6 MB), so rendering all five at once tripled the run's peak memory for little
-    // gain on a laptop whose other work should come first (BENCHMARKS.md, peak RSS).
+    // Workers take the controls in turn.
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Result<Vec<EvidenceFile>>>>> = collection
         .findings
@@ -69,7 +69,7 @@ pub fn write(
         .map(|_| Mutex::new(None))
         .collect();
     thread::scope(|scope| {
-        for _ in 0..render_workers().min(collection.findings.len()) {
+        for _ in 0..workers.clamp(1, collection.findings.len().max(1)) {
             scope.spawn(|| {
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -103,8 +103,15 @@ pub fn write(
     Ok(files)
 }
 
-/// How many controls are rendered at the same time: two, or one on a single-core computer.
-fn render_workers() -> usize {
+/// How many controls to render at the same time. Each render holds the card's pixels (2.9 MB)
+/// while it paints and encodes the PNG, so every extra worker adds to the run's peak memory
+/// (BENCHMARKS.md, peak RSS). Someone waiting for `collect` gets two (one on a single-core
+/// computer); a `--background` run, which nobody waits for, renders one control at a time:
+/// about 4 MB less at its peak for about 20 ms more.
+pub fn render_workers(background: bool) -> usize {
+    if background {
+        return 1;
+    }
     thread::available_parallelism().map_or(1, |n| n.get().min(MAX_RENDER_WORKERS))
 }
 
@@ -322,6 +329,42 @@ mod tests {
             collected_at: time::OffsetDateTime::UNIX_EPOCH,
             duration_ms: 1,
         }
+    }
+
+    #[test]
+    fn one_render_worker_writes_the_same_files_as_two() {
+        let findings: Vec<Finding> = Control::ALL
+            .iter()
+            .map(|&control| {
+                let mut f = big_finding();
+                f.control = control;
+                f.observations[0].stdout.truncate(2_000);
+                f
+            })
+            .collect();
+        let collection = Collection {
+            device: DeviceIdentity::default(),
+            findings,
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let written = |workers: usize| {
+            let dir = tmp.path().join(workers.to_string());
+            let mut files: Vec<(String, Vec<u8>)> = write(&dir, &collection, None, workers)
+                .unwrap()
+                .into_iter()
+                .map(|f| {
+                    let name = f.path.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, std::fs::read(&f.path).unwrap())
+                })
+                .collect();
+            files.sort();
+            files
+        };
+        let one = written(1);
+        assert_eq!(one.len(), 2 * Control::ALL.len());
+        assert!(one == written(2), "the worker count changed the evidence");
+        assert_eq!(render_workers(true), 1);
+        assert!((1..=MAX_RENDER_WORKERS).contains(&render_workers(false)));
     }
 
     #[test]

@@ -164,7 +164,8 @@ struct RunArgs {
     /// and was delivered within `[schedule] min_upload_hours`.
     #[arg(long)]
     scheduled: bool,
-    /// Lower this process's CPU priority (the daemon starts its runs this way).
+    /// Lower this process's CPU priority and render one control at a time (the daemon and the
+    /// installed schedulers start their runs this way).
     #[arg(long)]
     background: bool,
 }
@@ -349,7 +350,8 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
             let settings = config::load(cli.config.as_deref(), &env, &flags)?;
             let collection = collect(&settings);
             let shot = screenshot_for(&settings, &collection);
-            let files = bundle::write(&out, &collection, shot.as_deref())
+            let workers = bundle::render_workers(false);
+            let files = bundle::write(&out, &collection, shot.as_deref(), workers)
                 .map_err(|e| fail(exit::EVIDENCE, e))?;
             print!("{}", report::table(&collection.findings));
             print_files(&out, &files);
@@ -575,7 +577,16 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         return Ok(exit::OK);
     }
     let shot = screenshot_for(&settings, &collection);
-    let stored = store_evidence(&out, &collection, shot.as_deref(), &settings, &spool, now);
+    let workers = bundle::render_workers(args.background);
+    let stored = store_evidence(
+        &out,
+        &collection,
+        shot.as_deref(),
+        workers,
+        &settings,
+        &spool,
+        now,
+    );
     print!("{}", report::table(&collection.findings));
 
     // Drata knows the machine by the configured serial number where one is set.
@@ -645,11 +656,12 @@ fn store_evidence(
     out: &Path,
     collection: &checks::Collection,
     screenshot: Option<&[u8]>,
+    render_workers: usize,
     settings: &Settings,
     spool: &spool::Spool,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<()> {
-    let files = bundle::write(out, collection, screenshot)?;
+    let files = bundle::write(out, collection, screenshot, render_workers)?;
     let wanted = settings.format.extensions();
     for file in files.iter().filter(|f| wanted.contains(&f.extension)) {
         let Some(finding) = collection
