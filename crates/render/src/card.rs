@@ -56,8 +56,8 @@ impl<'a> Sketch<'a> {
         self.fonts.width(face, size, text)
     }
 
-    /// Draws text in a line box whose top is `top`, vertically centred; returns the end x.
-    /// Characters missing from `face` are borrowed from another bundled face.
+    /// Draws text in a line box whose top is `top`, vertically centred. Characters missing
+    /// from `face` are borrowed from another bundled face.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn text_in_line(
         &mut self,
@@ -68,7 +68,7 @@ impl<'a> Sketch<'a> {
         size: f32,
         color: Rgb,
         text: &str,
-    ) -> f32 {
+    ) {
         let (ascent, descent) = self.fonts.ascent_descent_em(face);
         let baseline = top + (line - (ascent + descent) * size) / 2.0 + ascent * size;
         self.shapes.push(Shape::Text {
@@ -80,7 +80,6 @@ impl<'a> Sketch<'a> {
             text: text.to_string(),
             mono: false,
         });
-        x + self.width(face, size, text)
     }
 
     /// `text` shortened with `…` to fit `width`.
@@ -274,15 +273,7 @@ fn facts_column(c: &mut Sketch<'_>, e: &Evidence, x: f32, top: f32, width: f32, 
     column_heading(c, x, top, &format!("Facts ({})", facts.len()));
     let mut y = top + 34.0;
     if facts.is_empty() {
-        c.text_in_line(
-            x,
-            y,
-            ROW,
-            Face::Sans,
-            17.0,
-            style::MUTED,
-            "No facts were extracted.",
-        );
+        empty_column(c, x, y, "No facts were extracted.");
         return;
     }
     let shown = shown_rows(facts.len(), MAX_FACTS.min(rows), rows);
@@ -299,10 +290,7 @@ fn facts_column(c: &mut Sketch<'_>, e: &Evidence, x: f32, top: f32, width: f32, 
         c.text_in_line(x + key_w, y, ROW, Face::Sans, 17.0, style::INK, &value);
         y += ROW;
     }
-    if shown < facts.len() && shown < rows {
-        let more = format!("+ {} more in the PDF report", facts.len() - shown);
-        c.text_in_line(x, y, ROW, Face::Sans, 16.0, style::MUTED, &more);
-    }
+    more_note(c, x, y, facts.len(), shown, rows);
 }
 
 /// The commands and files looked at, each with a mark and its exit code or outcome.
@@ -317,15 +305,7 @@ fn sources_column(
     column_heading(c, x, top, &format!("Looked at ({})", observations.len()));
     let mut y = top + 34.0;
     if observations.is_empty() {
-        c.text_in_line(
-            x,
-            y,
-            ROW,
-            Face::Sans,
-            17.0,
-            style::MUTED,
-            "No commands or files.",
-        );
+        empty_column(c, x, y, "No commands or files.");
         return;
     }
     let shown = shown_rows(observations.len(), rows, rows);
@@ -362,8 +342,18 @@ fn sources_column(
         );
         y += ROW;
     }
-    if shown < observations.len() && shown < rows {
-        let more = format!("+ {} more in the PDF report", observations.len() - shown);
+    more_note(c, x, y, observations.len(), shown, rows);
+}
+
+/// The line an empty column shows instead of its list.
+fn empty_column(c: &mut Sketch<'_>, x: f32, y: f32, text: &str) {
+    c.text_in_line(x, y, ROW, Face::Sans, 17.0, style::MUTED, text);
+}
+
+/// `+ N more in the PDF report` under a list that left items out, when a line is free for it.
+fn more_note(c: &mut Sketch<'_>, x: f32, y: f32, total: usize, shown: usize, rows: usize) {
+    if shown < total && shown < rows {
+        let more = format!("+ {} more in the PDF report", total - shown);
         c.text_in_line(x, y, ROW, Face::Sans, 16.0, style::MUTED, &more);
     }
 }
