@@ -532,6 +532,12 @@ impl Host for FaultyCommands {
     fn list_dir(&self, path: &str) -> Observation {
         self.real.list_dir(path)
     }
+    fn read_user_file(&self, user: &devidence_core::UserContext, path: &str) -> Observation {
+        self.real.read_user_file(user, path)
+    }
+    fn list_user_dir(&self, user: &devidence_core::UserContext, path: &str) -> Observation {
+        self.real.list_user_dir(user, path)
+    }
     fn env(&self, name: &str) -> Option<String> {
         self.real.env(name)
     }

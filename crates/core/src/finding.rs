@@ -80,6 +80,12 @@ pub enum Outcome {
         /// The error message.
         message: String,
     },
+    /// The agent would not read it: a link leaving a person's home, a file that person may not
+    /// read, a FIFO or device where a file belongs. Says what was refused and why.
+    Refused {
+        /// What was refused, and why.
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -96,6 +102,7 @@ impl Outcome {
                 )
             }
             Outcome::Failed { message } => format!("failed: {message}"),
+            Outcome::Refused { reason } => format!("refused: {reason}"),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::control::{Control, Os};
 use crate::finding::{Finding, Observation, Verdict};
-use crate::host::{CommandSpec, Host};
+use crate::host::{CommandSpec, Host, UserContext};
 use crate::policy::Policy;
 use crate::redact::Redactor;
 use std::collections::BTreeMap;
@@ -106,6 +106,49 @@ impl<'a> ProbeRun<'a> {
     /// Returns the entry names, empty when the directory is unreadable.
     pub fn list_dir_quietly(&mut self, path: &str) -> Vec<String> {
         let mut obs = self.host.list_dir(path);
+        obs.quiet = true;
+        let obs = self.record(obs);
+        if obs.succeeded() {
+            obs.stdout.lines().map(str::to_string).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Reads a file inside `user`'s home with that user's rights ([`Host::read_user_file`]),
+    /// records it, and returns the observation.
+    pub fn read_user_file(&mut self, user: &UserContext, path: &str) -> Observation {
+        let obs = self.host.read_user_file(user, path);
+        self.record(obs)
+    }
+
+    /// Reads a file inside `user`'s home but keeps as evidence only what `extract` makes of
+    /// its text (applied to the whole content, e.g. the few JSON entries a check needs from a
+    /// browser's settings file, which holds much personal data). `extract` must give the same
+    /// result when applied to its own output, so a replay of the evidence judges the same.
+    pub fn read_user_file_extract(
+        &mut self,
+        user: &UserContext,
+        path: &str,
+        extract: impl Fn(&str) -> String,
+    ) -> Observation {
+        let mut obs = self.host.read_user_file(user, path);
+        if obs.succeeded() {
+            obs.stdout = extract(&obs.stdout);
+        }
+        self.record(obs)
+    }
+
+    /// Lists a folder inside `user`'s home with that user's rights, records it, and returns
+    /// the observation.
+    pub fn list_user_dir(&mut self, user: &UserContext, path: &str) -> Observation {
+        let obs = self.host.list_user_dir(user, path);
+        self.record(obs)
+    }
+
+    /// [`ProbeRun::list_dir_quietly`] inside `user`'s home, with that user's rights.
+    pub fn list_user_dir_quietly(&mut self, user: &UserContext, path: &str) -> Vec<String> {
+        let mut obs = self.host.list_user_dir(user, path);
         obs.quiet = true;
         let obs = self.record(obs);
         if obs.succeeded() {

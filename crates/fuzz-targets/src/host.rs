@@ -1,7 +1,7 @@
 //! A [`Host`] whose every answer comes from fuzz input, so a probe's whole plan — which
 //! command it runs next, which parser reads it, how it concludes — meets arbitrary output.
 
-use devidence_core::{CommandSpec, Host, Observation, Outcome, SourceKind};
+use devidence_core::{CommandSpec, Host, Observation, Outcome, SourceKind, UserContext};
 use std::sync::Mutex;
 
 /// Separates one answer from the next in the input (ASCII record separator).
@@ -20,7 +20,8 @@ pub enum Ending {
     NotFound,
     /// The OS refused.
     PermissionDenied,
-    /// Killed at its deadline; the text is what it printed before.
+    /// Killed at its deadline; the text is what it printed before. For a file or folder:
+    /// refused (a link out of a home, a FIFO), the text being the reason.
     TimedOut,
 }
 
@@ -103,6 +104,9 @@ impl ScriptedHost {
             Ending::TimedOut if is_command => Outcome::TimedOut {
                 deadline_ms: 15_000,
             },
+            Ending::TimedOut => Outcome::Refused {
+                reason: text.clone(),
+            },
             _ => Outcome::Completed,
         };
         let mut obs = Observation::new(kind, source, outcome);
@@ -121,9 +125,10 @@ impl ScriptedHost {
                 obs.stdout = text;
             }
             Ending::TimedOut if is_command => obs.stdout = text,
-            Ending::FailureOnStderr | Ending::FailureOnStdout | Ending::TimedOut => {
+            Ending::FailureOnStderr | Ending::FailureOnStdout => {
                 obs.stdout = text;
             }
+            Ending::TimedOut => {}
             Ending::NotFound | Ending::PermissionDenied => {}
         }
         obs
@@ -145,6 +150,18 @@ impl Host for ScriptedHost {
 
     fn list_dir(&self, path: &str) -> Observation {
         self.answer(SourceKind::Directory, path.to_string(), None)
+    }
+
+    fn read_user_file(&self, user: &UserContext, path: &str) -> Observation {
+        self.answer(SourceKind::File, path.to_string(), Some(user.name.clone()))
+    }
+
+    fn list_user_dir(&self, user: &UserContext, path: &str) -> Observation {
+        self.answer(
+            SourceKind::Directory,
+            path.to_string(),
+            Some(user.name.clone()),
+        )
     }
 
     fn env(&self, _name: &str) -> Option<String> {

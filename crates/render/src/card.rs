@@ -382,6 +382,7 @@ fn status(obs: &Observation) -> String {
         (Outcome::PermissionDenied, _) => "denied".to_string(),
         (Outcome::TimedOut { .. }, _) => "timeout".to_string(),
         (Outcome::Failed { .. }, _) => "failed".to_string(),
+        (Outcome::Refused { .. }, _) => "refused".to_string(),
     }
 }
 

@@ -4,9 +4,11 @@
 //! recorded observations, so every probe and parser is tested on Linux against real outputs
 //! from any OS.
 
+mod files;
 mod real;
 mod replay;
 
+pub use files::MAX_DIR_ENTRIES;
 pub use real::{MAX_OUTPUT_BYTES, RealHost, running_as_root};
 pub use replay::ReplayHost;
 
@@ -21,12 +23,25 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(15);
 pub struct UserContext {
     /// Login name.
     pub name: String,
-    /// Numeric user id.
+    /// Numeric user id (Unix; unused on Windows).
     pub uid: u32,
-    /// Primary group id.
+    /// Primary group id (Unix; unused on Windows).
     pub gid: u32,
-    /// Home directory.
+    /// Home directory (on Windows the profile folder): per-user files are read only inside it.
     pub home: String,
+}
+
+impl UserContext {
+    /// A Windows person, known by name and profile folder (Windows has no uid or gid; the
+    /// host reads their profile refusing junctions and links, see [`Host::read_user_file`]).
+    pub fn windows(name: &str, profile_dir: &str) -> UserContext {
+        UserContext {
+            name: name.to_string(),
+            uid: u32::MAX,
+            gid: u32::MAX,
+            home: profile_dir.to_string(),
+        }
+    }
 }
 
 /// A command to run: an absolute or PATH-relative program (never a shell line), its arguments,
@@ -109,10 +124,18 @@ fn quote(word: &str) -> String {
 pub trait Host: Send + Sync {
     /// Runs a command and returns what happened (raw, not yet redacted).
     fn run(&self, command: &CommandSpec) -> Observation;
-    /// Reads a text file (lossily decoded, capped in size).
+    /// Reads a text file (lossily decoded, capped in size; regular files only).
     fn read_file(&self, path: &str) -> Observation;
-    /// Lists a directory's entry names, one per line, sorted.
+    /// Lists a directory's entry names, one per line, sorted (at most [`MAX_DIR_ENTRIES`]).
     fn list_dir(&self, path: &str) -> Observation;
+    /// Reads a file inside `user`'s home with that user's rights: links are followed only
+    /// while they stay in the home, and as root only what the user could read is read;
+    /// anything else is [`Outcome::Refused`](crate::Outcome::Refused), saying what and why.
+    /// The observation names the user.
+    fn read_user_file(&self, user: &UserContext, path: &str) -> Observation;
+    /// Lists a folder inside `user`'s home with that user's rights, as
+    /// [`Host::read_user_file`] reads files.
+    fn list_user_dir(&self, user: &UserContext, path: &str) -> Observation;
     /// Reads an environment variable of the agent's own process.
     fn env(&self, name: &str) -> Option<String>;
 }

@@ -1,4 +1,5 @@
-use super::{CommandSpec, Host};
+use super::files::{self, io_outcome};
+use super::{CommandSpec, Host, UserContext};
 use crate::finding::{Observation, Outcome, SourceKind};
 use std::io::{self, Read};
 use std::process::{Child, Command, Stdio};
@@ -52,23 +53,7 @@ impl Host for RealHost {
     fn read_file(&self, path: &str) -> Observation {
         let started = Instant::now();
         let mut obs = Observation::new(SourceKind::File, path, Outcome::Completed);
-        match std::fs::File::open(path) {
-            Ok(file) => {
-                let mut bytes = Vec::new();
-                match file
-                    .take(MAX_OUTPUT_BYTES as u64 + 1)
-                    .read_to_end(&mut bytes)
-                {
-                    Ok(_) => {
-                        obs.truncated = bytes.len() > MAX_OUTPUT_BYTES;
-                        bytes.truncate(MAX_OUTPUT_BYTES);
-                        obs.stdout = String::from_utf8_lossy(&bytes).into_owned();
-                    }
-                    Err(err) => obs.outcome = io_outcome(&err),
-                }
-            }
-            Err(err) => obs.outcome = io_outcome(&err),
-        }
+        files::read_file(path, MAX_OUTPUT_BYTES, &mut obs);
         obs.duration_ms = millis(started.elapsed());
         obs
     }
@@ -76,17 +61,25 @@ impl Host for RealHost {
     fn list_dir(&self, path: &str) -> Observation {
         let started = Instant::now();
         let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                let mut names: Vec<String> = entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect();
-                names.sort();
-                obs.stdout = names.join("\n");
-            }
-            Err(err) => obs.outcome = io_outcome(&err),
-        }
+        files::list_dir(path, &mut obs);
+        obs.duration_ms = millis(started.elapsed());
+        obs
+    }
+
+    fn read_user_file(&self, user: &UserContext, path: &str) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::File, path, Outcome::Completed);
+        obs.as_user = Some(user.name.clone());
+        files::read_in_home(user, path, MAX_OUTPUT_BYTES, &mut obs);
+        obs.duration_ms = millis(started.elapsed());
+        obs
+    }
+
+    fn list_user_dir(&self, user: &UserContext, path: &str) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
+        obs.as_user = Some(user.name.clone());
+        files::list_in_home(user, path, &mut obs);
         obs.duration_ms = millis(started.elapsed());
         obs
     }
@@ -104,16 +97,6 @@ pub fn running_as_root() -> bool {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-fn io_outcome(err: &io::Error) -> Outcome {
-    match err.kind() {
-        io::ErrorKind::NotFound => Outcome::NotFound,
-        io::ErrorKind::PermissionDenied => Outcome::PermissionDenied,
-        _ => Outcome::Failed {
-            message: err.to_string(),
-        },
-    }
 }
 
 /// Where `program` is on [`FIXED_PATH`], found as `execvp` would (the first executable file;

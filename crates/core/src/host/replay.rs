@@ -1,4 +1,4 @@
-use super::{CommandSpec, Host};
+use super::{CommandSpec, Host, UserContext};
 use crate::finding::{Observation, Outcome, SourceKind};
 use std::collections::HashMap;
 
@@ -87,6 +87,24 @@ impl ReplayHost {
         self.add(obs)
     }
 
+    /// Records a file's content as read inside `user`'s home ([`Host::read_user_file`]).
+    pub fn user_file(&mut self, user: &str, path: &str, content: &str) -> &mut ReplayHost {
+        let mut obs = Observation::new(SourceKind::File, path, Outcome::Completed);
+        obs.as_user = Some(user.to_string());
+        obs.stdout = content.to_string();
+        self.add(obs)
+    }
+
+    /// Records a directory listing made inside `user`'s home ([`Host::list_user_dir`]).
+    pub fn user_dir(&mut self, user: &str, path: &str, entries: &[&str]) -> &mut ReplayHost {
+        let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
+        obs.as_user = Some(user.to_string());
+        let mut entries: Vec<&str> = entries.to_vec();
+        entries.sort_unstable();
+        obs.stdout = entries.join("\n");
+        self.add(obs)
+    }
+
     /// Records a directory listing.
     pub fn dir(&mut self, path: &str, entries: &[&str]) -> &mut ReplayHost {
         let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
@@ -104,8 +122,19 @@ impl ReplayHost {
 
     fn answer(&self, kind: SourceKind, source: String, as_user: Option<String>) -> Observation {
         let key = (kind, source, as_user);
-        match self.recorded.get(&key) {
-            Some(obs) => obs.clone(),
+        // Files and folders in a home recorded before they were read as their user (older
+        // bundles, fixtures) carry no user: the same path answers.
+        let unattributed = || {
+            (kind != SourceKind::Command && key.2.is_some())
+                .then(|| self.recorded.get(&(kind, key.1.clone(), None)))
+                .flatten()
+        };
+        match self.recorded.get(&key).or_else(unattributed) {
+            Some(obs) => {
+                let mut obs = obs.clone();
+                obs.as_user.clone_from(&key.2);
+                obs
+            }
             None => {
                 let mut obs = Observation::new(key.0, key.1, Outcome::NotFound);
                 obs.as_user = key.2;
@@ -130,6 +159,18 @@ impl Host for ReplayHost {
 
     fn list_dir(&self, path: &str) -> Observation {
         self.answer(SourceKind::Directory, path.to_string(), None)
+    }
+
+    fn read_user_file(&self, user: &UserContext, path: &str) -> Observation {
+        self.answer(SourceKind::File, path.to_string(), Some(user.name.clone()))
+    }
+
+    fn list_user_dir(&self, user: &UserContext, path: &str) -> Observation {
+        self.answer(
+            SourceKind::Directory,
+            path.to_string(),
+            Some(user.name.clone()),
+        )
     }
 
     fn env(&self, name: &str) -> Option<String> {
