@@ -170,6 +170,33 @@ pub enum DrataError {
         detail: String,
     },
 
+    /// The server answered with a redirect, which the client never follows: following it
+    /// would send the API key (or the evidence) to an address nobody configured.
+    #[error(
+        "the server at {url} answered with a redirect ({status}) to {location}, which devidence never follows with the API key: a captive portal, proxy or wrong api_url is in the way; sign in to the network or check api_url (the evidence stays in the spool)"
+    )]
+    Redirected {
+        /// The URL that was requested.
+        url: String,
+        /// The 3xx status.
+        status: u16,
+        /// Where it pointed: scheme and host only.
+        location: String,
+    },
+
+    /// The answer was larger than any answer of Drata's API can be; reading stopped there.
+    #[error(
+        "the answer from {url} was larger than {limit} bytes (at least {read} bytes), so devidence stopped reading it: Drata's answers are small JSON, so a proxy or captive portal may be answering instead; try again later or check the network"
+    )]
+    ResponseTooLarge {
+        /// The URL that was requested.
+        url: String,
+        /// The most the client reads.
+        limit: usize,
+        /// How much the server sent or announced before reading stopped.
+        read: u64,
+    },
+
     /// Drata answered success but with a body that does not match the spec.
     #[error(
         "Drata's answer from {url} could not be read ({detail}): devidence may be out of date with Drata's API; update devidence or report this to its maintainers"
@@ -219,11 +246,13 @@ pub enum DrataError {
 }
 
 impl DrataError {
-    /// Whether trying again later may succeed without anyone changing anything: network
-    /// failures, 429, and 500/502/503/504.
+    /// Whether trying again soon may succeed without anyone changing anything: network
+    /// failures, 429, 500/502/503/504, and an oversized answer (like a bad gateway).
     pub fn is_retryable(&self) -> bool {
         match self {
-            DrataError::Network { .. } | DrataError::RateLimited { .. } => true,
+            DrataError::Network { .. }
+            | DrataError::RateLimited { .. }
+            | DrataError::ResponseTooLarge { .. } => true,
             DrataError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             _ => false,
         }
@@ -241,7 +270,9 @@ impl DrataError {
             DrataError::TooLarge { .. } => Some(413),
             DrataError::BadRequest { .. } => Some(400),
             DrataError::RateLimited { .. } => Some(429),
-            DrataError::Server { status, .. } | DrataError::Other { status, .. } => Some(*status),
+            DrataError::Server { status, .. }
+            | DrataError::Other { status, .. }
+            | DrataError::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }

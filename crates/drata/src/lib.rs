@@ -41,14 +41,21 @@ use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use op::Op;
 use rate_limit::Pacer;
 
-/// How long one request may take in total, including sending the file.
+/// How long one request may take in total: connecting, sending the file, and reading the
+/// whole answer. A server that trickles its answer is cut off here, not at an idle timeout.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest answer read from Drata. Its answers are small JSON (a document, a page of
+/// devices, a page of records: kilobytes); anything larger is an error that names the URL,
+/// stops reading at this size and is retried like a bad gateway, so a hostile or broken
+/// server (a captive portal, a misbehaving proxy, an endless body) cannot grow the agent's
+/// memory.
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 /// How long establishing the TCP + TLS connection may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default spacing between two requests of one client (at most 4 per second).
@@ -167,11 +174,27 @@ impl Client {
         let base = validate_base_url(base_url)?;
         let auth = bearer_header(&api_key)?;
         install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(CONNECT_TIMEOUT)
             // A redirect would turn the upload into a GET, or send the key elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if base.scheme() == "http" {
+            // Plain HTTP (tests and local fakes) goes only to this computer: never through a
+            // proxy (HTTP_PROXY would receive the key in clear text), and a `localhost` name is
+            // pinned to the loopback addresses whatever the hosts file or DNS say.
+            builder = builder.no_proxy();
+            if let Some(name) = base.domain() {
+                builder = builder.resolve_to_addrs(
+                    name,
+                    &[
+                        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                        SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+                    ],
+                );
+            }
+        }
+        let http = builder
             .build()
             .map_err(|e| DrataError::Setup {
                 detail: root_cause(&e),
@@ -297,6 +320,7 @@ impl Client {
     ) -> Result<Vec<u8>, DrataError> {
         let mut attempt = 1;
         let mut rate_limited_wait = Duration::ZERO;
+        let mut rate_limited_waits = 0;
         loop {
             let started = Instant::now();
             tracing::debug!(%method, %url, attempt, "drata request");
@@ -312,13 +336,16 @@ impl Client {
                 Err(failure) => failure,
             };
             if failure.error.status() == Some(429)
-                && let Some(wait) = self
-                    .retry
-                    .rate_limited_wait(failure.retry_after, rate_limited_wait)
+                && let Some(wait) = self.retry.rate_limited_wait(
+                    failure.retry_after,
+                    rate_limited_wait,
+                    rate_limited_waits,
+                )
             {
                 tracing::debug!(%method, %url, attempt, wait_ms = wait.as_millis() as u64, "rate limited; waiting as Drata asks, without using an attempt");
                 tokio::time::sleep(wait).await;
                 rate_limited_wait += wait;
+                rate_limited_waits += 1;
                 continue;
             }
             let wait = if failure.error.is_retryable() {
@@ -336,30 +363,36 @@ impl Client {
         }
     }
 
-    /// One attempt: send, read the whole answer, classify it.
+    /// One attempt: send, read the answer (at most [`MAX_RESPONSE_BYTES`]), classify it; all
+    /// within the client's total deadline.
     async fn attempt(
         &self,
         op: &Op,
         url: &Url,
         request: reqwest::RequestBuilder,
     ) -> Result<Vec<u8>, Failure> {
-        let network = |e: reqwest::Error| {
-            let detail = network_detail(&e);
-            if detail.to_ascii_lowercase().contains("certificate") {
-                DrataError::Certificate {
-                    url: url.to_string(),
-                    detail,
-                }
-            } else {
-                DrataError::Network {
-                    url: url.to_string(),
-                    detail,
-                }
-            }
-        };
         self.pacer.wait_turn().await;
-        let response = request
-            .timeout(self.timeout)
+        match tokio::time::timeout(self.timeout, self.exchange(op, url, request)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::from(DrataError::Network {
+                url: url.to_string(),
+                detail: format!(
+                    "timed out: no complete answer within {} s (the request's total deadline)",
+                    self.timeout.as_secs_f64()
+                ),
+            })),
+        }
+    }
+
+    /// Sends the request and reads the answer, without a deadline of its own.
+    async fn exchange(
+        &self,
+        op: &Op,
+        url: &Url,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Vec<u8>, Failure> {
+        let network = |e: reqwest::Error| network_error(url, &e);
+        let mut response = request
             .header(AUTHORIZATION, self.auth.clone())
             .send()
             .await
@@ -378,15 +411,48 @@ impl Client {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(date);
         }
+        if status.is_redirection() {
+            // Never followed (the client's redirect policy is none): a redirect would send the
+            // key, or the file, somewhere other than the configured API.
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(describe_location)
+                .unwrap_or_else(|| "an address it did not give".into());
+            return Err(Failure::from(DrataError::Redirected {
+                url: url.to_string(),
+                status: status.as_u16(),
+                location,
+            }));
+        }
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
-        let body = response.bytes().await.map_err(network)?;
+        let too_large = |read: u64| {
+            Failure::from(DrataError::ResponseTooLarge {
+                url: url.to_string(),
+                limit: MAX_RESPONSE_BYTES,
+                read,
+            })
+        };
+        if let Some(length) = response.content_length()
+            && length > MAX_RESPONSE_BYTES as u64
+        {
+            return Err(too_large(length));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(network)? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large((body.len() + chunk.len()) as u64));
+            }
+            body.extend_from_slice(&chunk);
+        }
         tracing::debug!(%url, status = status.as_u16(), bytes = body.len(), "drata answered");
         if status.is_success() {
-            return Ok(body.to_vec());
+            return Ok(body);
         }
         Err(Failure {
             error: self.status_error(op, status, &body, retry_after),
@@ -402,7 +468,11 @@ impl Client {
         body: &[u8],
         retry_after: Option<Duration>,
     ) -> DrataError {
-        let message = self.redact(&drata_message(status, body));
+        // Redacted before it is shortened, so a key cut in half at the end cannot survive.
+        let message = truncate(
+            &self.redact(&drata_message(status, body)),
+            MAX_MESSAGE_CHARS,
+        );
         match status.as_u16() {
             400 => DrataError::BadRequest {
                 fix: op.invalid_fix.to_string(),
@@ -450,15 +520,40 @@ impl Client {
         }
     }
 
-    /// Drata should never echo the key, but a proxy in between might: blank it out.
+    /// Drata should never echo the key, but a proxy in between might: blank it out, in any
+    /// letter case and percent-encoded too.
     fn redact(&self, text: &str) -> String {
-        let key = self.api_key.expose_secret();
-        if key.len() >= 4 && text.contains(key) {
-            text.replace(key, "[REDACTED]")
-        } else {
-            text.to_string()
+        redact_key(text, self.api_key.expose_secret())
+    }
+}
+
+/// `text` with every occurrence of `key` replaced by `[REDACTED]`: ASCII letters matched in
+/// any case, and the key's percent-encoded form (as a URL or form body would carry it) too.
+fn redact_key(text: &str, key: &str) -> String {
+    if key.len() < 4 {
+        return text.to_string();
+    }
+    let encoded: String = key
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut out = text.to_string();
+    for needle in [key.to_string(), encoded] {
+        let needle = needle.to_ascii_lowercase();
+        // ASCII lower-casing keeps byte offsets, so matches map back onto `out`.
+        let hay = out.to_ascii_lowercase();
+        let spans: Vec<usize> = hay.match_indices(&needle).map(|(at, _)| at).collect();
+        for at in spans.into_iter().rev() {
+            out.replace_range(at..at + needle.len(), "[REDACTED]");
         }
     }
+    out
 }
 
 /// Parses and checks the base URL; see [`Client::new`].
@@ -562,9 +657,18 @@ fn content_type_for(file_name: &str) -> &'static str {
 
 /// Parses a 2xx body as `T`, or explains why it does not match the spec.
 fn decode<T: for<'de> Deserialize<'de>>(url: &Url, body: &[u8]) -> Result<T, DrataError> {
-    serde_json::from_slice(body).map_err(|e| DrataError::Decode {
-        url: url.to_string(),
-        detail: e.to_string(),
+    serde_json::from_slice(body).map_err(|e| {
+        let html = String::from_utf8_lossy(&body[..body.len().min(512)])
+            .trim_start()
+            .starts_with('<');
+        DrataError::Decode {
+            url: url.to_string(),
+            detail: if html {
+                "an HTML page, not JSON: a captive portal or proxy may have answered instead of Drata".into()
+            } else {
+                e.to_string()
+            },
+        }
     })
 }
 
@@ -579,8 +683,8 @@ struct ErrorBody {
     message: Option<serde_json::Value>,
 }
 
-/// The human-readable part of an error answer: Drata's `message`, else the start of the body,
-/// else the status's reason phrase.
+/// The human-readable part of an error answer: Drata's `message`, else the body's text (the
+/// caller redacts, then shortens it), else the status's reason phrase.
 fn drata_message(status: StatusCode, body: &[u8]) -> String {
     let from_json = serde_json::from_slice::<ErrorBody>(body)
         .ok()
@@ -610,13 +714,43 @@ fn drata_message(status: StatusCode, body: &[u8]) -> String {
             text.split_whitespace().collect::<Vec<_>>().join(" ")
         }
     });
-    truncate(&text, MAX_MESSAGE_CHARS)
+    text
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_string(),
+    }
+}
+
+/// A transport error as the client reports it: a refused certificate is its own error, never
+/// retried; anything else is a network error.
+fn network_error(url: &Url, error: &reqwest::Error) -> DrataError {
+    let detail = network_detail(error);
+    if detail.to_ascii_lowercase().contains("certificate") {
+        DrataError::Certificate {
+            url: url.to_string(),
+            detail,
+        }
+    } else {
+        DrataError::Network {
+            url: url.to_string(),
+            detail,
+        }
+    }
+}
+
+/// Where a redirect pointed, for the error: its scheme and host only (the rest may carry a
+/// portal's session token), and whether it leaves HTTPS.
+fn describe_location(location: &str) -> String {
+    match Url::parse(location) {
+        Ok(target) => match target.host_str() {
+            Some(host) => format!("{}://{host}/…", target.scheme()),
+            None => format!("a {}: address", target.scheme()),
+        },
+        // A relative Location stays on the same host.
+        Err(_) => "another path on the same server".into(),
     }
 }
 
@@ -774,6 +908,37 @@ mod tests {
         );
         assert!(!error.to_string().contains("abcdef0123456789"), "{error}");
         assert!(error.to_string().contains("[REDACTED]"), "{error}");
+    }
+
+    #[test]
+    fn the_key_is_redacted_in_any_case_and_percent_encoded() {
+        let key = "sk-live/abc+DEF=0123456789";
+        let text = "a sk-live/abc+DEF=0123456789 b SK-LIVE/ABC+DEF=0123456789 c sk-live%2fabc%2BDEF%3D0123456789 d";
+        let out = redact_key(text, key);
+        assert_eq!(out, "a [REDACTED] b [REDACTED] c [REDACTED] d");
+        // Redacted before being shortened: a key at the cut never survives in part.
+        let c = client("https://public-api.drata.com/public/v2").expect("valid");
+        let body = format!("{}sk-live-abcdef0123456789", "x".repeat(MAX_MESSAGE_CHARS - 10));
+        let error = c.status_error(
+            &Op::list_documents("1"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            body.as_bytes(),
+            None,
+        );
+        assert!(!error.to_string().contains("sk-live-ab"), "{error}");
+    }
+
+    #[test]
+    fn redirect_targets_are_shown_by_scheme_and_host_only() {
+        assert_eq!(
+            describe_location("http://portal.example/login?token=SECRET"),
+            "http://portal.example/…"
+        );
+        assert_eq!(describe_location("file:///etc/passwd"), "a file: address");
+        assert_eq!(
+            describe_location("/other"),
+            "another path on the same server"
+        );
     }
 
     #[test]

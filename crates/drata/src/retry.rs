@@ -13,9 +13,13 @@ use std::time::{Duration, SystemTime};
 ///
 /// A 429 that carries `Retry-After` is the server scheduling the request, not a failure: its
 /// wait does not use up an attempt, as long as the waits for one request add up to at most
-/// `max_rate_limited_wait`. Without this, a fleet meeting a rate limit gave up after three
-/// 429s and came back only at the next retry, leaving the limit's capacity unused
-/// (BENCHMARKS.md, fleet simulation).
+/// `max_rate_limited_wait` and number at most `max_rate_limited_retries`. Without this, a
+/// fleet meeting a rate limit gave up after three 429s and came back only at the next retry,
+/// leaving the limit's capacity unused (BENCHMARKS.md, fleet simulation).
+///
+/// Every `Retry-After` is held to at least [`MIN_RETRY_AFTER`]: a server answering 429 with
+/// `Retry-After: 0` (or a date in the past) forever would otherwise have the whole file sent
+/// again as fast as the connection allows, without end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in total, including the first; `1` means no retry. `0` is treated as `1`.
@@ -27,17 +31,26 @@ pub struct RetryPolicy {
     /// The most one request waits in total on 429 answers with `Retry-After` before those
     /// count as failed attempts. `Duration::ZERO` counts every 429 as an attempt.
     pub max_rate_limited_wait: Duration,
+    /// The most 429 answers with `Retry-After` one request waits out without using an
+    /// attempt; later ones count as failed attempts.
+    pub max_rate_limited_retries: u32,
 }
 
+/// The shortest wait a `Retry-After` can ask for (`0`, a past date and tiny values are raised
+/// to it).
+pub const MIN_RETRY_AFTER: Duration = Duration::from_secs(1);
+
 impl Default for RetryPolicy {
-    /// Three attempts, waiting about 0.5 s then 1 s, honouring `Retry-After` up to 60 s at a
-    /// time; rate-limit waits take no attempt for up to 10 min per request.
+    /// Three attempts, waiting about 0.5 s then 1 s, honouring `Retry-After` (at least 1 s)
+    /// up to 60 s at a time; rate-limit waits take no attempt for up to 10 min and 20 answers
+    /// per request.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(60),
             max_rate_limited_wait: Duration::from_secs(600),
+            max_rate_limited_retries: 20,
         }
     }
 }
@@ -48,21 +61,25 @@ impl RetryPolicy {
         RetryPolicy {
             max_attempts: 1,
             max_rate_limited_wait: Duration::ZERO,
+            max_rate_limited_retries: 0,
             ..RetryPolicy::default()
         }
     }
 
-    /// The wait for a 429 that asked for `retry_after`, if it is taken without using an
-    /// attempt: it must fit in `max_delay`, and in what is left of `max_rate_limited_wait`
-    /// after `waited_so_far`. The wait is what was asked plus a random part of up to half
-    /// of it.
+    /// The wait for the `waits_so_far + 1`-th 429 of a request that asked for `retry_after`,
+    /// if it is taken without using an attempt: it must fit in `max_delay`, in what is left of
+    /// `max_rate_limited_wait` after `waited_so_far`, and within `max_rate_limited_retries`.
+    /// The wait is what was asked (at least [`MIN_RETRY_AFTER`]) plus a random part of up to
+    /// half of it.
     pub(crate) fn rate_limited_wait(
         &self,
         retry_after: Option<Duration>,
         waited_so_far: Duration,
+        waits_so_far: u32,
     ) -> Option<Duration> {
-        let asked = retry_after?;
+        let asked = retry_after?.max(MIN_RETRY_AFTER);
         let fits = asked <= self.max_delay
+            && waits_so_far < self.max_rate_limited_retries
             && waited_so_far.saturating_add(asked) <= self.max_rate_limited_wait;
         // Up to half as long again, at random: every agent the limit turned away was told the
         // same moment, and arriving all together at it wasted whole windows of the limit
@@ -77,6 +94,7 @@ impl RetryPolicy {
             return None;
         }
         if let Some(asked) = retry_after {
+            let asked = asked.max(MIN_RETRY_AFTER);
             return (asked <= self.max_delay).then_some(asked);
         }
         let exponent = attempt.saturating_sub(1).min(20);
@@ -146,7 +164,7 @@ mod tests {
         assert!(policy.delay(39, None).expect("more attempts") <= Duration::from_secs(60));
         for _ in 0..50 {
             let wait = policy
-                .rate_limited_wait(Some(Duration::from_secs(7)), Duration::from_secs(590))
+                .rate_limited_wait(Some(Duration::from_secs(7)), Duration::from_secs(590), 3)
                 .expect("within the budget");
             assert!(
                 wait >= Duration::from_secs(7) && wait <= Duration::from_millis(10_500),
@@ -154,19 +172,35 @@ mod tests {
             );
         }
         assert_eq!(
-            policy.rate_limited_wait(Some(Duration::from_secs(7)), Duration::from_secs(597)),
+            policy.rate_limited_wait(Some(Duration::from_secs(7)), Duration::from_secs(597), 3),
             None,
             "the budget for rate-limit waits is spent"
         );
         assert_eq!(
-            policy.rate_limited_wait(Some(Duration::from_secs(61)), Duration::ZERO),
-            None
+            policy.rate_limited_wait(Some(Duration::from_secs(1)), Duration::from_secs(20), 20),
+            None,
+            "the number of rate-limit waits is spent"
         );
-        assert_eq!(policy.rate_limited_wait(None, Duration::ZERO), None);
         assert_eq!(
-            RetryPolicy::none().rate_limited_wait(Some(Duration::from_secs(1)), Duration::ZERO),
+            policy.rate_limited_wait(Some(Duration::from_secs(61)), Duration::ZERO, 0),
             None
         );
+        assert_eq!(policy.rate_limited_wait(None, Duration::ZERO, 0), None);
+        assert_eq!(
+            RetryPolicy::none().rate_limited_wait(Some(Duration::from_secs(1)), Duration::ZERO, 0),
+            None
+        );
+        // `Retry-After: 0` (or a past date) is raised to the floor, never a busy loop.
+        for _ in 0..20 {
+            let wait = policy
+                .rate_limited_wait(Some(Duration::ZERO), Duration::ZERO, 0)
+                .expect("waited");
+            assert!(
+                wait >= MIN_RETRY_AFTER && wait <= MIN_RETRY_AFTER * 3 / 2,
+                "{wait:?}"
+            );
+        }
+        assert_eq!(policy.delay(1, Some(Duration::ZERO)), Some(MIN_RETRY_AFTER));
         assert_eq!(
             policy.delay(1, Some(Duration::from_secs(7))),
             Some(Duration::from_secs(7))
@@ -209,5 +243,11 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(
+            parse_retry_after("1000000000"),
+            Some(Duration::from_secs(1_000_000_000))
+        );
+        let far = parse_retry_after("Thu, 01 Jan 2099 00:00:00 GMT").expect("a date");
+        assert!(far > Duration::from_secs(60 * 60 * 24 * 365 * 70), "{far:?}");
     }
 }
