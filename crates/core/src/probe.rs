@@ -24,6 +24,12 @@ pub struct ProbeRun<'a> {
     started: Instant,
 }
 
+/// Whether a wide scan's observation may be left out of the reports: only when it read the
+/// folder or found it missing, never when something was refused or failed.
+fn quiet_outcome(obs: &Observation) -> bool {
+    matches!(obs.outcome, crate::Outcome::Completed | crate::Outcome::NotFound)
+}
+
 impl<'a> ProbeRun<'a> {
     /// Starts a probe run.
     pub fn new(
@@ -102,11 +108,12 @@ impl<'a> ProbeRun<'a> {
     }
 
     /// Lists a directory as part of a wide scan where only hits matter: kept in the bundle
-    /// (marked `quiet`) so a replay sees the same machine, but left out of the reports.
+    /// (marked `quiet`) so a replay sees the same machine, but left out of the reports — unless
+    /// it was refused or failed, which the reports always show.
     /// Returns the entry names, empty when the directory is unreadable.
     pub fn list_dir_quietly(&mut self, path: &str) -> Vec<String> {
         let mut obs = self.host.list_dir(path);
-        obs.quiet = true;
+        obs.quiet = quiet_outcome(&obs);
         let obs = self.record(obs);
         if obs.succeeded() {
             obs.stdout.lines().map(str::to_string).collect()
@@ -146,16 +153,13 @@ impl<'a> ProbeRun<'a> {
         self.record(obs)
     }
 
-    /// [`ProbeRun::list_dir_quietly`] inside `user`'s home, with that user's rights.
-    pub fn list_user_dir_quietly(&mut self, user: &UserContext, path: &str) -> Vec<String> {
+    /// Lists a folder inside `user`'s home as part of a wide scan (like
+    /// [`ProbeRun::list_dir_quietly`]) and returns the observation, so the caller can tell a
+    /// missing folder from a refused one. A refusal or error is never quiet.
+    pub fn list_user_dir_quietly(&mut self, user: &UserContext, path: &str) -> Observation {
         let mut obs = self.host.list_user_dir(user, path);
-        obs.quiet = true;
-        let obs = self.record(obs);
-        if obs.succeeded() {
-            obs.stdout.lines().map(str::to_string).collect()
-        } else {
-            Vec::new()
-        }
+        obs.quiet = quiet_outcome(&obs);
+        self.record(obs)
     }
 
     /// Reads an environment variable of the agent's process.

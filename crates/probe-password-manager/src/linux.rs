@@ -9,30 +9,158 @@ use crate::catalog::{self, Product};
 use crate::parse::browsers;
 use crate::parse::packages::{self, Package};
 use crate::policy::Survey;
-use crate::scan::{AddonOnDisk, BrowserDirs, Notes, firefox_ids_in, hit, scan_browsers};
+use crate::scan::{
+    AddonOnDisk, BrowserDirs, ChromiumDir, Install, Notes, Shared, firefox_ids_in, hit,
+    scan_browsers,
+};
 use devidence_core::users::{self, LocalUser};
 use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun};
+
+/// Chromium-family user-data folders on Linux, relative to a home directory, and how each
+/// browser is installed (its packages, flatpak or snap; the folder a tarball or AUR build
+/// installs to). Each holds profile folders (`Default`, `Profile 1`, …) with an
+/// `Extensions/<id>/` tree.
+pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
+    ChromiumDir {
+        browser: "Google Chrome",
+        dir: ".config/google-chrome",
+        installed: &[
+            Install::Deb("google-chrome-stable"),
+            Install::Rpm("google-chrome-stable"),
+            Install::Path("/opt/google/chrome", "chrome"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Google Chrome Beta",
+        dir: ".config/google-chrome-beta",
+        installed: &[
+            Install::Deb("google-chrome-beta"),
+            Install::Rpm("google-chrome-beta"),
+            Install::Path("/opt/google/chrome-beta", "chrome"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Google Chrome Dev",
+        dir: ".config/google-chrome-unstable",
+        installed: &[
+            Install::Deb("google-chrome-unstable"),
+            Install::Rpm("google-chrome-unstable"),
+            Install::Path("/opt/google/chrome-unstable", "chrome"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Google Chrome (flatpak)",
+        dir: ".var/app/com.google.Chrome/config/google-chrome",
+        installed: &[Install::Flatpak("com.google.Chrome")],
+    },
+    ChromiumDir {
+        browser: "Chromium",
+        dir: ".config/chromium",
+        installed: &[
+            Install::Deb("chromium"),
+            Install::Deb("chromium-browser"),
+            Install::Rpm("chromium"),
+            Install::Rpm("chromium-browser"),
+            Install::Path("/usr/lib/chromium", "chromium"),
+            Install::Path("/usr/lib64/chromium-browser", "chromium-browser"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Chromium (snap)",
+        dir: "snap/chromium/common/chromium",
+        installed: &[Install::Snap("chromium")],
+    },
+    ChromiumDir {
+        browser: "Chromium (flatpak)",
+        dir: ".var/app/org.chromium.Chromium/config/chromium",
+        installed: &[Install::Flatpak("org.chromium.Chromium")],
+    },
+    ChromiumDir {
+        browser: "Brave",
+        dir: ".config/BraveSoftware/Brave-Browser",
+        installed: &[
+            Install::Deb("brave-browser"),
+            Install::Rpm("brave-browser"),
+            Install::Path("/opt/brave.com/brave", "brave"),
+            Install::Path("/opt/brave-bin", "brave"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Brave (snap)",
+        dir: "snap/brave/current/.config/BraveSoftware/Brave-Browser",
+        installed: &[Install::Snap("brave")],
+    },
+    ChromiumDir {
+        browser: "Brave (flatpak)",
+        dir: ".var/app/com.brave.Browser/config/BraveSoftware/Brave-Browser",
+        installed: &[Install::Flatpak("com.brave.Browser")],
+    },
+    ChromiumDir {
+        browser: "Microsoft Edge",
+        dir: ".config/microsoft-edge",
+        installed: &[
+            Install::Deb("microsoft-edge-stable"),
+            Install::Rpm("microsoft-edge-stable"),
+            Install::Path("/opt/microsoft/msedge", "msedge"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Microsoft Edge Beta",
+        dir: ".config/microsoft-edge-beta",
+        installed: &[
+            Install::Deb("microsoft-edge-beta"),
+            Install::Rpm("microsoft-edge-beta"),
+            Install::Path("/opt/microsoft/msedge-beta", "msedge"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Microsoft Edge Dev",
+        dir: ".config/microsoft-edge-dev",
+        installed: &[
+            Install::Deb("microsoft-edge-dev"),
+            Install::Rpm("microsoft-edge-dev"),
+            Install::Path("/opt/microsoft/msedge-dev", "msedge"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Microsoft Edge (flatpak)",
+        dir: ".var/app/com.microsoft.Edge/config/microsoft-edge",
+        installed: &[Install::Flatpak("com.microsoft.Edge")],
+    },
+    ChromiumDir {
+        browser: "Vivaldi",
+        dir: ".config/vivaldi",
+        installed: &[
+            Install::Deb("vivaldi-stable"),
+            Install::Rpm("vivaldi-stable"),
+            Install::Path("/opt/vivaldi", "vivaldi"),
+        ],
+    },
+];
 
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
+    let mut shared = Shared::default();
 
-    let deb = deb_packages(&mut run, &mut survey);
-    let rpm = rpm_packages(&mut run, &mut survey);
+    let deb = deb_packages(&mut run, &mut survey, &mut shared);
+    let rpm = rpm_packages(&mut run, &mut survey, &mut shared);
     if !deb && !rpm {
         survey
             .unreadable
             .push("system packages (neither dpkg-query nor rpm is installed)".into());
     }
-    flatpak_system(&mut run, &mut survey);
-    listed_dir(
+    flatpak_system(&mut run, &mut survey, &mut shared);
+    for snap in listed_dir(
         &mut run,
         &mut survey,
         "/snap",
         "snaps",
         "source.snap",
         |name| catalog::find(|p| p.snap, name).map(|p| (p, format!("snap {name}"))),
-    );
+    ) {
+        shared.installed.add("snap", &snap);
+    }
     listed_dir(
         &mut run,
         &mut survey,
@@ -41,7 +169,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         "source.opt",
         |name| catalog::find_opt(name).map(|p| (p, format!("directory /opt/{name}"))),
     );
-    let firefox_system = firefox_system_addons(&mut run);
+    shared.firefox_system = firefox_system_addons(&mut run);
 
     match users::local_users(&mut run) {
         Ok(people) => {
@@ -55,7 +183,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 },
             );
             for user in &people {
-                scan_user(&mut run, user, &firefox_system, &mut survey, &mut notes);
+                scan_user(&mut run, user, &mut shared, &mut survey, &mut notes);
             }
         }
         Err(why) => {
@@ -68,7 +196,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
 }
 
 /// Returns true when dpkg is present (read or not).
-fn deb_packages(run: &mut ProbeRun<'_>, survey: &mut Survey) -> bool {
+fn deb_packages(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shared) -> bool {
     let obs = run.run(CommandSpec::new(
         "dpkg-query",
         ["-W", "-f=${Package}\\t${Status}\\t${Version}\\n"],
@@ -81,12 +209,12 @@ fn deb_packages(run: &mut ProbeRun<'_>, survey: &mut Survey) -> bool {
         "source.deb",
         packages::parse_dpkg_list,
         |p| p.deb,
-        "deb package",
+        ("deb", shared),
     )
 }
 
 /// Returns true when rpm is present (read or not).
-fn rpm_packages(run: &mut ProbeRun<'_>, survey: &mut Survey) -> bool {
+fn rpm_packages(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shared) -> bool {
     let obs = run.run(CommandSpec::new(
         "rpm",
         ["-qa", "--qf", "%{NAME}\\t%{VERSION}\\n"],
@@ -99,7 +227,7 @@ fn rpm_packages(run: &mut ProbeRun<'_>, survey: &mut Survey) -> bool {
         "source.rpm",
         packages::parse_rpm_list,
         |p| p.rpm,
-        "rpm package",
+        ("rpm", shared),
     )
 }
 
@@ -112,7 +240,7 @@ fn package_source(
     fact: &str,
     parse: fn(&str) -> Result<Vec<Package>, String>,
     names: fn(&Product) -> &'static [&'static str],
-    kind: &str,
+    (kind, shared): (&str, &mut Shared),
 ) -> bool {
     if obs.outcome == Outcome::NotFound {
         run.fact(fact, "not present (tool not installed)");
@@ -130,8 +258,9 @@ fn package_source(
             run.fact(fact, format!("read ({} installed)", list.len()));
             survey.read.push(label.to_string());
             for package in list {
+                shared.installed.add(kind, &package.name);
                 if let Some(product) = catalog::find(names, &package.name) {
-                    let how = format!("{kind} {} {}", package.name, package.version)
+                    let how = format!("{kind} package {} {}", package.name, package.version)
                         .trim_end()
                         .to_string();
                     survey.hits.push(hit(product, how, "system-wide".into()));
@@ -146,7 +275,7 @@ fn package_source(
     true
 }
 
-fn flatpak_system(run: &mut ProbeRun<'_>, survey: &mut Survey) {
+fn flatpak_system(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shared) {
     let obs = run.run(CommandSpec::new(
         "flatpak",
         ["list", "--app", "--columns=application,version"],
@@ -183,6 +312,7 @@ fn flatpak_system(run: &mut ProbeRun<'_>, survey: &mut Survey) {
     run.fact("source.flatpak", format!("read ({} apps)", apps.len()));
     survey.read.push("flatpak apps".into());
     for app in apps {
+        shared.installed.add("flatpak", &app.name);
         if let Some(product) = catalog::find(|p| p.flatpak, &app.name) {
             let how = format!("flatpak app {} {}", app.name, app.version)
                 .trim_end()
@@ -193,6 +323,7 @@ fn flatpak_system(run: &mut ProbeRun<'_>, survey: &mut Survey) {
 }
 
 /// A system directory whose entry names identify installs (`/snap`, `/opt`), always recorded.
+/// Returns its entries.
 fn listed_dir(
     run: &mut ProbeRun<'_>,
     survey: &mut Survey,
@@ -200,25 +331,35 @@ fn listed_dir(
     label: &str,
     fact: &str,
     matcher: impl Fn(&str) -> Option<(&'static Product, String)>,
-) {
+) -> Vec<String> {
     let obs = run.list_dir(path);
     match obs.outcome {
-        Outcome::NotFound => run.fact(fact, format!("not present ({path} does not exist)")),
+        Outcome::NotFound => {
+            run.fact(fact, format!("not present ({path} does not exist)"));
+            Vec::new()
+        }
         Outcome::Completed => {
-            let entries: Vec<&str> = obs.stdout.lines().filter(|l| !l.is_empty()).collect();
+            let entries: Vec<String> = obs
+                .stdout
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
             run.fact(fact, format!("read ({} entries)", entries.len()));
             survey.read.push(label.to_string());
-            for entry in entries {
+            for entry in &entries {
                 if let Some((product, how)) = matcher(entry) {
                     survey.hits.push(hit(product, how, "system-wide".into()));
                 }
             }
+            entries
         }
         _ => {
             run.fact(fact, format!("unreadable: {}", obs.failure_reason()));
             survey
                 .unreadable
                 .push(format!("{label} ({})", obs.failure_reason()));
+            Vec::new()
         }
     }
 }
@@ -244,29 +385,35 @@ fn firefox_system_addons(run: &mut ProbeRun<'_>) -> Vec<AddonOnDisk> {
 fn scan_user(
     run: &mut ProbeRun<'_>,
     user: &LocalUser,
-    firefox_system: &[AddonOnDisk],
+    shared: &mut Shared,
     survey: &mut Survey,
     notes: &mut Notes,
 ) {
     let name = &user.name;
+    let ctx = user.context();
     let home = user.home.trim_end_matches('/');
     let fact = format!("user.{name}");
-    if run.list_dir_quietly(home).is_empty() {
-        // Empty, missing or unreadable: record the listing to tell which.
-        let obs = run.list_dir(home);
-        match obs.outcome {
-            Outcome::Completed => {}
-            Outcome::NotFound => {
-                run.fact(fact, format!("home {home} does not exist"));
-                return;
+    // Missing, unreadable, refused or read: every later read in the home is the user's own.
+    let listing = run.list_user_dir_quietly(&ctx, home);
+    match listing.outcome {
+        Outcome::Completed => {
+            if listing.stdout.is_empty() {
+                run.list_user_dir(&ctx, home);
             }
-            _ => {
-                run.fact(fact, format!("home unreadable: {}", obs.failure_reason()));
-                survey
-                    .unreadable
-                    .push(format!("{name}'s home ({})", obs.failure_reason()));
-                return;
-            }
+        }
+        Outcome::NotFound => {
+            run.fact(fact, format!("home {home} does not exist"));
+            return;
+        }
+        _ => {
+            run.fact(
+                fact,
+                format!("home unreadable: {}", listing.failure_reason()),
+            );
+            survey
+                .unreadable
+                .push(format!("{name}'s home ({})", listing.failure_reason()));
+            return;
         }
     }
     let whose = |place: &str| {
@@ -279,13 +426,21 @@ fn scan_user(
 
     // Per-user flatpak installation.
     let dir = format!("{home}/.local/share/flatpak/app");
-    let apps = run.list_dir_quietly(&dir);
+    let apps = run.list_user_dir_quietly(&ctx, &dir);
+    let apps: Vec<String> = if apps.succeeded() {
+        apps.stdout.lines().map(str::to_string).collect()
+    } else {
+        Vec::new()
+    };
+    for app in &apps {
+        shared.installed.add("flatpak", app);
+    }
     let found: Vec<(&Product, &String)> = apps
         .iter()
         .filter_map(|id| catalog::find(|p| p.flatpak, id).map(|p| (p, id)))
         .collect();
     if !found.is_empty() {
-        run.list_dir(&dir);
+        run.list_user_dir(&ctx, &dir);
         for (product, id) in found {
             survey.hits.push(hit(
                 product,
@@ -297,13 +452,18 @@ fn scan_user(
 
     // AppImages.
     let dir = format!("{home}/Applications");
-    let files = run.list_dir_quietly(&dir);
+    let files = run.list_user_dir_quietly(&ctx, &dir);
+    let files: Vec<String> = if files.succeeded() {
+        files.stdout.lines().map(str::to_string).collect()
+    } else {
+        Vec::new()
+    };
     let found: Vec<(&Product, &String)> = files
         .iter()
         .filter_map(|f| catalog::find_appimage(f).map(|p| (p, f)))
         .collect();
     if !found.is_empty() {
-        run.list_dir(&dir);
+        run.list_user_dir(&ctx, &dir);
         for (product, file) in found {
             survey
                 .hits
@@ -312,11 +472,11 @@ fn scan_user(
     }
 
     let dirs = BrowserDirs {
-        chromium: browsers::CHROMIUM_DIRS,
+        chromium: CHROMIUM_DIRS,
         firefox: browsers::FIREFOX_DIRS,
         firefox_user_scope: Some(".mozilla/extensions"),
     };
-    let looked = scan_browsers(run, home, &dirs, firefox_system, &whose, survey, notes);
+    let looked = scan_browsers(run, &ctx, &dirs, shared, &whose, survey, notes);
 
     run.fact(
         fact,

@@ -3,30 +3,56 @@
 
 use crate::catalog::{self, CATALOG};
 use crate::policy::Survey;
-use crate::scan::{BrowserDirs, Notes, hit, scan_browsers};
+use crate::scan::{BrowserDirs, ChromiumDir, Install, Notes, Shared, hit, scan_browsers};
 use devidence_core::macos::local_users;
-use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun};
+use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun, UserContext};
 use std::time::Duration;
 
-/// Chromium-family user-data directories on macOS, relative to a home directory.
-pub const CHROMIUM_DIRS: &[(&str, &str)] = &[
-    ("Google Chrome", "Library/Application Support/Google/Chrome"),
-    (
-        "Google Chrome Beta",
-        "Library/Application Support/Google/Chrome Beta",
-    ),
-    ("Chromium", "Library/Application Support/Chromium"),
-    (
-        "Brave",
-        "Library/Application Support/BraveSoftware/Brave-Browser",
-    ),
-    (
-        "Microsoft Edge",
-        "Library/Application Support/Microsoft Edge",
-    ),
-    ("Vivaldi", "Library/Application Support/Vivaldi"),
-    ("Arc", "Library/Application Support/Arc/User Data"),
+/// Chromium-family user-data directories on macOS, relative to a home directory, and the app
+/// bundle that shows each browser is installed (in `/Applications` or the person's own
+/// `~/Applications`).
+pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
+    chromium("Google Chrome", "Library/Application Support/Google/Chrome", &[
+        Install::App("Google Chrome.app"),
+        Install::HomePath("Applications", "Google Chrome.app"),
+    ]),
+    chromium("Google Chrome Beta", "Library/Application Support/Google/Chrome Beta", &[
+        Install::App("Google Chrome Beta.app"),
+        Install::HomePath("Applications", "Google Chrome Beta.app"),
+    ]),
+    chromium("Chromium", "Library/Application Support/Chromium", &[
+        Install::App("Chromium.app"),
+        Install::HomePath("Applications", "Chromium.app"),
+    ]),
+    chromium("Brave", "Library/Application Support/BraveSoftware/Brave-Browser", &[
+        Install::App("Brave Browser.app"),
+        Install::HomePath("Applications", "Brave Browser.app"),
+    ]),
+    chromium("Microsoft Edge", "Library/Application Support/Microsoft Edge", &[
+        Install::App("Microsoft Edge.app"),
+        Install::HomePath("Applications", "Microsoft Edge.app"),
+    ]),
+    chromium("Vivaldi", "Library/Application Support/Vivaldi", &[
+        Install::App("Vivaldi.app"),
+        Install::HomePath("Applications", "Vivaldi.app"),
+    ]),
+    chromium("Arc", "Library/Application Support/Arc/User Data", &[
+        Install::App("Arc.app"),
+        Install::HomePath("Applications", "Arc.app"),
+    ]),
 ];
+
+const fn chromium(
+    browser: &'static str,
+    dir: &'static str,
+    installed: &'static [Install],
+) -> ChromiumDir {
+    ChromiumDir {
+        browser,
+        dir,
+        installed,
+    }
+}
 
 /// Firefox-family profile roots on macOS, relative to a home directory.
 pub const FIREFOX_DIRS: &[(&str, &str)] = &[("Firefox", "Library/Application Support/Firefox")];
@@ -48,16 +74,27 @@ pub fn product_for_app(entry: &str) -> Option<&'static catalog::Product> {
         .find(|p| p.macos_apps.iter().any(|a| a.eq_ignore_ascii_case(entry)))
 }
 
+/// Looks for password-manager apps in an Applications folder (`/Applications`, or a person's
+/// own, listed with their rights when `user` is given); returns its entries.
 fn applications(
     run: &mut ProbeRun<'_>,
     dir: &str,
+    user: Option<&UserContext>,
     whose: &str,
     survey: &mut Survey,
-) -> Result<usize, String> {
-    let obs = run.list_dir(dir);
+) -> Result<Vec<String>, String> {
+    let obs = match user {
+        Some(user) => run.list_user_dir(user, dir),
+        None => run.list_dir(dir),
+    };
     match obs.outcome {
         Outcome::Completed => {
-            let entries: Vec<&str> = obs.stdout.lines().filter(|l| !l.is_empty()).collect();
+            let entries: Vec<String> = obs
+                .stdout
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
             for entry in &entries {
                 if let Some(product) = product_for_app(entry) {
                     survey.hits.push(hit(
@@ -67,10 +104,10 @@ fn applications(
                     ));
                 }
             }
-            Ok(entries.len())
+            Ok(entries)
         }
         // Every Mac has /Applications; only a person's ~/Applications may be missing.
-        Outcome::NotFound if dir != "/Applications" => Ok(0),
+        Outcome::NotFound if user.is_some() => Ok(Vec::new()),
         _ => Err(obs.failure_reason()),
     }
 }
@@ -78,10 +115,14 @@ fn applications(
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    match applications(&mut run, "/Applications", "system-wide", &mut survey) {
-        Ok(n) => {
-            run.fact("source.applications", format!("read ({n} entries)"));
+    let mut shared = Shared::default();
+    match applications(&mut run, "/Applications", None, "system-wide", &mut survey) {
+        Ok(apps) => {
+            run.fact("source.applications", format!("read ({} entries)", apps.len()));
             survey.read.push("/Applications".into());
+            for app in &apps {
+                shared.installed.add("app", app);
+            }
         }
         Err(why) => {
             run.fact("source.applications", format!("unreadable: {why}"));
@@ -151,6 +192,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         if let Err(why) = applications(
             &mut run,
             &format!("{home}/Applications"),
+            Some(user),
             &whose(""),
             &mut survey,
         ) {
@@ -158,7 +200,15 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 .unreadable
                 .push(format!("{name}'s Applications ({why})"));
         }
-        let looked = scan_browsers(&mut run, &home, &dirs, &[], &whose, &mut survey, &mut notes);
+        let looked = scan_browsers(
+            &mut run,
+            user,
+            &dirs,
+            &mut shared,
+            &whose,
+            &mut survey,
+            &mut notes,
+        );
         run.fact(
             format!("user.{name}"),
             if looked.is_empty() {

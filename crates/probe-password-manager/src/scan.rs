@@ -1,27 +1,164 @@
-//! Browser extensions in one person's home, the same on every OS: Chromium-family
-//! `Extensions/<id>` directories per profile, and Firefox-family add-ons confirmed as enabled
-//! in each profile's `extensions.json`. The OS plans pass the directory tables.
+//! Browser extensions in one person's home, the same on every OS: Chromium-family extensions
+//! found in a profile's `Extensions/<id>` folder and confirmed as registered and enabled in its
+//! `Preferences` / `Secure Preferences`, in a browser that is installed; Firefox-family add-ons
+//! confirmed as enabled in each profile's `extensions.json`. Everything in the home is read
+//! with the person's own rights ([`ProbeRun::read_user_file`]); the number of profiles per
+//! browser is capped ([`MAX_PROFILES`]). The OS plans pass the directory tables.
 
 use crate::catalog::{self, Product};
 use crate::parse::browsers::{self, Addon};
+use crate::parse::chromium;
 use crate::policy::{Hit, Survey};
-use devidence_core::{Control, Finding, Os, ProbeRun};
+use devidence_core::host::MAX_DIR_ENTRIES;
+use devidence_core::{Control, Finding, Os, Outcome, ProbeRun, UserContext};
 
 /// What the plan gathers besides the survey: facts about where it looked and what it saw but
 /// did not count.
 #[derive(Default)]
 pub(crate) struct Notes {
     pub(crate) disabled: Vec<String>,
+    /// Scans cut short by a cap (profiles per browser, entries per folder).
+    pub(crate) truncated: Vec<String>,
+}
+
+/// Most profiles of one browser scanned per person: real people have a handful; a folder a
+/// user filled with a million look-alike entries must not make the run scan them all.
+pub(crate) const MAX_PROFILES: usize = 32;
+
+/// One way to tell that a Chromium-family browser is installed. An extension counts only in
+/// a browser that is installed: a profile left behind by an uninstalled browser, or a folder
+/// made to look like one, proves nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Install {
+    /// A Debian package (`dpkg-query`).
+    Deb(&'static str),
+    /// An RPM package (`rpm -qa`).
+    Rpm(&'static str),
+    /// A flatpak application ID (system or the person's own installation).
+    Flatpak(&'static str),
+    /// A snap (`/snap/<name>`).
+    Snap(&'static str),
+    /// An entry in a system folder, listed only when needed: (folder, entry).
+    Path(&'static str, &'static str),
+    /// A macOS app bundle in `/Applications`.
+    App(&'static str),
+    /// A Windows installed program, by the start of its `DisplayName`.
+    Program(&'static str),
+    /// An entry of a folder in the person's home (per-user installs): (folder, entry).
+    HomePath(&'static str, &'static str),
+}
+
+impl Install {
+    fn describe(self) -> String {
+        match self {
+            Install::Deb(name) => format!("deb package {name}"),
+            Install::Rpm(name) => format!("rpm package {name}"),
+            Install::Flatpak(id) => format!("flatpak {id}"),
+            Install::Snap(name) => format!("snap {name}"),
+            Install::Path(dir, entry) => format!("{dir}/{entry}"),
+            Install::App(app) => format!("/Applications/{app}"),
+            Install::Program(name) => format!("installed program \"{name}\""),
+            Install::HomePath(dir, entry) => format!("~/{dir}/{entry}"),
+        }
+    }
+}
+
+/// A Chromium-family user-data folder (relative to a home) and how its browser is installed.
+pub(crate) struct ChromiumDir {
+    /// The browser, as reports name it.
+    pub(crate) browser: &'static str,
+    /// The user-data folder, relative to the home.
+    pub(crate) dir: &'static str,
+    /// Any of these shows the browser is installed.
+    pub(crate) installed: &'static [Install],
+}
+
+/// What the plan already knows to be installed (from the package lists, flatpaks, snaps,
+/// `/Applications` or the installed programs it read), plus system folders listed on demand.
+#[derive(Default)]
+pub(crate) struct Installed {
+    /// `deb:<name>`, `rpm:<name>`, `flatpak:<id>`, `snap:<name>`, `app:<name>`, lower-case.
+    keys: std::collections::BTreeSet<String>,
+    /// Windows programs' display names, lower-case.
+    programs: Vec<String>,
+    /// System folders listed so far (at most once each).
+    listed: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Installed {
+    /// Records that `name` of `kind` (`deb`, `rpm`, `flatpak`, `snap`, `app`) is installed.
+    pub(crate) fn add(&mut self, kind: &str, name: &str) {
+        self.keys.insert(format!("{kind}:{}", name.to_lowercase()));
+    }
+
+    /// Records an installed Windows program's display name.
+    pub(crate) fn add_program(&mut self, display_name: &str) {
+        self.programs.push(display_name.trim().to_lowercase());
+    }
+
+    fn has(&self, kind: &str, name: &str) -> bool {
+        self.keys.contains(&format!("{kind}:{}", name.to_lowercase()))
+    }
+}
+
+/// How `dir`'s browser is installed for `user`, or `None` when no sign of it was found.
+fn browser_installed(
+    run: &mut ProbeRun<'_>,
+    user: &UserContext,
+    dir: &ChromiumDir,
+    installed: &mut Installed,
+) -> Option<String> {
+    let home = user.home.trim_end_matches(['/', '\\']);
+    for way in dir.installed {
+        let found = match *way {
+            Install::Deb(name) => installed.has("deb", name),
+            Install::Rpm(name) => installed.has("rpm", name),
+            Install::Flatpak(id) => installed.has("flatpak", id),
+            Install::Snap(name) => installed.has("snap", name),
+            Install::App(app) => installed.has("app", app),
+            Install::Program(name) => {
+                let name = name.to_lowercase();
+                installed.programs.iter().any(|p| p.starts_with(&name))
+            }
+            Install::Path(folder, entry) => {
+                if !installed.listed.contains_key(folder) {
+                    let entries = run.list_dir_quietly(folder);
+                    installed.listed.insert(folder.to_string(), entries);
+                }
+                installed
+                    .listed
+                    .get(folder)
+                    .is_some_and(|e| e.iter().any(|x| x == entry))
+            }
+            Install::HomePath(folder, entry) => {
+                let listing = run.list_user_dir_quietly(user, &format!("{home}/{folder}"));
+                listing.succeeded() && listing.stdout.lines().any(|x| x.eq_ignore_ascii_case(entry))
+            }
+        };
+        if found {
+            return Some(way.describe());
+        }
+    }
+    None
 }
 
 /// Where one OS keeps browser profiles, relative to a home directory.
 pub(crate) struct BrowserDirs {
-    /// Chromium-family user-data directories: (browser, directory).
-    pub(crate) chromium: &'static [(&'static str, &'static str)],
+    /// Chromium-family user-data directories.
+    pub(crate) chromium: &'static [ChromiumDir],
     /// Firefox-family profile roots (holding `profiles.ini`): (browser, directory).
     pub(crate) firefox: &'static [(&'static str, &'static str)],
     /// Firefox's per-user add-on scope directory, where the OS has one.
     pub(crate) firefox_user_scope: Option<&'static str>,
+}
+
+/// What the plan read once for every person's scan.
+#[derive(Default)]
+pub(crate) struct Shared {
+    /// What is installed system-wide.
+    pub(crate) installed: Installed,
+    /// Catalogue add-ons in Firefox's system-wide scope.
+    pub(crate) firefox_system: Vec<AddonOnDisk>,
 }
 
 pub(crate) fn hit(product: &Product, how: String, whose: String) -> Hit {
@@ -55,32 +192,79 @@ pub(crate) fn firefox_ids_in(entries: &[String], scope: &'static str) -> Vec<Add
         .collect()
 }
 
-/// Scans one home's browser profiles; returns what was looked at, for the facts.
+/// The entries of a folder in a person's home, listed quietly; a listing that was refused or
+/// failed (not merely missing) is noted as unreadable, so it can never read as "nothing here".
+fn scan_listing(
+    run: &mut ProbeRun<'_>,
+    user: &UserContext,
+    path: &str,
+    what: &str,
+    survey: &mut Survey,
+    notes: &mut Notes,
+) -> Vec<String> {
+    let obs = run.list_user_dir_quietly(user, path);
+    match obs.outcome {
+        Outcome::Completed => {
+            if obs.truncated {
+                notes.truncated.push(format!(
+                    "{path}: only the first {MAX_DIR_ENTRIES} entries were read"
+                ));
+            }
+            obs.stdout.lines().map(str::to_string).collect()
+        }
+        Outcome::NotFound => Vec::new(),
+        _ => {
+            survey
+                .unreadable
+                .push(format!("{what} of {} ({})", user.name, obs.failure_reason()));
+            Vec::new()
+        }
+    }
+}
+
+/// Keeps at most [`MAX_PROFILES`] profiles, noting the cut.
+fn capped(mut profiles: Vec<String>, browser: &str, root: &str, notes: &mut Notes) -> Vec<String> {
+    if profiles.len() > MAX_PROFILES {
+        notes.truncated.push(format!(
+            "{browser} in {root}: {} profiles found, only the first {MAX_PROFILES} scanned",
+            profiles.len()
+        ));
+        profiles.truncate(MAX_PROFILES);
+    }
+    profiles
+}
+
+/// Scans one person's browser profiles; returns what was looked at, for the facts.
 pub(crate) fn scan_browsers(
     run: &mut ProbeRun<'_>,
-    home: &str,
+    user: &UserContext,
     dirs: &BrowserDirs,
-    firefox_system: &[AddonOnDisk],
+    shared: &mut Shared,
     whose: &dyn Fn(&str) -> String,
     survey: &mut Survey,
     notes: &mut Notes,
 ) -> Vec<String> {
+    let home = user.home.trim_end_matches(['/', '\\']);
     let mut looked = Vec::new();
     // Chromium-family browsers.
-    for (browser, rel) in dirs.chromium {
-        let base = format!("{home}/{rel}");
-        let profiles: Vec<String> = run
-            .list_dir_quietly(&base)
-            .into_iter()
-            .filter(|e| browsers::is_chromium_profile(e))
-            .collect();
+    for dir in dirs.chromium {
+        let browser = dir.browser;
+        let base = format!("{home}/{}", dir.dir);
+        let mut profiles: Vec<String> =
+            scan_listing(run, user, &base, &format!("the {browser} profiles"), survey, notes)
+                .into_iter()
+                .filter(|e| browsers::is_chromium_profile(e))
+                .collect();
         if profiles.is_empty() {
             continue;
         }
+        profiles.sort_by_key(|p| (p != "Default", p.len(), p.clone()));
+        let profiles = capped(profiles, browser, &base, notes);
         looked.push(format!("{browser} ({})", profiles.join(", ")));
+        let mut install: Option<Option<String>> = None;
         for profile in &profiles {
             let ext_dir = format!("{base}/{profile}/Extensions");
-            let ids = run.list_dir_quietly(&ext_dir);
+            let ids = scan_listing(run, user, &ext_dir, "browser extensions", survey, notes);
             let found: Vec<(&Product, &String)> = ids
                 .iter()
                 .filter_map(|id| catalog::find(|p| p.chromium, id).map(|p| (p, id)))
@@ -88,40 +272,54 @@ pub(crate) fn scan_browsers(
             if found.is_empty() {
                 continue;
             }
-            run.list_dir(&ext_dir);
-            for (product, id) in found {
-                let mut versions = run.list_dir_quietly(&format!("{ext_dir}/{id}"));
-                versions.sort();
-                let version = versions
-                    .last()
-                    .map(|v| format!(" {}", v.trim_end_matches("_0")))
-                    .unwrap_or_default();
-                survey.hits.push(hit(
-                    product,
-                    format!("{browser} extension {id}{version}"),
-                    whose(&format!("profile {profile}")),
-                ));
-            }
+            run.list_user_dir(user, &ext_dir);
+            let place = whose(&format!("{browser} profile {profile}"));
+            let how_installed = install
+                .get_or_insert_with(|| browser_installed(run, user, dir, &mut shared.installed))
+                .clone();
+            let Some(how_installed) = how_installed else {
+                for (product, id) in &found {
+                    notes.disabled.push(format!(
+                        "{}: {browser} extension {id} is in a profile folder, but {browser} is not installed (none of: {}) ({place})",
+                        product.name,
+                        dir.installed
+                            .iter()
+                            .map(|w| w.describe())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                continue;
+            };
+            let registered = chromium_settings(run, user, &format!("{base}/{profile}"));
+            judge_chromium(&found, registered, browser, &how_installed, &place, survey, notes);
         }
     }
 
     // Firefox-family browsers.
     let user_scope = match dirs.firefox_user_scope {
         Some(dir) => firefox_ids_in(
-            &run.list_dir_quietly(&format!("{home}/{dir}/{}", browsers::FIREFOX_APP_ID)),
+            &scan_listing(
+                run,
+                user,
+                &format!("{home}/{dir}/{}", browsers::FIREFOX_APP_ID),
+                "Firefox add-ons",
+                survey,
+                notes,
+            ),
             "user scope",
         ),
         None => Vec::new(),
     };
     for (browser, rel) in dirs.firefox {
         let root = format!("{home}/{rel}");
-        let entries = run.list_dir_quietly(&root);
+        let entries = scan_listing(run, user, &root, &format!("the {browser} profiles"), survey, notes);
         if entries.is_empty() {
             continue;
         }
         let mut profiles = Vec::new();
         if entries.iter().any(|e| e == "profiles.ini") {
-            let ini = run.read_file(&format!("{root}/profiles.ini"));
+            let ini = run.read_user_file(user, &format!("{root}/profiles.ini"));
             if ini.succeeded() {
                 profiles = browsers::parse_profiles_ini(&ini.stdout, &root);
             }
@@ -133,6 +331,7 @@ pub(crate) fn scan_browsers(
                 .map(|e| format!("{root}/{e}"))
                 .collect();
         }
+        let profiles = capped(profiles, browser, &root, notes);
         let short: Vec<&str> = profiles
             .iter()
             .map(|p| p.rsplit('/').next().unwrap_or(p))
@@ -140,23 +339,31 @@ pub(crate) fn scan_browsers(
         looked.push(format!("{browser} ({})", short.join(", ")));
         for profile in &profiles {
             let ext_dir = format!("{profile}/extensions");
-            let in_profile = firefox_ids_in(&run.list_dir_quietly(&ext_dir), "profile");
+            let in_profile = firefox_ids_in(
+                &scan_listing(run, user, &ext_dir, "Firefox add-ons", survey, notes),
+                "profile",
+            );
             if !in_profile.is_empty() {
-                run.list_dir(&ext_dir);
+                run.list_user_dir(user, &ext_dir);
             }
             let candidates: Vec<AddonOnDisk> = in_profile
                 .into_iter()
                 .chain(user_scope.iter().cloned())
-                .chain(firefox_system.iter().cloned())
+                .chain(shared.firefox_system.iter().cloned())
                 .collect();
             if candidates.is_empty() {
                 continue;
             }
             let profile_name = profile.rsplit('/').next().unwrap_or(profile);
             let place = whose(&format!("{browser} profile {profile_name}"));
-            let json = run.read_file(&format!("{profile}/extensions.json"));
+            let json = run.read_user_file_extract(user, &format!("{profile}/extensions.json"), |text| {
+                browsers::extract_extensions_json(text, |id| catalog::find(|p| p.firefox, id).is_some())
+            });
             let addons: Result<Vec<Addon>, String> = if json.succeeded() {
                 browsers::parse_extensions_json(&json.stdout)
+            } else if json.outcome == Outcome::NotFound {
+                // A profile Firefox never ran with add-ons: nothing is registered there.
+                Ok(Vec::new())
             } else {
                 Err(json.failure_reason())
             };
@@ -164,6 +371,90 @@ pub(crate) fn scan_browsers(
         }
     }
     looked
+}
+
+/// The extensions a Chromium profile registered, from `Preferences` and `Secure Preferences`
+/// (each kept as evidence only in the catalogue's entries); `Err` when neither could be read.
+fn chromium_settings(
+    run: &mut ProbeRun<'_>,
+    user: &UserContext,
+    profile_dir: &str,
+) -> Result<Vec<chromium::Registered>, String> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for name in ["Preferences", "Secure Preferences"] {
+        let obs = run.read_user_file_extract(user, &format!("{profile_dir}/{name}"), |text| {
+            chromium::extract_settings(text, |id| catalog::find(|p| p.chromium, id).is_some())
+        });
+        if !obs.succeeded() {
+            if obs.outcome != Outcome::NotFound {
+                problems.push(obs.failure_reason());
+            }
+            continue;
+        }
+        match chromium::parse_settings(&obs.stdout) {
+            Ok(entries) => files.push(entries),
+            Err(why) => problems.push(format!("{profile_dir}/{name}: {why}")),
+        }
+    }
+    if files.is_empty() {
+        return Err(if problems.is_empty() {
+            format!("{profile_dir} has no Preferences file")
+        } else {
+            problems.join("; ")
+        });
+    }
+    Ok(chromium::merge(&files))
+}
+
+/// Counts the extensions the profile registered and enabled; notes the rest; an unreadable
+/// profile makes them unreadable (never a hit: the folder alone proves nothing).
+fn judge_chromium(
+    found: &[(&Product, &String)],
+    registered: Result<Vec<chromium::Registered>, String>,
+    browser: &str,
+    how_installed: &str,
+    place: &str,
+    survey: &mut Survey,
+    notes: &mut Notes,
+) {
+    let registered = match registered {
+        Ok(registered) => registered,
+        Err(why) => {
+            let names: Vec<&str> = found.iter().map(|(p, _)| p.name).collect();
+            survey.unreadable.push(format!(
+                "whether {} is enabled in {browser} ({place}: {why})",
+                names.join(", ")
+            ));
+            return;
+        }
+    };
+    for (product, id) in found {
+        match registered.iter().find(|r| &r.id == *id) {
+            Some(entry) if entry.enabled() => survey.hits.push(hit(
+                product,
+                format!(
+                    "{browser} extension {id}{} (enabled in the profile's preferences; {browser} installed as {how_installed})",
+                    entry.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default()
+                ),
+                place.to_string(),
+            )),
+            Some(entry) if entry.installed() => notes.disabled.push(format!(
+                "{}: {browser} extension {id} is installed but disabled ({}) ({place})",
+                product.name,
+                entry.why_disabled()
+            )),
+            Some(entry) => notes.disabled.push(format!(
+                "{}: {browser} extension {id} has an entry in the profile's preferences but is not installed ({}) ({place})",
+                product.name,
+                entry.why_disabled()
+            )),
+            None => notes.disabled.push(format!(
+                "{}: {browser} extension {id} has a folder but is not registered in the profile's preferences (a leftover, not an installed extension) ({place})",
+                product.name
+            )),
+        }
+    }
 }
 
 /// Counts the candidates Firefox registered and enabled in this profile; notes the rest.
@@ -203,13 +494,10 @@ fn judge_firefox(
                     product.name, candidate.scope
                 )),
             },
-            Err(why) if candidate.scope == "profile" => survey.hits.push(hit(
-                product,
-                format!("{browser} extension {id} in the profile's extensions directory (enabled state unknown: {why})"),
-                place.to_string(),
-            )),
-            Err(why) => notes.disabled.push(format!(
-                "{}: {browser} extension {id} is installed {} but its state in this profile is unknown ({why}) ({place})",
+            // On disk but its state unreadable: not proof of a working password manager, and
+            // not proof of none either.
+            Err(why) => survey.unreadable.push(format!(
+                "whether {} ({browser} extension {id}, {}) is enabled ({place}: {why})",
                 product.name, candidate.scope
             )),
         }
@@ -238,6 +526,9 @@ pub(crate) fn finish(mut run: ProbeRun<'_>, survey: Survey, notes: Notes) -> Fin
     }
     for (i, note) in notes.disabled.iter().enumerate() {
         run.fact(format!("not_counted.{:02}", i + 1), note.clone());
+    }
+    for (i, note) in notes.truncated.iter().enumerate() {
+        run.fact(format!("scan_capped.{:02}", i + 1), note.clone());
     }
     run.fact("sources.read", survey.read.join(", "));
     if !survey.unreadable.is_empty() {

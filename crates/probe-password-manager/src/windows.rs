@@ -7,20 +7,55 @@
 
 use crate::catalog::{CATALOG, Product};
 use crate::policy::Survey;
-use crate::scan::{BrowserDirs, Notes, hit, scan_browsers};
+use crate::scan::{BrowserDirs, ChromiumDir, Install, Notes, Shared, hit, scan_browsers};
 use devidence_core::windows::{parse_property_blocks, powershell, user_profiles};
-use devidence_core::{CommandSpec, Finding, ProbeRun};
+use devidence_core::{CommandSpec, Finding, ProbeRun, UserContext};
 
-/// Chromium-family user-data directories on Windows, relative to a profile directory.
-pub const CHROMIUM_DIRS: &[(&str, &str)] = &[
-    ("Google Chrome", "AppData/Local/Google/Chrome/User Data"),
-    ("Microsoft Edge", "AppData/Local/Microsoft/Edge/User Data"),
-    (
-        "Brave",
-        "AppData/Local/BraveSoftware/Brave-Browser/User Data",
-    ),
-    ("Vivaldi", "AppData/Local/Vivaldi/User Data"),
-    ("Chromium", "AppData/Local/Chromium/User Data"),
+/// Chromium-family user-data directories on Windows, relative to a profile directory, and how
+/// each browser shows it is installed: its entry in the installed programs (machine-wide or
+/// the signed-in person's), or its per-user install folder (Chrome and Brave install there
+/// for one person when run without administrator rights).
+pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
+    ChromiumDir {
+        browser: "Google Chrome",
+        dir: "AppData/Local/Google/Chrome/User Data",
+        installed: &[
+            Install::Program("Google Chrome"),
+            Install::HomePath("AppData/Local/Google/Chrome/Application", "chrome.exe"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Microsoft Edge",
+        dir: "AppData/Local/Microsoft/Edge/User Data",
+        installed: &[Install::Program("Microsoft Edge")],
+    },
+    ChromiumDir {
+        browser: "Brave",
+        dir: "AppData/Local/BraveSoftware/Brave-Browser/User Data",
+        installed: &[
+            Install::Program("Brave"),
+            Install::HomePath(
+                "AppData/Local/BraveSoftware/Brave-Browser/Application",
+                "brave.exe",
+            ),
+        ],
+    },
+    ChromiumDir {
+        browser: "Vivaldi",
+        dir: "AppData/Local/Vivaldi/User Data",
+        installed: &[
+            Install::Program("Vivaldi"),
+            Install::HomePath("AppData/Local/Vivaldi/Application", "vivaldi.exe"),
+        ],
+    },
+    ChromiumDir {
+        browser: "Chromium",
+        dir: "AppData/Local/Chromium/User Data",
+        installed: &[
+            Install::Program("Chromium"),
+            Install::HomePath("AppData/Local/Chromium/Application", "chrome.exe"),
+        ],
+    },
 ];
 
 /// Firefox-family profile roots on Windows, relative to a profile directory.
@@ -82,6 +117,7 @@ pub fn parse_installed_programs(text: &str) -> Result<Vec<Program>, String> {
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
+    let mut shared = Shared::default();
     let profiles = user_profiles(&mut run);
     run.fact(
         "source.users",
@@ -109,6 +145,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             );
             survey.read.push("installed programs".into());
             for program in programs {
+                shared.installed.add_program(&program.name);
                 let Some(product) = product_for_display_name(&program.name) else {
                     continue;
                 };
@@ -157,7 +194,16 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             .profile_dir
             .trim_end_matches(['\\', '/'])
             .to_string();
-        let looked = scan_browsers(&mut run, &home, &dirs, &[], &whose, &mut survey, &mut notes);
+        let user = UserContext::windows(&name, &home);
+        let looked = scan_browsers(
+            &mut run,
+            &user,
+            &dirs,
+            &mut shared,
+            &whose,
+            &mut survey,
+            &mut notes,
+        );
         run.fact(
             format!("user.{name}"),
             if looked.is_empty() {

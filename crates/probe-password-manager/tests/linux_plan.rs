@@ -25,6 +25,7 @@ const FF_PROFILE: &str = "/home/alice/.config/mozilla/firefox/d4pq595x.default-e
 const FF_SYSTEM: &str = "/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}";
 const CHROME_DEFAULT: &str = "/home/alice/.config/google-chrome/Default/Extensions";
 const BITWARDEN_CHROME: &str = "nngceckbapebfimnlniiiahkandclblb";
+const CHROME_PREFS: &str = "/home/alice/.config/google-chrome/Default/Preferences";
 
 fn outcome(host: &mut ReplayHost, kind: SourceKind, source: &str, outcome: Outcome) {
     host.add(Observation::new(kind, source, outcome));
@@ -170,37 +171,115 @@ fn scenarios() {
         recorded: vec![],
     });
 
-    let mut host = bare_debian();
-    host.dir(
-        "/home/alice/.config/google-chrome",
-        &["Default", "Profile 1", "Local State", "Guest Profile"],
-    );
-    host.dir(
-        CHROME_DEFAULT,
-        &["nmmhkkegccagdldgiimedpiccmgmieda", BITWARDEN_CHROME],
-    );
-    host.dir(
-        &format!("{CHROME_DEFAULT}/{BITWARDEN_CHROME}"),
-        &["2025.1.1_0"],
-    );
-    host.dir(
-        "/home/alice/.config/google-chrome/Profile 1/Extensions",
-        &["nmmhkkegccagdldgiimedpiccmgmieda"],
-    );
+    // Chrome with Bitwarden's folder in the Default profile, in four states.
+    let chrome_profile = |host: &mut ReplayHost| {
+        host.dir(
+            "/home/alice/.config/google-chrome",
+            &["Default", "Profile 1", "Local State", "Guest Profile"],
+        );
+        host.dir(
+            CHROME_DEFAULT,
+            &["nmmhkkegccagdldgiimedpiccmgmieda", BITWARDEN_CHROME],
+        );
+        host.dir(
+            &format!("{CHROME_DEFAULT}/{BITWARDEN_CHROME}"),
+            &["2025.1.1_0"],
+        );
+        host.dir(
+            "/home/alice/.config/google-chrome/Profile 1/Extensions",
+            &["nmmhkkegccagdldgiimedpiccmgmieda"],
+        );
+    };
+    let with_chrome = |preferences: Option<&str>| {
+        let mut host = bare_debian();
+        // The baseline plus Chrome's package, as dpkg-query prints it.
+        host.command(
+            DPKG,
+            0,
+            &format!(
+                "{}google-chrome-stable\tinstall ok installed\t142.0.7444.59-1\n",
+                fixture("dpkg-query-list-baseline.txt")
+            ),
+        );
+        chrome_profile(&mut host);
+        if let Some(text) = preferences {
+            host.file(CHROME_PREFS, text);
+        }
+        host
+    };
+    // Shaped as Chrome writes it today (`disable_reasons` a list, see the fixture
+    // chromium-secure-preferences-m136-shape-constructed.json), with Bitwarden's store ID.
+    let prefs = |entry: &str| {
+        format!(
+            r#"{{"account_info":[{{"email":"alice@example.com"}}],"extensions":{{"settings":{{"{BITWARDEN_CHROME}":{entry},"nmmhkkegccagdldgiimedpiccmgmieda":{{"location":10}}}}}}}}"#
+        )
+    };
     rows.push(Row {
-        name: "chrome: Bitwarden by store ID in the Default profile",
-        host,
+        name: "chrome: Bitwarden registered and enabled in the Default profile",
+        host: with_chrome(Some(&prefs(
+            r#"{"disable_reasons":[],"location":1,"path":"nngceckbapebfimnlniiiahkandclblb/2025.1.1_0","manifest":{"version":"2025.1.1"}}"#,
+        ))),
         os: Os::Linux,
         verdict: "PASS",
         facts: vec![
             (
                 "hit.01",
-                "Bitwarden: Google Chrome extension nngceckbapebfimnlniiiahkandclblb 2025.1.1 (user alice, profile Default)",
+                "Bitwarden: Google Chrome extension nngceckbapebfimnlniiiahkandclblb 2025.1.1 (enabled in the profile's preferences; Google Chrome installed as deb package google-chrome-stable) (user alice, Google Chrome profile Default)",
             ),
             ("user.alice", "Google Chrome (Default, Profile 1)"),
         ],
         says: "Found Bitwarden",
-        recorded: vec![CHROME_DEFAULT],
+        recorded: vec![CHROME_DEFAULT, CHROME_PREFS],
+    });
+    rows.push(Row {
+        name: "chrome: Bitwarden disabled in the profile is not counted",
+        host: with_chrome(Some(&prefs(
+            r#"{"disable_reasons":[1],"location":1,"path":"nngceckbapebfimnlniiiahkandclblb/2025.1.1_0","manifest":{"version":"2025.1.1"}}"#,
+        ))),
+        os: Os::Linux,
+        verdict: "FAIL",
+        facts: vec![(
+            "not_counted.01",
+            "is installed but disabled (disable_reasons 1)",
+        )],
+        says: "No password manager was found",
+        recorded: vec![CHROME_PREFS],
+    });
+    rows.push(Row {
+        name: "chrome: a bare extension folder, not registered, is not counted",
+        host: with_chrome(Some(r#"{"extensions":{"settings":{}}}"#)),
+        os: Os::Linux,
+        verdict: "FAIL",
+        facts: vec![("not_counted.01", "is not registered in the profile's preferences")],
+        says: "No password manager was found",
+        recorded: vec![],
+    });
+    rows.push(Row {
+        name: "chrome: unreadable preferences leave it unknown, never a pass",
+        host: with_chrome(Some("root:$y$j9T$planted:19000:0:99999:7:::")),
+        os: Os::Linux,
+        verdict: "UNKNOWN",
+        facts: vec![("hits", "0")],
+        says: "whether Bitwarden is enabled in Google Chrome",
+        recorded: vec![CHROME_PREFS],
+    });
+    let mut host = bare_debian();
+    chrome_profile(&mut host);
+    host.file(
+        CHROME_PREFS,
+        &prefs(r#"{"disable_reasons":[],"location":1}"#),
+    );
+    rows.push(Row {
+        name: "chrome: an enabled extension in a profile of a browser that is not installed is not counted",
+        host,
+        os: Os::Linux,
+        verdict: "FAIL",
+        facts: vec![(
+            "not_counted.01",
+            "but Google Chrome is not installed (none of: deb package google-chrome-stable",
+        )],
+        says: "No password manager was found",
+        recorded: vec![],
     });
 
     let mut host = bare_debian();
@@ -386,15 +465,12 @@ fn scenarios() {
         "{\"schemaVersion\":37,\"addons\":[",
     );
     rows.push(Row {
-        name: "firefox: xpi in the profile, extensions.json truncated: counted with state unknown",
+        name: "firefox: xpi in the profile, extensions.json truncated: unknown, never a pass",
         host,
         os: Os::Linux,
-        verdict: "PASS",
-        facts: vec![(
-            "hit.01",
-            "enabled state unknown: extensions.json is not valid JSON",
-        )],
-        says: "Found Bitwarden",
+        verdict: "UNKNOWN",
+        facts: vec![("hits", "0")],
+        says: "whether Bitwarden (Firefox extension {446900e4-71c2-419f-a6a7-df9c091e268b}, profile) is enabled",
         recorded: vec!["/home/alice/.config/mozilla/firefox/d4pq595x.default-esr/extensions"],
     });
 

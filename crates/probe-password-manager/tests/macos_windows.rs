@@ -95,3 +95,93 @@ fn macos_with_nothing_readable_is_unknown() {
     ));
     assert!(finding.facts.contains_key("spotlight.1Password"));
 }
+
+/// Bitwarden's Chrome Web Store ID, and a profile's preferences enabling it, shaped as Chrome
+/// writes them today (see the fixture chromium-secure-preferences-m136-shape-constructed.json).
+const BITWARDEN: &str = "nngceckbapebfimnlniiiahkandclblb";
+fn enabled_prefs() -> String {
+    format!(
+        r#"{{"google":{{"services":{{"last_username":"ada@example.com"}}}},"extensions":{{"settings":{{"{BITWARDEN}":{{"disable_reasons":[],"location":1,"path":"nngceckbapebfimnlniiiahkandclblb/2025.1.1_0","manifest":{{"version":"2025.4.0"}}}}}}}}}}"#
+    )
+}
+
+#[test]
+fn macos_chrome_extensions_count_only_in_an_installed_chrome_and_keep_no_personal_data() {
+    let chrome = "/Users/ada/Library/Application Support/Google/Chrome";
+    let scenario = |chrome_installed: bool| {
+        let mut host = ReplayHost::new();
+        let mut apps = vec!["Safari.app"];
+        if chrome_installed {
+            apps.push("Google Chrome.app");
+        }
+        host.dir("/Applications", &apps);
+        host.command(
+            &devidence_core::macos::user_accounts_command().display(),
+            0,
+            "name: ada\nuid: 501\ngid: 20\ndir: /Users/ada\n",
+        );
+        host.user_dir("ada", "/Users/ada", &["Library"]);
+        host.user_dir("ada", chrome, &["Default", "Local State"]);
+        host.user_dir("ada", &format!("{chrome}/Default/Extensions"), &[BITWARDEN]);
+        host.user_file(
+            "ada",
+            &format!("{chrome}/Default/Secure Preferences"),
+            &enabled_prefs(),
+        );
+        judge(&host, Os::Macos)
+    };
+    let finding = scenario(true);
+    assert_eq!(finding.verdict, Verdict::Pass, "{:#?}", finding.facts);
+    assert!(
+        finding.facts["hit.01"].contains("Google Chrome installed as /Applications/Google Chrome.app"),
+        "{}",
+        finding.facts["hit.01"]
+    );
+    let prefs = finding
+        .observations
+        .iter()
+        .find(|o| o.source.ends_with("Secure Preferences"))
+        .unwrap();
+    assert_eq!(prefs.as_user.as_deref(), Some("ada"));
+    assert!(prefs.stdout.contains(BITWARDEN) && !prefs.stdout.contains("ada@example.com"));
+
+    let finding = scenario(false);
+    assert_eq!(finding.verdict, Verdict::Fail, "{:#?}", finding.facts);
+    assert!(finding.facts["not_counted.01"].contains("Google Chrome is not installed"));
+}
+
+#[test]
+fn windows_edge_extensions_count_when_edge_is_an_installed_program() {
+    let profiles = load(format!(
+        "{}/../core/tests/fixtures/windows/reg-query-profilelist-getsidinfo.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let edge = r"C:\Users\T2/AppData/Local/Microsoft/Edge/User Data";
+    let mut host = ReplayHost::new();
+    host.command(
+        &devidence_core::windows::reg_query_recursive(devidence_core::windows::PROFILE_LIST_KEY)
+            .display(),
+        0,
+        &profiles,
+    );
+    host.command(
+        &installed_programs_command().display(),
+        0,
+        r#"[{"DisplayName":"Microsoft Edge","DisplayVersion":"142.0.3595.53","Publisher":"Microsoft Corporation","PSPath":"Microsoft.PowerShell.Core\\Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Microsoft Edge"}]"#,
+    );
+    host.user_dir("T2", edge, &["Default"]);
+    host.user_dir("T2", &format!("{edge}/Default/Extensions"), &[BITWARDEN]);
+    host.user_file(
+        "T2",
+        &format!("{edge}/Default/Secure Preferences"),
+        &enabled_prefs(),
+    );
+    let finding = judge(&host, Os::Windows);
+    assert_eq!(finding.verdict, Verdict::Pass, "{:#?}", finding.facts);
+    assert!(
+        finding.facts["hit.01"].contains("Microsoft Edge installed as installed program"),
+        "{}",
+        finding.facts["hit.01"]
+    );
+}

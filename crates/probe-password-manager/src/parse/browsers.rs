@@ -1,42 +1,8 @@
-//! Browser profiles: where Chromium-family and Firefox-family browsers keep them on Linux,
-//! Firefox's `profiles.ini` and `extensions.json`, and Chromium's profile directory names.
+//! Browser profiles: where Firefox-family browsers keep them on Linux, Firefox's
+//! `profiles.ini` and `extensions.json`, and Chromium's profile directory names (the Chromium
+//! user-data folders of each OS are in its plan, with how each browser is installed).
 
 use serde_json::Value;
-
-/// Chromium-family user-data directories, relative to a home directory: (browser, directory).
-/// Each holds profile directories (`Default`, `Profile 1`, …) with an `Extensions/<id>/` tree.
-pub const CHROMIUM_DIRS: &[(&str, &str)] = &[
-    ("Google Chrome", ".config/google-chrome"),
-    ("Google Chrome Beta", ".config/google-chrome-beta"),
-    ("Google Chrome Dev", ".config/google-chrome-unstable"),
-    (
-        "Google Chrome (flatpak)",
-        ".var/app/com.google.Chrome/config/google-chrome",
-    ),
-    ("Chromium", ".config/chromium"),
-    ("Chromium (snap)", "snap/chromium/common/chromium"),
-    (
-        "Chromium (flatpak)",
-        ".var/app/org.chromium.Chromium/config/chromium",
-    ),
-    ("Brave", ".config/BraveSoftware/Brave-Browser"),
-    (
-        "Brave (snap)",
-        "snap/brave/current/.config/BraveSoftware/Brave-Browser",
-    ),
-    (
-        "Brave (flatpak)",
-        ".var/app/com.brave.Browser/config/BraveSoftware/Brave-Browser",
-    ),
-    ("Microsoft Edge", ".config/microsoft-edge"),
-    ("Microsoft Edge Beta", ".config/microsoft-edge-beta"),
-    ("Microsoft Edge Dev", ".config/microsoft-edge-dev"),
-    (
-        "Microsoft Edge (flatpak)",
-        ".var/app/com.microsoft.Edge/config/microsoft-edge",
-    ),
-    ("Vivaldi", ".config/vivaldi"),
-];
 
 /// Firefox-family profile roots (the directory holding `profiles.ini`), relative to a home
 /// directory. Firefox 147+ creates new profiles under the XDG path when `~/.mozilla` is absent
@@ -152,6 +118,34 @@ impl Addon {
     }
 }
 
+/// The part of an `extensions.json` text the evidence keeps: the `addons` entries whose ID
+/// `wanted` accepts, each reduced to the fields [`parse_extensions_json`] reads (the file lists
+/// every add-on a person has, which is theirs, not the auditor's). A text that is not JSON
+/// keeps nothing ([`crate::parse::chromium::NOT_JSON`]). Applying it to its own output gives
+/// the same text.
+pub fn extract_extensions_json(text: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let Ok(root) = serde_json::from_str::<Value>(text) else {
+        return crate::parse::chromium::NOT_JSON.to_string();
+    };
+    let Some(addons) = root.get("addons").and_then(Value::as_array) else {
+        return "{}".to_string();
+    };
+    let kept: Vec<Value> = addons
+        .iter()
+        .filter(|a| a.get("id").and_then(Value::as_str).is_some_and(&wanted))
+        .map(|a| {
+            let mut small = serde_json::Map::new();
+            for field in ["id", "version", "location", "active", "userDisabled", "appDisabled"] {
+                if let Some(value) = a.get(field) {
+                    small.insert(field.to_string(), value.clone());
+                }
+            }
+            Value::Object(small)
+        })
+        .collect();
+    serde_json::json!({ "addons": kept }).to_string()
+}
+
 /// Parses `extensions.json` (`{"schemaVersion": …, "addons": [ … ]}`). `Err` when the text is
 /// not JSON or has no `addons` array.
 pub fn parse_extensions_json(text: &str) -> Result<Vec<Addon>, String> {
@@ -227,6 +221,14 @@ mod tests {
         assert!(!kp.enabled());
         assert_eq!(kp.user_disabled, Some(true));
         assert!(parse_extensions_json("{\"schemaVersion\":37").is_err());
+        let wanted = |id: &str| id == "keepassxc-browser@keepassxc.org";
+        let extract = extract_extensions_json(
+            &fixture("firefox-extensions-disabled-keepassxc.json"),
+            wanted,
+        );
+        assert_eq!(extract_extensions_json(&extract, wanted), extract);
+        assert_eq!(parse_extensions_json(&extract).expect("parses").len(), 1);
+        assert!(parse_extensions_json(&extract_extensions_json("root:x:0:0", wanted)).is_err());
         assert!(parse_extensions_json("{\"schemaVersion\":37}").is_err());
     }
 

@@ -1,6 +1,7 @@
 //! Pure parsers: command output or file text in, typed facts out. No I/O, no verdicts.
 
 pub mod browsers;
+pub mod chromium;
 pub mod packages;
 
 /// Strips the `# source: …` header line that every file under `tests/fixtures/linux/` starts with.
