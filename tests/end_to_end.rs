@@ -222,10 +222,12 @@ fn start_proxy(
 }
 
 #[test]
-fn the_proxy_from_the_environment_is_used() {
+fn https_goes_through_the_proxy_from_the_environment_and_plain_http_never_does() {
     let server = Server::start(FakeDrata::new(KEY).with_device(DEVICE));
     let (proxy, seen) = start_proxy(server.fake.addr());
     let tmp = tempfile::tempdir().unwrap();
+    // Plain HTTP (only ever to this computer) never goes through a proxy: HTTP_PROXY would
+    // receive the API key in clear text.
     devidence(tmp.path())
         .args([
             "run",
@@ -238,16 +240,43 @@ fn the_proxy_from_the_environment_is_used() {
         .arg(tmp.path().join("evidence"))
         .env("DRATA_API_KEY", KEY)
         .env("HTTP_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env("ALL_PROXY", &proxy)
         .env("NO_PROXY", "")
         .assert()
         .success();
     assert_eq!(server.fake.uploads().len(), 5);
+    assert!(seen.lock().unwrap().is_empty(), "{:?}", seen.lock().unwrap());
+
+    // HTTPS is tunnelled through HTTPS_PROXY (CONNECT): the key stays inside TLS. This proxy
+    // forwards the tunnel to a plain HTTP server, so the run fails there, keeping the evidence.
+    let out = devidence(tmp.path())
+        .args([
+            "run",
+            "--api-url",
+            "https://drata.invalid/public/v2",
+            "--device-id",
+            DEVICE,
+            "--out",
+        ])
+        .arg(tmp.path().join("evidence-2"))
+        .env("DRATA_API_KEY", KEY)
+        .env("HTTPS_PROXY", &proxy)
+        .env("NO_PROXY", "")
+        .env("DEVIDENCE_REQUEST_TIMEOUT_SECONDS", "5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let seen = seen.lock().unwrap();
-    // Through a proxy, the request line carries the absolute URL.
     assert!(
-        seen.iter()
-            .any(|line| line.starts_with(&format!("POST {}/devices/", server.url()))),
+        seen.iter().any(|line| line.starts_with("CONNECT drata.invalid:443")),
         "{seen:?}"
+    );
+    assert!(!seen.iter().any(|line| line.contains(KEY)), "{seen:?}");
+    assert_eq!(
+        common::spooled_hashes(&tmp.path().join("data/spool")).len(),
+        5,
+        "the evidence of the failed run waits in the spool"
     );
 }
 

@@ -223,6 +223,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::atomic::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Most bytes read of a bundle or recording file: a bundle holds five findings of at most a
+/// few MiB of outputs each.
+pub const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A bundle or recording file's text (a regular file, at most [`MAX_BUNDLE_BYTES`]).
+fn read_text(file: &Path) -> Result<String> {
+    let bytes = crate::atomic::read_capped(file, MAX_BUNDLE_BYTES, true)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", file.display()))
+}
+
 /// Reads a bundle: a `findings.json` file, or a folder holding one.
 pub fn read(path: &Path) -> Result<Bundle> {
     let file = if path.is_dir() {
@@ -230,8 +241,7 @@ pub fn read(path: &Path) -> Result<Bundle> {
     } else {
         path.to_path_buf()
     };
-    let text =
-        fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = read_text(&file)?;
     let bundle: Bundle = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a devidence findings.json", file.display()))?;
     if bundle.schema != BUNDLE_SCHEMA {
@@ -274,8 +284,7 @@ pub fn read_replayable(path: &Path) -> Result<Replayable> {
     }
     let mut observations = Vec::new();
     for file in files {
-        let text =
-            fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let text = read_text(&file)?;
         let body = match devidence_core::fixture::split_source(&text) {
             Ok((_, body)) => body,
             Err(_) => text.as_str(),

@@ -535,16 +535,9 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(read_error)?.len();
-    if size > MAX_CONFIG_BYTES {
-        return Err(ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: format!(
-                "the file is {size} bytes, more than the {MAX_CONFIG_BYTES} a configuration may be; point --config at the devidence config.toml"
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(read_error)?;
+    // Opened once: a regular file of at most MAX_CONFIG_BYTES (a link to /dev/zero or a FIFO
+    // is an error, not an endless read or a hang). The admin's file may be a link.
+    let bytes = crate::atomic::read_capped(path, MAX_CONFIG_BYTES, true).map_err(read_error)?;
     let text = String::from_utf8(bytes).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         message: format!(

@@ -42,8 +42,10 @@ impl RotatingFile {
     pub fn open(dir: &Path, max_bytes: u64, keep: usize) -> io::Result<RotatingFile> {
         crate::atomic::create_private_dir(dir)?;
         let path = dir.join("devidence.log");
-        let file =
-            crate::atomic::owner_only(OpenOptions::new().create(true).append(true)).open(&path)?;
+        let file = crate::atomic::no_follow(crate::atomic::owner_only(
+            OpenOptions::new().create(true).append(true),
+        ))
+        .open(&path)?;
         let size = file.metadata()?.len();
         Ok(RotatingFile {
             path,
@@ -70,7 +72,9 @@ impl RotatingFile {
         } else {
             fs::remove_file(&self.path)?;
         }
-        self.file = crate::atomic::owner_only(OpenOptions::new().create(true).append(true))
+        self.file = crate::atomic::no_follow(crate::atomic::owner_only(
+            OpenOptions::new().create(true).append(true),
+        ))
             .open(&self.path)?;
         self.size = 0;
         Ok(())

@@ -539,6 +539,9 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
     let (client, api_key) = connect(&settings)?;
     // The key, wherever it came from, is redacted from every recorded output.
     settings.api_key = Some(api_key);
+    devidence::atomic::create_private_dir(&settings.data_dir)
+        .with_context(|| format!("cannot use the data folder {}", settings.data_dir.display()))
+        .map_err(|e| fail(exit::EVIDENCE, e))?;
     let spool_dir = settings.data_dir.join("spool");
     let spool = spool::Spool::open(&spool_dir, settings.spool)
         .context("cannot open the evidence spool")
@@ -672,7 +675,7 @@ fn store_evidence(
             continue;
         };
         let name = bundle::upload_name(&collection.device, finding, file.extension);
-        let bytes = std::fs::read(&file.path)
+        let bytes = devidence::atomic::read_capped(&file.path, bundle::MAX_BUNDLE_BYTES, false)
             .with_context(|| format!("cannot read back {}", file.path.display()))?;
         let (_, dropped) = spool
             .enqueue(file.control, &name, file.extension, &bytes, now)

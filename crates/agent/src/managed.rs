@@ -48,7 +48,12 @@ impl Managed {
 /// The managed settings of this computer, if any.
 pub fn load() -> Option<Managed> {
     if cfg!(target_os = "macos") {
-        let bytes = std::fs::read(Path::new(MACOS_MANAGED_PREFERENCES)).ok()?;
+        let bytes = crate::atomic::read_capped(
+            Path::new(MACOS_MANAGED_PREFERENCES),
+            crate::atomic::SMALL_FILE_BYTES,
+            true,
+        )
+        .ok()?;
         return from_plist(&bytes, &format!("MDM profile {MACOS_MANAGED_PREFERENCES}"));
     }
     if cfg!(windows) {

@@ -99,13 +99,17 @@ pub fn api_key(settings: &Settings) -> Result<(SecretString, KeySource), KeyErro
 
 /// Reads a key file, refusing one that group or others can read.
 pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
+    let unreadable = |source| KeyError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Opened once; the mode checked is the mode of the file read.
+    let (bytes, meta) =
+        crate::atomic::read_capped_with_metadata(path, MAX_KEY_FILE_BYTES, true)
+            .map_err(unreadable)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(path).map_err(|source| KeyError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(KeyError::TooOpen {
@@ -114,12 +118,19 @@ pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
             });
         }
     }
-    let text = std::fs::read_to_string(path).map_err(|source| KeyError::Unreadable {
-        path: path.to_path_buf(),
-        source,
+    #[cfg(not(unix))]
+    let _ = meta;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        unreadable(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the key file is not UTF-8 text",
+        ))
     })?;
     Ok(SecretString::from(key_from_file_text(&text)))
 }
+
+/// Most bytes read of a key file (a key is under a hundred; the MSI's INI file a few lines).
+const MAX_KEY_FILE_BYTES: u64 = 16 * 1024;
 
 /// The key in a key file: the whole (trimmed) content, or the `api_key=` line of the INI file
 /// the Windows MSI writes (`[devidence]` / `api_key=…`).

@@ -118,6 +118,9 @@ impl Spool {
     /// Opens (creating) the spool in `dir`, taking its lock, and tidies what a killed run
     /// left: temporary files and files whose record was never written or already removed.
     pub fn open(dir: &Path, limits: Limits) -> Result<Spool, SpoolError> {
+        // The spool must be the agent's own: a folder others can write to could have items
+        // removed or forged ones slipped in.
+        atomic::create_private_dir(dir).map_err(io_at(dir))?;
         atomic::create_private_dir(&dir.join("rejected")).map_err(io_at(dir))?;
         let lock_path = dir.join(".lock");
         let lock = atomic::open_lock_file(&lock_path).map_err(io_at(&lock_path))?;
@@ -185,7 +188,8 @@ impl Spool {
     /// The bytes of an item, checked against its SHA-256.
     pub fn payload(&self, item: &Item) -> Result<Vec<u8>, SpoolError> {
         let path = self.dir.join(&item.payload);
-        let bytes = fs::read(&path).map_err(io_at(&path))?;
+        // The record says how large the file is; never read more than that (nor a link).
+        let bytes = atomic::read_capped(&path, item.bytes, false).map_err(io_at(&path))?;
         if hex_sha256(&bytes) != item.sha256 {
             return Err(SpoolError::Io {
                 path,
@@ -290,6 +294,9 @@ impl Spool {
     }
 }
 
+/// Most bytes read of one spool record (a record is a few hundred bytes).
+const MAX_RECORD_BYTES: u64 = 64 * 1024;
+
 /// Reads the records in `dir`, oldest first, without locking (for `devidence status`).
 /// A record that cannot be read is logged and skipped, never deleted.
 pub fn read_items(dir: &Path) -> Vec<Item> {
@@ -304,7 +311,7 @@ pub fn read_items(dir: &Path) -> Vec<Item> {
         })
         .filter_map(|e| {
             let path = e.path();
-            match fs::read(&path)
+            match atomic::read_capped(&path, MAX_RECORD_BYTES, false)
                 .map_err(|e| e.to_string())
                 .and_then(|b| serde_json::from_slice::<Item>(&b).map_err(|e| e.to_string()))
                 .and_then(|item: Item| item.check_names().map(|()| item))

@@ -101,7 +101,7 @@ pub fn path(data_dir: &Path) -> PathBuf {
 impl State {
     /// Reads the state; missing or unreadable (logged) is the empty state.
     pub fn load(file: &Path) -> State {
-        match std::fs::read(file) {
+        match atomic::read_capped(file, atomic::SMALL_FILE_BYTES, false) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 tracing::warn!(path = %file.display(), "ignoring an unreadable state file: {e}");
                 State::default()

@@ -13,7 +13,11 @@ pub fn print(settings: &Settings, as_json: bool) -> anyhow::Result<()> {
     let spool_dir = settings.data_dir.join("spool");
     let pending = spool::read_items(&spool_dir);
     let rejected = spool::read_items(&spool_dir.join("rejected"));
-    let daemon: Option<serde_json::Value> = std::fs::read(settings.data_dir.join("daemon.json"))
+    let daemon: Option<serde_json::Value> = crate::atomic::read_capped(
+        &settings.data_dir.join("daemon.json"),
+        crate::atomic::SMALL_FILE_BYTES,
+        false,
+    )
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     let next_run = daemon
