@@ -246,7 +246,11 @@ fn https_goes_through_the_proxy_from_the_environment_and_plain_http_never_does()
         .assert()
         .success();
     assert_eq!(server.fake.uploads().len(), 5);
-    assert!(seen.lock().unwrap().is_empty(), "{:?}", seen.lock().unwrap());
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "{:?}",
+        seen.lock().unwrap()
+    );
 
     // HTTPS is tunnelled through HTTPS_PROXY (CONNECT): the key stays inside TLS. This proxy
     // forwards the tunnel to a plain HTTP server, so the run fails there, keeping the evidence.
@@ -266,10 +270,16 @@ fn https_goes_through_the_proxy_from_the_environment_and_plain_http_never_does()
         .env("DEVIDENCE_REQUEST_TIMEOUT_SECONDS", "5")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let seen = seen.lock().unwrap();
     assert!(
-        seen.iter().any(|line| line.starts_with("CONNECT drata.invalid:443")),
+        seen.iter()
+            .any(|line| line.starts_with("CONNECT drata.invalid:443")),
         "{seen:?}"
     );
     assert!(!seen.iter().any(|line| line.contains(KEY)), "{seen:?}");

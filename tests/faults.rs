@@ -654,3 +654,71 @@ fn everything_the_agent_writes_is_private_to_it() {
     }
     assert!(checked > 15, "only {checked} paths under the data folder");
 }
+
+/// A run stopped with SIGTERM, SIGINT or SIGHUP while a probe's command hangs kills that
+/// command (with its process group) before it exits: no hung tool outlives the agent. The
+/// stand-in `lsblk` (first on the agent's fixed PATH, in a private mount namespace) records
+/// its process ID and the ID of a child it starts, then hangs.
+#[test]
+fn a_stopped_run_takes_its_hung_commands_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let stand_in = dir.join("lsblk");
+    std::fs::write(
+        &stand_in,
+        format!(
+            "#!/bin/sh\n/bin/sleep 300 &\necho $! > '{0}/child.pid'\necho $$ > '{0}/hung.pid'\nwait\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("config.toml"), "").unwrap();
+    let script = r#"
+mount -t tmpfs -o mode=0755 devidence-stand-ins /usr/local/sbin
+cp "$STAND_IN" /usr/local/sbin/lsblk && chmod 0755 /usr/local/sbin/lsblk
+for sig in TERM INT HUP; do
+  rm -f "$DIR/hung.pid" "$DIR/child.pid"
+  "$BIN" --config "$DIR/config.toml" check >/dev/null 2>"$DIR/$sig.err" &
+  agent=$!
+  i=0; while [ ! -s "$DIR/child.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  [ -s "$DIR/child.pid" ] || { echo "the stand-in never ran ($sig)"; exit 1; }
+  kill -$sig $agent
+  set +e; wait $agent; echo $? > "$DIR/$sig.rc"; set -e
+  sleep 0.3
+  for pid in $(cat "$DIR/hung.pid") $(cat "$DIR/child.pid"); do
+    # Alive unless gone or a zombie (killed, waiting for init to reap it).
+    state=$(sed 's/.*) //' /proc/$pid/stat 2>/dev/null | cut -d' ' -f1)
+    if [ -n "$state" ] && [ "$state" != Z ]; then echo "$sig: process $pid ($state) outlived the agent"; kill -9 $pid; exit 1; fi
+  done
+done
+"#;
+    let Some(out) = in_mount_namespace(
+        script,
+        &[
+            (
+                "BIN",
+                assert_cmd::cargo::cargo_bin("devidence")
+                    .display()
+                    .to_string(),
+            ),
+            ("DIR", dir.display().to_string()),
+            ("STAND_IN", stand_in.display().to_string()),
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
+            ("DEVIDENCE_DATA_DIR", dir.join("data").display().to_string()),
+        ],
+    ) else {
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (sig, code) in [("TERM", "143"), ("INT", "130"), ("HUP", "129")] {
+        let rc = std::fs::read_to_string(dir.join(format!("{sig}.rc"))).unwrap();
+        assert_eq!(rc.trim(), code, "SIG{sig}");
+        let err = std::fs::read_to_string(dir.join(format!("{sig}.err"))).unwrap();
+        assert!(err.contains(&format!("stopped by SIG{sig}")), "{err}");
+    }
+}

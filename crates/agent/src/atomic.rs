@@ -146,7 +146,11 @@ fn file_kind(meta: &fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    if meta.is_dir() { "a folder" } else { "not a file" }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
 }
 
 /// Flushes a folder's entries (new names, renames, removals) to disk. A no-op on Windows,
@@ -222,7 +226,11 @@ fn check_private_dir(dir: &Path) -> io::Result<()> {
     if meta.mode() & 0o022 != 0 {
         return refuse(format!(
             "it can be written by {} (mode {:04o}), who could change or remove the evidence in it; restrict it with `chmod go-w {}` or choose another folder",
-            if meta.mode() & 0o002 != 0 { "every user" } else { "its group" },
+            if meta.mode() & 0o002 != 0 {
+                "every user"
+            } else {
+                "its group"
+            },
             meta.mode() & 0o7777,
             dir.display()
         ));
@@ -350,7 +358,10 @@ mod tests {
         create_private_dir(&open).unwrap();
         let created = dir.path().join("new/spool");
         create_private_dir(&created).unwrap();
-        assert_eq!(fs::metadata(&created).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            fs::metadata(&created).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
         if rustix::process::geteuid().is_root() {
             let theirs = dir.path().join("theirs");
             fs::create_dir(&theirs).unwrap();

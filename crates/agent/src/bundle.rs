@@ -223,6 +223,44 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::atomic::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Removes the oldest dated evidence folders (`YYYYMMDDTHHMMSSZ`, as `run` names them) in
+/// `parent` until at most `keep` remain; anything else there is left alone. Returns what was
+/// removed. Without this, every retry during an outage left another folder behind, forever.
+pub fn prune_dated_folders(parent: &Path, keep: usize) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut dated: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| is_dated_folder_name(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    // The names sort as the times they stand for.
+    dated.sort();
+    let excess = dated.len().saturating_sub(keep.max(1));
+    let mut removed = Vec::new();
+    for old in dated.into_iter().take(excess) {
+        match fs::remove_dir_all(&old) {
+            Ok(()) => removed.push(old),
+            Err(e) => {
+                tracing::warn!(folder = %old.display(), "cannot remove an old evidence folder: {e}")
+            }
+        }
+    }
+    removed
+}
+
+/// `20261202T040506Z`, optionally with a `-N` suffix.
+fn is_dated_folder_name(name: &str) -> bool {
+    let stamp = name.split('-').next().unwrap_or("");
+    let b = stamp.as_bytes();
+    b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+}
+
 /// Most bytes read of a bundle or recording file: a bundle holds five findings of at most a
 /// few MiB of outputs each.
 pub const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
@@ -312,6 +350,43 @@ pub fn upload_name(device: &DeviceIdentity, finding: &Finding, extension: &str) 
         .collect();
     let date = finding.collected_at.date();
     format!("{host}_{}_{date}.{extension}", finding.control.slug())
+}
+
+#[cfg(test)]
+mod prune_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn only_the_newest_dated_folders_are_kept_and_nothing_else_is_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "20261101T000000Z",
+            "20261102T000000Z",
+            "20261103T000000Z",
+            "20261104T000000Z",
+            "my-notes",
+        ] {
+            fs::create_dir(dir.path().join(name)).unwrap();
+        }
+        fs::write(dir.path().join("20261100T000000Z"), "a file").unwrap();
+        let removed = prune_dated_folders(dir.path(), 2);
+        assert_eq!(removed.len(), 2);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "20261100T000000Z",
+                "20261103T000000Z",
+                "20261104T000000Z",
+                "my-notes"
+            ]
+        );
+    }
 }
 
 #[cfg(test)]

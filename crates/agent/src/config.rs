@@ -70,9 +70,12 @@ pub struct FileConfig {
     pub serial_number: Option<String>,
     /// Smallest gap between two requests to Drata, in milliseconds (default 250).
     pub request_interval_ms: Option<u64>,
-    /// Longest one request to Drata may take, in seconds (default 60); a server that
-    /// accepts the connection and never answers costs this much per attempt.
+    /// Longest one request to Drata may take in total, answer included, in seconds (default
+    /// 60); a server that accepts the connection and never answers costs this much per attempt.
     pub request_timeout_seconds: Option<u64>,
+    /// How many dated evidence folders `run` keeps under the data folder (default 10; the
+    /// oldest are removed; folders given with `--out` are never touched).
+    pub keep_evidence_runs: Option<u64>,
     /// Verdict thresholds.
     #[serde(default)]
     pub policy: Policy,
@@ -196,8 +199,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Smallest gap between two requests.
     pub request_interval: std::time::Duration,
-    /// Longest one request may take.
+    /// Longest one request may take, answer included.
     pub request_timeout: std::time::Duration,
+    /// Dated evidence folders `run` keeps under the data folder.
+    pub keep_evidence_runs: usize,
     /// The custom device connection to register through (resolution step c).
     pub device_connection_id: Option<u64>,
     /// Where findings are pushed as records, if anywhere.
@@ -208,6 +213,19 @@ pub struct Settings {
     pub spool: crate::spool::Limits,
     /// The background schedule.
     pub schedule: Schedule,
+}
+
+impl Settings {
+    /// The redactor for this invocation: the built-in secret shapes plus the API key, when
+    /// known, in any case or encoding.
+    pub fn redactor(&self) -> devidence_core::redact::Redactor {
+        use secrecy::ExposeSecret;
+        let redactor = devidence_core::redact::Redactor::new();
+        match &self.api_key {
+            Some(key) => redactor.with_literal(key.expose_secret()),
+            None => redactor,
+        }
+    }
 }
 
 impl fmt::Debug for Settings {
@@ -373,13 +391,28 @@ pub fn load(
             region.base_url().to_string()
         }
     };
-    let device_id = pick_managed(
+    let device_id = match pick_managed(
         &flags.device_id,
         Some("DEVIDENCE_DEVICE_ID"),
         &managed.device_id,
         &file.device_id,
-    )
-    .map(|(v, _)| v);
+    ) {
+        Some((id, origin)) => {
+            let id = id.trim().to_string();
+            // Drata's device and personnel IDs are numbers (the spec types `deviceId` as one);
+            // anything else would be sent as a path segment (`..` included).
+            if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ConfigError::Value {
+                    setting: "device_id",
+                    value: printable(&id),
+                    origin,
+                    hint: "expected Drata's numeric device ID (or the owner's numeric personnel ID), e.g. 4242".into(),
+                });
+            }
+            Some(id)
+        }
+        None => None,
+    };
     let format = match pick(&flags.format, Some("DEVIDENCE_FORMAT"), &file.format) {
         Some((value, origin)) => value.parse().map_err(|hint| ConfigError::Value {
             setting: "format",
@@ -411,11 +444,14 @@ pub fn load(
         let looks_like_email = email
             .split_once('@')
             .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
-            && !email.chars().any(char::is_whitespace);
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+            && email.len() <= 254;
         if !looks_like_email {
             return Err(ConfigError::Value {
                 setting: "owner_email",
-                value: email.clone(),
+                value: printable(email),
                 origin: origin.clone(),
                 hint: "expected the owner's email address as Drata knows it, e.g. jane@example.com"
                     .into(),
@@ -462,36 +498,107 @@ pub fn load(
             });
         }
     };
-    let defaults = crate::spool::Limits::default();
-    let spool = crate::spool::Limits {
-        max_items: file.spool.max_items.unwrap_or(defaults.max_items).max(1),
-        max_bytes: file.spool.max_mb.map_or(defaults.max_bytes, |mb| {
-            mb.max(1).saturating_mul(1024 * 1024)
-        }),
+    let in_range = |setting: &'static str,
+                    value: Option<u64>,
+                    range: std::ops::RangeInclusive<u64>,
+                    unit: &str| {
+        match value {
+            Some(v) if !range.contains(&v) => Err(ConfigError::Value {
+                setting,
+                value: v.to_string(),
+                origin: file_origin.clone(),
+                hint: format!("expected {} to {} {unit}", range.start(), range.end()),
+            }),
+            other => Ok(other),
+        }
     };
+    let defaults = crate::spool::Limits::default();
+    let max_items = in_range(
+        "spool.max_items",
+        file.spool.max_items.map(|n| n as u64),
+        1..=100_000,
+        "items",
+    )?;
+    let max_mb = in_range("spool.max_mb", file.spool.max_mb, 1..=100_000, "MB")?;
+    let spool = crate::spool::Limits {
+        max_items: max_items.map_or(defaults.max_items, |n| n as usize),
+        max_bytes: max_mb.map_or(defaults.max_bytes, |mb| mb * 1024 * 1024),
+    };
+    let sched = &file.schedule;
+    let interval_minutes = in_range(
+        "schedule.interval_minutes",
+        sched.interval_minutes,
+        MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES,
+        "minutes",
+    )?;
+    let splay_minutes = in_range(
+        "schedule.splay_minutes",
+        sched.splay_minutes,
+        0..=1440,
+        "minutes",
+    )?;
+    let retry_minutes = in_range(
+        "schedule.retry_minutes",
+        sched.retry_minutes,
+        1..=1440,
+        "minutes",
+    )?;
+    let min_upload_hours = in_range(
+        "schedule.min_upload_hours",
+        sched.min_upload_hours,
+        0..=24 * 31,
+        "hours",
+    )?;
+    let request_interval_ms = in_range(
+        "request_interval_ms",
+        file.request_interval_ms,
+        0..=60_000,
+        "milliseconds",
+    )?;
+    let request_timeout_seconds = in_range(
+        "request_timeout_seconds",
+        file.request_timeout_seconds,
+        1..=3600,
+        "seconds",
+    )?;
+    let keep_evidence_runs = in_range(
+        "keep_evidence_runs",
+        file.keep_evidence_runs,
+        1..=1000,
+        "runs",
+    )?;
     if file.spool.max_age_days.is_some() {
         tracing::warn!(
             "[spool] max_age_days is no longer used and can be removed: unsent evidence is kept whatever its age (a wrong clock would otherwise drop it); max_items and max_mb bound the spool"
         );
     }
     // Seconds in the environment are for tests and trials; admins set minutes in the file.
-    let seconds = |key: &str| {
-        env.get(key)
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(std::time::Duration::from_secs)
+    let seconds = |key: &'static str, range: std::ops::RangeInclusive<u64>| match env.get(key) {
+        None => Ok(None),
+        Some(raw) => match raw.trim().parse::<u64>() {
+            Ok(v) if range.contains(&v) => Ok(Some(std::time::Duration::from_secs(v))),
+            _ => Err(ConfigError::Value {
+                setting: key,
+                value: printable(&raw),
+                origin: format!("environment variable {key}"),
+                hint: format!(
+                    "expected whole seconds from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            }),
+        },
     };
     let minutes =
         |m: Option<u64>, default: u64| std::time::Duration::from_secs(m.unwrap_or(default) * 60);
-    let sched = &file.schedule;
     let schedule = Schedule {
-        interval: seconds("DEVIDENCE_INTERVAL_SECONDS")
-            .unwrap_or_else(|| minutes(sched.interval_minutes, 120))
-            .max(std::time::Duration::from_secs(1)),
-        splay: seconds("DEVIDENCE_SPLAY_SECONDS")
-            .unwrap_or_else(|| minutes(sched.splay_minutes, 15)),
-        retry: seconds("DEVIDENCE_RETRY_SECONDS")
-            .unwrap_or_else(|| minutes(sched.retry_minutes, 10)),
-        min_upload: std::time::Duration::from_secs(sched.min_upload_hours.unwrap_or(24) * 3600),
+        interval: seconds("DEVIDENCE_INTERVAL_SECONDS", 1..=MAX_INTERVAL_MINUTES * 60)?
+            .unwrap_or_else(|| minutes(interval_minutes, 120)),
+        splay: seconds("DEVIDENCE_SPLAY_SECONDS", 0..=86_400)?
+            .unwrap_or_else(|| minutes(splay_minutes, 15)),
+        retry: seconds("DEVIDENCE_RETRY_SECONDS", 1..=86_400)?
+            .unwrap_or_else(|| minutes(retry_minutes, 10)),
+        min_upload: std::time::Duration::from_secs(min_upload_hours.unwrap_or(24) * 3600),
     };
     Ok(Settings {
         schedule,
@@ -506,15 +613,12 @@ pub fn load(
         owner_email,
         data_dir,
         request_interval: std::time::Duration::from_millis(
-            file.request_interval_ms
-                .unwrap_or(drata_client::DEFAULT_MIN_INTERVAL.as_millis() as u64),
+            request_interval_ms.unwrap_or(drata_client::DEFAULT_MIN_INTERVAL.as_millis() as u64),
         ),
-        request_timeout: seconds("DEVIDENCE_REQUEST_TIMEOUT_SECONDS")
-            .or(file
-                .request_timeout_seconds
-                .map(std::time::Duration::from_secs))
-            .unwrap_or(drata_client::REQUEST_TIMEOUT)
-            .max(std::time::Duration::from_secs(1)),
+        request_timeout: seconds("DEVIDENCE_REQUEST_TIMEOUT_SECONDS", 1..=3600)?
+            .or(request_timeout_seconds.map(std::time::Duration::from_secs))
+            .unwrap_or(drata_client::REQUEST_TIMEOUT),
+        keep_evidence_runs: keep_evidence_runs.map_or(DEFAULT_KEEP_EVIDENCE_RUNS, |n| n as usize),
         device_connection_id: custom.device_connection_id,
         records,
         spool,
@@ -524,6 +628,23 @@ pub fn load(
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
     })
+}
+
+/// The shortest and longest `[schedule] interval_minutes`: a check at most every ten minutes
+/// (more would cost the laptop without telling an auditor more) and at least weekly.
+pub const MIN_INTERVAL_MINUTES: u64 = 10;
+/// See [`MIN_INTERVAL_MINUTES`].
+pub const MAX_INTERVAL_MINUTES: u64 = 7 * 24 * 60;
+/// Dated evidence folders kept by default.
+pub const DEFAULT_KEEP_EVIDENCE_RUNS: usize = 10;
+
+/// A value as an error message may show it: control characters escaped, at most 80 characters.
+fn printable(value: &str) -> String {
+    let escaped: String = value.chars().flat_map(char::escape_debug).collect();
+    match escaped.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
+    }
 }
 
 /// Largest configuration file read: real ones are a few hundred bytes, and the TOML parser's
@@ -600,6 +721,78 @@ mod tests {
         assert_eq!(s.device_id.as_deref(), Some("3"));
         assert_eq!(s.api_url, "http://127.0.0.1:9");
         assert!(!format!("{s:?}").contains("k-123456789"));
+    }
+
+    #[test]
+    fn out_of_range_or_malformed_values_are_refused_at_load() {
+        let err = |text: &str, env: &[(&str, &str)]| {
+            let file = write(text);
+            load(
+                Some(file.path()),
+                &Env::from_pairs(env),
+                &Overrides::default(),
+            )
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+        };
+        for (text, says) in [
+            (
+                "[schedule]\ninterval_minutes = 0\n",
+                "schedule.interval_minutes",
+            ),
+            (
+                "[schedule]\ninterval_minutes = 18446744073709551615\n",
+                "expected 10 to 10080 minutes",
+            ),
+            ("[schedule]\nretry_minutes = 0\n", "schedule.retry_minutes"),
+            (
+                "[schedule]\nsplay_minutes = 100000\n",
+                "schedule.splay_minutes",
+            ),
+            (
+                "[schedule]\nmin_upload_hours = 100000\n",
+                "min_upload_hours",
+            ),
+            ("request_timeout_seconds = 0\n", "request_timeout_seconds"),
+            ("request_interval_ms = 999999999\n", "request_interval_ms"),
+            ("[spool]\nmax_items = 0\n", "spool.max_items"),
+            ("device_id = \"..\"\n", "numeric device ID"),
+            ("device_id = \"42/../documents\"\n", "numeric device ID"),
+            (
+                "owner_email = \"a@b.c\\u0000x\"\n",
+                "invalid owner_email `a@b.c\\0x`",
+            ),
+            ("owner_email = \"a@b.c\\nX-Evil: 1\"\n", "owner_email"),
+            ("keep_evidence_runs = 0\n", "keep_evidence_runs"),
+        ] {
+            let got = err(text, &[]);
+            assert!(got.contains(says), "{text:?}: `{got}` lacks `{says}`");
+        }
+        for (key, value) in [
+            ("DEVIDENCE_INTERVAL_SECONDS", "0"),
+            ("DEVIDENCE_RETRY_SECONDS", "soon"),
+            ("DEVIDENCE_REQUEST_TIMEOUT_SECONDS", "-1"),
+            ("DEVIDENCE_DEVICE_ID", "abc"),
+        ] {
+            let got = err("", &[(key, value)]);
+            assert!(
+                got.contains(key) || got.contains("device_id"),
+                "{key}: {got}"
+            );
+        }
+        let file = write("device_id = \" 4242 \"\n[schedule]\ninterval_minutes = 10080\n");
+        let s = load(
+            Some(file.path()),
+            &Env::from_pairs(&[]),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(s.device_id.as_deref(), Some("4242"));
+        assert_eq!(
+            s.schedule.interval,
+            std::time::Duration::from_secs(10080 * 60)
+        );
     }
 
     #[test]

@@ -214,7 +214,11 @@ fn stopped(settings: &Settings) {
 
 /// Records when the next check is due, for `devidence status`.
 fn write_next_run(settings: &Settings, wait: Duration) {
-    let next = time::OffsetDateTime::now_utc() + wait;
+    let now = time::OffsetDateTime::now_utc();
+    let next = time::Duration::try_from(wait)
+        .ok()
+        .and_then(|wait| now.checked_add(wait))
+        .unwrap_or(now);
     let body = serde_json::json!({
         "pid": std::process::id(),
         "next_run_at": next.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),

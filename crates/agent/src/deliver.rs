@@ -62,6 +62,10 @@ pub async fn deliver(
         device_connection_id: settings.device_connection_id,
         api_url: settings.api_url.clone(),
     };
+    // Every error text kept (spool records, state.json, the report) is redacted whole, before
+    // anything shortens it, in case a server or proxy echoed the key.
+    let redactor = settings.redactor();
+    let text = |e: &dyn std::fmt::Display| redactor.redact(&e.to_string());
     let mut delivery = Delivery {
         device: None,
         items: Vec::new(),
@@ -83,7 +87,7 @@ pub async fn deliver(
         Ok(target) => target,
         Err(e) => {
             tracing::warn!("device ID not resolved: {e}");
-            delivery.error = Some(e.to_string());
+            delivery.error = Some(text(&e));
             delivery.pending_after = spool.pending().len();
             if !matches!(e, ResolveError::Drata { .. }) || !e.is_transient() {
                 state.device = None;
@@ -103,7 +107,7 @@ pub async fn deliver(
         let bytes = match spool.payload(&item) {
             Ok(bytes) => bytes,
             Err(e) => {
-                let why = e.to_string();
+                let why = text(&e);
                 let _ = spool.reject(&mut item, &why);
                 delivery.items.push(ItemReport {
                     item,
@@ -151,9 +155,9 @@ pub async fn deliver(
                 }
                 Err(e) => {
                     state.device = None;
-                    delivery.error.get_or_insert(e.to_string());
+                    delivery.error.get_or_insert(text(&e));
                     stopped = true;
-                    let why = e.to_string();
+                    let why = text(&e);
                     let _ = spool.record_failure(&mut item, &why);
                     delivery.items.push(ItemReport {
                         item,
@@ -176,13 +180,13 @@ pub async fn deliver(
                 }
             },
             Err(e @ (DrataError::TooLarge { .. } | DrataError::BadRequest { .. })) => {
-                let why = e.to_string();
+                let why = text(&e);
                 delivery.error.get_or_insert(why.clone());
                 let _ = spool.reject(&mut item, &why);
                 Sent::Rejected(why)
             }
             Err(e) => {
-                let why = e.to_string();
+                let why = text(&e);
                 delivery.error.get_or_insert(why.clone());
                 if matches!(e, DrataError::NotFound { .. }) {
                     state.device = None;

@@ -75,7 +75,7 @@ impl RotatingFile {
         self.file = crate::atomic::no_follow(crate::atomic::owner_only(
             OpenOptions::new().create(true).append(true),
         ))
-            .open(&self.path)?;
+        .open(&self.path)?;
         self.size = 0;
         Ok(())
     }

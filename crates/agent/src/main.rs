@@ -10,7 +10,7 @@ use devidence::{
 };
 use devidence_core::redact::Redactor;
 use devidence_core::{Os, RealHost, ReplayHost};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -209,6 +209,12 @@ fn main() -> ExitCode {
         _ => false,
     };
     init_logging(cli.verbose, background);
+    if matches!(
+        cli.command,
+        Command::Check { .. } | Command::Collect { .. } | Command::Run(_)
+    ) {
+        stop_cleanly_on_signals();
+    }
     let started = std::time::Instant::now();
     let result = dispatch(cli);
     log_resource_use(started);
@@ -223,6 +229,66 @@ fn main() -> ExitCode {
             }
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// On SIGTERM, SIGINT or SIGHUP (Ctrl-C on Windows), kills the commands the probes are
+/// running, each with its process group, then exits with 128 + the signal's number: a hung
+/// tool must not outlive a run the service manager or the user stopped. Evidence already
+/// spooled stays (every spool write is atomic). Returns once the handlers are in place.
+fn stop_cleanly_on_signals() {
+    let (ready, armed) = std::sync::mpsc::channel();
+    let watcher = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                let _ = ready.send(());
+                return;
+            };
+            runtime.block_on(async move {
+                let (name, code) = stop_signal(ready).await;
+                devidence_core::host::kill_running_commands();
+                eprintln!(
+                    "devidence: stopped by {name}; the checks' commands were stopped, and evidence already in the spool is kept"
+                );
+                std::process::exit(code);
+            });
+        });
+    if watcher.is_ok() {
+        let _ = armed.recv_timeout(std::time::Duration::from_secs(2));
+    }
+}
+
+/// Waits for a stop signal (after saying on `ready` that the handlers are in place); returns
+/// its name and the exit code for it.
+async fn stop_signal(ready: std::sync::mpsc::Sender<()>) -> (&'static str, i32) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = ready.send(());
+            return std::future::pending().await;
+        };
+        let _ = ready.send(());
+        tokio::select! {
+            _ = term.recv() => ("SIGTERM", 128 + 15),
+            _ = int.recv() => ("SIGINT", 128 + 2),
+            _ = hup.recv() => ("SIGHUP", 128 + 1),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let ctrl_c = tokio::signal::ctrl_c();
+        let _ = ready.send(());
+        let _ = ctrl_c.await;
+        ("Ctrl-C", 128 + 2)
     }
 }
 
@@ -442,11 +508,12 @@ fn print_findings(findings: &[devidence_core::Finding], json: bool) -> Result<()
 }
 
 fn collect(settings: &Settings) -> checks::Collection {
-    let mut redactor = Redactor::new();
-    if let Some(key) = &settings.api_key {
-        redactor = redactor.with_literal(key.expose_secret());
-    }
-    checks::collect(&RealHost::new(), Os::current(), &settings.policy, &redactor)
+    checks::collect(
+        &RealHost::new(),
+        Os::current(),
+        &settings.policy,
+        &settings.redactor(),
+    )
 }
 
 /// The stamped screenshot for the evidence pictures when the setting is on and a display
@@ -547,6 +614,12 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         .context("cannot open the evidence spool")
         .map_err(|e| fail(exit::EVIDENCE, e))?;
 
+    // Without --out, each run writes a dated folder under the data folder; the oldest beyond
+    // keep_evidence_runs are removed once this run's is written.
+    let dated_parent = args
+        .out
+        .is_none()
+        .then(|| settings.data_dir.join("evidence"));
     let out = args.out.unwrap_or_else(|| {
         let stamp = time::OffsetDateTime::now_utc()
             .format(time::macros::format_description!(
@@ -591,6 +664,11 @@ fn run(config_path: Option<&Path>, env: &Env, args: RunArgs) -> Result<u8, Failu
         now,
     );
     print!("{}", report::table(&collection.findings));
+    if let Some(parent) = &dated_parent {
+        for old in bundle::prune_dated_folders(parent, settings.keep_evidence_runs) {
+            tracing::info!(folder = %old.display(), "removed an old evidence folder (keep_evidence_runs)");
+        }
+    }
 
     // Drata knows the machine by the configured serial number where one is set.
     let mut known_as = collection.device.clone();

@@ -104,9 +104,8 @@ pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
         source,
     };
     // Opened once; the mode checked is the mode of the file read.
-    let (bytes, meta) =
-        crate::atomic::read_capped_with_metadata(path, MAX_KEY_FILE_BYTES, true)
-            .map_err(unreadable)?;
+    let (bytes, meta) = crate::atomic::read_capped_with_metadata(path, MAX_KEY_FILE_BYTES, true)
+        .map_err(unreadable)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -18,8 +18,8 @@ pub fn print(settings: &Settings, as_json: bool) -> anyhow::Result<()> {
         crate::atomic::SMALL_FILE_BYTES,
         false,
     )
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    .ok()
+    .and_then(|b| serde_json::from_slice(&b).ok());
     let next_run = daemon
         .as_ref()
         .and_then(|d| d["next_run_at"].as_str())

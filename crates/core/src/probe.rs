@@ -27,7 +27,10 @@ pub struct ProbeRun<'a> {
 /// Whether a wide scan's observation may be left out of the reports: only when it read the
 /// folder or found it missing, never when something was refused or failed.
 fn quiet_outcome(obs: &Observation) -> bool {
-    matches!(obs.outcome, crate::Outcome::Completed | crate::Outcome::NotFound)
+    matches!(
+        obs.outcome,
+        crate::Outcome::Completed | crate::Outcome::NotFound
+    )
 }
 
 impl<'a> ProbeRun<'a> {

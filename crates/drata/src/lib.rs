@@ -194,11 +194,9 @@ impl Client {
                 );
             }
         }
-        let http = builder
-            .build()
-            .map_err(|e| DrataError::Setup {
-                detail: root_cause(&e),
-            })?;
+        let http = builder.build().map_err(|e| DrataError::Setup {
+            detail: root_cause(&e),
+        })?;
         Ok(Client {
             http,
             base,
@@ -468,7 +466,9 @@ impl Client {
         body: &[u8],
         retry_after: Option<Duration>,
     ) -> DrataError {
-        // Redacted before it is shortened, so a key cut in half at the end cannot survive.
+        // Redacted before it is shortened, so a key cut in half at the end cannot survive (the
+        // 64 KiB read is far longer than the message and any key).
+        let body = &body[..body.len().min(64 * 1024)];
         let message = truncate(
             &self.redact(&drata_message(status, body)),
             MAX_MESSAGE_CHARS,
@@ -527,33 +527,52 @@ impl Client {
     }
 }
 
-/// `text` with every occurrence of `key` replaced by `[REDACTED]`: ASCII letters matched in
-/// any case, and the key's percent-encoded form (as a URL or form body would carry it) too.
+/// `text` with every occurrence of `key` replaced by `[REDACTED]`: letters matched in any case,
+/// and each character also when percent-encoded (`-` as `%2D`, as a URL or form body may carry
+/// it).
 fn redact_key(text: &str, key: &str) -> String {
     if key.len() < 4 {
         return text.to_string();
     }
-    let encoded: String = key
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
+    let bytes = text.as_bytes();
+    let key = key.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        match key_match_len(&bytes[at..], key) {
+            Some(len) => {
+                out.push_str(&text[copied..at]);
+                out.push_str("[REDACTED]");
+                at += len;
+                copied = at;
             }
-        })
-        .collect();
-    let mut out = text.to_string();
-    for needle in [key.to_string(), encoded] {
-        let needle = needle.to_ascii_lowercase();
-        // ASCII lower-casing keeps byte offsets, so matches map back onto `out`.
-        let hay = out.to_ascii_lowercase();
-        let spans: Vec<usize> = hay.match_indices(&needle).map(|(at, _)| at).collect();
-        for at in spans.into_iter().rev() {
-            out.replace_range(at..at + needle.len(), "[REDACTED]");
+            None => at += 1,
         }
     }
+    out.push_str(&text[copied..]);
     out
+}
+
+/// How many bytes at the start of `hay` spell `key` (see [`redact_key`]), if they do.
+fn key_match_len(hay: &[u8], key: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for &want in key {
+        let next = *hay.get(at)?;
+        if next.eq_ignore_ascii_case(&want) {
+            at += 1;
+        } else if next == b'%' {
+            let hex = std::str::from_utf8(hay.get(at + 1..at + 3)?).ok()?;
+            if u8::from_str_radix(hex, 16).ok()? != want {
+                return None;
+            }
+            at += 3;
+        } else {
+            return None;
+        }
+    }
+    // Matches start on a character boundary; a whole match ends on one too.
+    Some(at)
 }
 
 /// Parses and checks the base URL; see [`Client::new`].
@@ -705,7 +724,7 @@ fn drata_message(status: StatusCode, body: &[u8]) -> String {
                 Some(message)
             }
         });
-    let text = from_json.unwrap_or_else(|| {
+    from_json.unwrap_or_else(|| {
         let text = String::from_utf8_lossy(body);
         let looks_like_html = text.trim_start().starts_with('<');
         if text.trim().is_empty() || looks_like_html {
@@ -713,8 +732,7 @@ fn drata_message(status: StatusCode, body: &[u8]) -> String {
         } else {
             text.split_whitespace().collect::<Vec<_>>().join(" ")
         }
-    });
-    text
+    })
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {
@@ -913,12 +931,16 @@ mod tests {
     #[test]
     fn the_key_is_redacted_in_any_case_and_percent_encoded() {
         let key = "sk-live/abc+DEF=0123456789";
-        let text = "a sk-live/abc+DEF=0123456789 b SK-LIVE/ABC+DEF=0123456789 c sk-live%2fabc%2BDEF%3D0123456789 d";
+        let text = "a sk-live/abc+DEF=0123456789 b SK-LIVE/ABC+DEF=0123456789 c sk-live%2fabc%2BDEF%3D0123456789 d sk%2Dlive/abc+def=0123456789";
         let out = redact_key(text, key);
-        assert_eq!(out, "a [REDACTED] b [REDACTED] c [REDACTED] d");
+        assert_eq!(out, "a [REDACTED] b [REDACTED] c [REDACTED] d [REDACTED]");
+        assert_eq!(redact_key("héllo sk-l", key), "héllo sk-l");
         // Redacted before being shortened: a key at the cut never survives in part.
         let c = client("https://public-api.drata.com/public/v2").expect("valid");
-        let body = format!("{}sk-live-abcdef0123456789", "x".repeat(MAX_MESSAGE_CHARS - 10));
+        let body = format!(
+            "{}sk-live-abcdef0123456789",
+            "x".repeat(MAX_MESSAGE_CHARS - 10)
+        );
         let error = c.status_error(
             &Op::list_documents("1"),
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -248,6 +248,9 @@ mod tests {
             Some(Duration::from_secs(1_000_000_000))
         );
         let far = parse_retry_after("Thu, 01 Jan 2099 00:00:00 GMT").expect("a date");
-        assert!(far > Duration::from_secs(60 * 60 * 24 * 365 * 70), "{far:?}");
+        assert!(
+            far > Duration::from_secs(60 * 60 * 24 * 365 * 70),
+            "{far:?}"
+        );
     }
 }

@@ -12,34 +12,62 @@ use std::time::Duration;
 /// bundle that shows each browser is installed (in `/Applications` or the person's own
 /// `~/Applications`).
 pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
-    chromium("Google Chrome", "Library/Application Support/Google/Chrome", &[
-        Install::App("Google Chrome.app"),
-        Install::HomePath("Applications", "Google Chrome.app"),
-    ]),
-    chromium("Google Chrome Beta", "Library/Application Support/Google/Chrome Beta", &[
-        Install::App("Google Chrome Beta.app"),
-        Install::HomePath("Applications", "Google Chrome Beta.app"),
-    ]),
-    chromium("Chromium", "Library/Application Support/Chromium", &[
-        Install::App("Chromium.app"),
-        Install::HomePath("Applications", "Chromium.app"),
-    ]),
-    chromium("Brave", "Library/Application Support/BraveSoftware/Brave-Browser", &[
-        Install::App("Brave Browser.app"),
-        Install::HomePath("Applications", "Brave Browser.app"),
-    ]),
-    chromium("Microsoft Edge", "Library/Application Support/Microsoft Edge", &[
-        Install::App("Microsoft Edge.app"),
-        Install::HomePath("Applications", "Microsoft Edge.app"),
-    ]),
-    chromium("Vivaldi", "Library/Application Support/Vivaldi", &[
-        Install::App("Vivaldi.app"),
-        Install::HomePath("Applications", "Vivaldi.app"),
-    ]),
-    chromium("Arc", "Library/Application Support/Arc/User Data", &[
-        Install::App("Arc.app"),
-        Install::HomePath("Applications", "Arc.app"),
-    ]),
+    chromium(
+        "Google Chrome",
+        "Library/Application Support/Google/Chrome",
+        &[
+            Install::App("Google Chrome.app"),
+            Install::HomePath("Applications", "Google Chrome.app"),
+        ],
+    ),
+    chromium(
+        "Google Chrome Beta",
+        "Library/Application Support/Google/Chrome Beta",
+        &[
+            Install::App("Google Chrome Beta.app"),
+            Install::HomePath("Applications", "Google Chrome Beta.app"),
+        ],
+    ),
+    chromium(
+        "Chromium",
+        "Library/Application Support/Chromium",
+        &[
+            Install::App("Chromium.app"),
+            Install::HomePath("Applications", "Chromium.app"),
+        ],
+    ),
+    chromium(
+        "Brave",
+        "Library/Application Support/BraveSoftware/Brave-Browser",
+        &[
+            Install::App("Brave Browser.app"),
+            Install::HomePath("Applications", "Brave Browser.app"),
+        ],
+    ),
+    chromium(
+        "Microsoft Edge",
+        "Library/Application Support/Microsoft Edge",
+        &[
+            Install::App("Microsoft Edge.app"),
+            Install::HomePath("Applications", "Microsoft Edge.app"),
+        ],
+    ),
+    chromium(
+        "Vivaldi",
+        "Library/Application Support/Vivaldi",
+        &[
+            Install::App("Vivaldi.app"),
+            Install::HomePath("Applications", "Vivaldi.app"),
+        ],
+    ),
+    chromium(
+        "Arc",
+        "Library/Application Support/Arc/User Data",
+        &[
+            Install::App("Arc.app"),
+            Install::HomePath("Applications", "Arc.app"),
+        ],
+    ),
 ];
 
 const fn chromium(
@@ -118,7 +146,10 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut shared = Shared::default();
     match applications(&mut run, "/Applications", None, "system-wide", &mut survey) {
         Ok(apps) => {
-            run.fact("source.applications", format!("read ({} entries)", apps.len()));
+            run.fact(
+                "source.applications",
+                format!("read ({} entries)", apps.len()),
+            );
             survey.read.push("/Applications".into());
             for app in &apps {
                 shared.installed.add("app", app);

@@ -97,7 +97,8 @@ impl Installed {
     }
 
     fn has(&self, kind: &str, name: &str) -> bool {
-        self.keys.contains(&format!("{kind}:{}", name.to_lowercase()))
+        self.keys
+            .contains(&format!("{kind}:{}", name.to_lowercase()))
     }
 }
 
@@ -132,7 +133,11 @@ fn browser_installed(
             }
             Install::HomePath(folder, entry) => {
                 let listing = run.list_user_dir_quietly(user, &format!("{home}/{folder}"));
-                listing.succeeded() && listing.stdout.lines().any(|x| x.eq_ignore_ascii_case(entry))
+                listing.succeeded()
+                    && listing
+                        .stdout
+                        .lines()
+                        .any(|x| x.eq_ignore_ascii_case(entry))
             }
         };
         if found {
@@ -214,9 +219,11 @@ fn scan_listing(
         }
         Outcome::NotFound => Vec::new(),
         _ => {
-            survey
-                .unreadable
-                .push(format!("{what} of {} ({})", user.name, obs.failure_reason()));
+            survey.unreadable.push(format!(
+                "{what} of {} ({})",
+                user.name,
+                obs.failure_reason()
+            ));
             Vec::new()
         }
     }
@@ -250,11 +257,17 @@ pub(crate) fn scan_browsers(
     for dir in dirs.chromium {
         let browser = dir.browser;
         let base = format!("{home}/{}", dir.dir);
-        let mut profiles: Vec<String> =
-            scan_listing(run, user, &base, &format!("the {browser} profiles"), survey, notes)
-                .into_iter()
-                .filter(|e| browsers::is_chromium_profile(e))
-                .collect();
+        let mut profiles: Vec<String> = scan_listing(
+            run,
+            user,
+            &base,
+            &format!("the {browser} profiles"),
+            survey,
+            notes,
+        )
+        .into_iter()
+        .filter(|e| browsers::is_chromium_profile(e))
+        .collect();
         if profiles.is_empty() {
             continue;
         }
@@ -292,7 +305,15 @@ pub(crate) fn scan_browsers(
                 continue;
             };
             let registered = chromium_settings(run, user, &format!("{base}/{profile}"));
-            judge_chromium(&found, registered, browser, &how_installed, &place, survey, notes);
+            judge_chromium(
+                &found,
+                registered,
+                browser,
+                &how_installed,
+                &place,
+                survey,
+                notes,
+            );
         }
     }
 
@@ -313,7 +334,14 @@ pub(crate) fn scan_browsers(
     };
     for (browser, rel) in dirs.firefox {
         let root = format!("{home}/{rel}");
-        let entries = scan_listing(run, user, &root, &format!("the {browser} profiles"), survey, notes);
+        let entries = scan_listing(
+            run,
+            user,
+            &root,
+            &format!("the {browser} profiles"),
+            survey,
+            notes,
+        );
         if entries.is_empty() {
             continue;
         }
@@ -356,9 +384,12 @@ pub(crate) fn scan_browsers(
             }
             let profile_name = profile.rsplit('/').next().unwrap_or(profile);
             let place = whose(&format!("{browser} profile {profile_name}"));
-            let json = run.read_user_file_extract(user, &format!("{profile}/extensions.json"), |text| {
-                browsers::extract_extensions_json(text, |id| catalog::find(|p| p.firefox, id).is_some())
-            });
+            let json =
+                run.read_user_file_extract(user, &format!("{profile}/extensions.json"), |text| {
+                    browsers::extract_extensions_json(text, |id| {
+                        catalog::find(|p| p.firefox, id).is_some()
+                    })
+                });
             let addons: Result<Vec<Addon>, String> = if json.succeeded() {
                 browsers::parse_extensions_json(&json.stdout)
             } else if json.outcome == Outcome::NotFound {

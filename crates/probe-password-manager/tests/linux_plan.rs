@@ -250,7 +250,10 @@ fn scenarios() {
         host: with_chrome(Some(r#"{"extensions":{"settings":{}}}"#)),
         os: Os::Linux,
         verdict: "FAIL",
-        facts: vec![("not_counted.01", "is not registered in the profile's preferences")],
+        facts: vec![(
+            "not_counted.01",
+            "is not registered in the profile's preferences",
+        )],
         says: "No password manager was found",
         recorded: vec![],
     });

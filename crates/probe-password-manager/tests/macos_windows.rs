@@ -133,7 +133,8 @@ fn macos_chrome_extensions_count_only_in_an_installed_chrome_and_keep_no_persona
     let finding = scenario(true);
     assert_eq!(finding.verdict, Verdict::Pass, "{:#?}", finding.facts);
     assert!(
-        finding.facts["hit.01"].contains("Google Chrome installed as /Applications/Google Chrome.app"),
+        finding.facts["hit.01"]
+            .contains("Google Chrome installed as /Applications/Google Chrome.app"),
         "{}",
         finding.facts["hit.01"]
     );

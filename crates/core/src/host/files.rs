@@ -79,7 +79,11 @@ fn kind_name(meta: &std::fs::Metadata) -> &'static str {
             return "a device";
         }
     }
-    if meta.is_dir() { "a folder" } else { "not a regular file" }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Reads a system file: regular files only, opened without blocking, capped.
@@ -427,7 +431,10 @@ mod platform {
         let home = user.home.trim_end_matches(['/', '\\']);
         let rest = below_home(user, home, path)?;
         let mut current = PathBuf::from(home);
-        for part in rest.split(['/', '\\']).filter(|c| !c.is_empty() && *c != ".") {
+        for part in rest
+            .split(['/', '\\'])
+            .filter(|c| !c.is_empty() && *c != ".")
+        {
             if part == ".." {
                 return Err(Outcome::Refused {
                     reason: format!("{path} steps up with `..`; not followed"),
@@ -511,7 +518,10 @@ mod tests {
         for outside in ["/etc/passwd", &format!("{}x/file", home.display())] {
             let mut o = obs();
             read_in_home(&u, outside, 1024, &mut o);
-            assert!(matches!(o.outcome, Outcome::Refused { .. }), "{outside}: {o:?}");
+            assert!(
+                matches!(o.outcome, Outcome::Refused { .. }),
+                "{outside}: {o:?}"
+            );
         }
     }
 
@@ -532,7 +542,10 @@ mod tests {
 
         let mut o = obs();
         read_in_home(&u, &at("alias/settings"), 1024, &mut o);
-        assert_eq!((o.outcome.clone(), o.stdout.as_str()), (Outcome::Completed, "inside"));
+        assert_eq!(
+            (o.outcome.clone(), o.stdout.as_str()),
+            (Outcome::Completed, "inside")
+        );
         for (refused, why) in [
             ("out", "outside tester's home; not followed"),
             ("up", "leads out of tester's home"),

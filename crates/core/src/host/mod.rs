@@ -9,7 +9,7 @@ mod real;
 mod replay;
 
 pub use files::MAX_DIR_ENTRIES;
-pub use real::{MAX_OUTPUT_BYTES, RealHost, running_as_root};
+pub use real::{MAX_OUTPUT_BYTES, RealHost, kill_running_commands, running_as_root};
 pub use replay::ReplayHost;
 
 use crate::finding::Observation;

@@ -43,7 +43,12 @@ impl Host for RealHost {
             }
         };
         match command.spawn() {
-            Ok(child) => wait_with_deadline(child, spec.deadline, &mut obs),
+            Ok(child) => {
+                let pid = child.id();
+                running::add(pid);
+                wait_with_deadline(child, spec.deadline, &mut obs);
+                running::remove(pid);
+            }
             Err(err) => obs.outcome = io_outcome(&err),
         }
         obs.duration_ms = millis(started.elapsed());
@@ -86,6 +91,48 @@ impl Host for RealHost {
 
     fn env(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+}
+
+/// Kills every command the probes are running, with its whole process group (Unix; on
+/// Windows nothing: a command there is killed at its deadline). For the agent's handler of
+/// SIGTERM, SIGINT and SIGHUP, so that no hung tool outlives a run that was stopped.
+pub fn kill_running_commands() {
+    running::stop_all();
+}
+
+/// The process groups of the commands running now (each command leads its own).
+mod running {
+    use std::sync::Mutex;
+
+    /// The running commands' process groups, and whether the agent is stopping (then a
+    /// command that starts is killed at once).
+    static RUNNING: Mutex<(Vec<u32>, bool)> = Mutex::new((Vec::new(), false));
+
+    fn lock() -> std::sync::MutexGuard<'static, (Vec<u32>, bool)> {
+        RUNNING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn add(pid: u32) {
+        let mut running = lock();
+        if running.1 {
+            super::platform::kill_group(pid);
+        }
+        running.0.push(pid);
+    }
+
+    pub(super) fn remove(pid: u32) {
+        lock().0.retain(|p| *p != pid);
+    }
+
+    pub(super) fn stop_all() {
+        let mut running = lock();
+        running.1 = true;
+        for pid in &running.0 {
+            super::platform::kill_group(*pid);
+        }
     }
 }
 
@@ -313,13 +360,18 @@ mod platform {
     }
 
     pub fn kill_tree(child: &mut Child) {
-        if let Some(pid) = i32::try_from(child.id())
+        kill_group(child.id());
+        let _ = child.kill();
+    }
+
+    /// Kills the process group `pid` leads.
+    pub fn kill_group(pid: u32) {
+        if let Some(pid) = i32::try_from(pid)
             .ok()
             .and_then(rustix::process::Pid::from_raw)
         {
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
-        let _ = child.kill();
     }
 
     pub fn current_uid() -> Option<u32> {
@@ -348,6 +400,9 @@ mod platform {
     pub fn kill_tree(child: &mut Child) {
         let _ = child.kill();
     }
+
+    /// Windows has no process groups to kill from here; commands end at their deadline.
+    pub fn kill_group(_pid: u32) {}
 
     pub fn current_uid() -> Option<u32> {
         None

@@ -135,7 +135,14 @@ pub fn extract_extensions_json(text: &str, wanted: impl Fn(&str) -> bool) -> Str
         .filter(|a| a.get("id").and_then(Value::as_str).is_some_and(&wanted))
         .map(|a| {
             let mut small = serde_json::Map::new();
-            for field in ["id", "version", "location", "active", "userDisabled", "appDisabled"] {
+            for field in [
+                "id",
+                "version",
+                "location",
+                "active",
+                "userDisabled",
+                "appDisabled",
+            ] {
                 if let Some(value) = a.get(field) {
                     small.insert(field.to_string(), value.clone());
                 }

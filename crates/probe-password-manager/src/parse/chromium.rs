@@ -57,10 +57,7 @@ pub fn extract_settings(text: &str, wanted: impl Fn(&str) -> bool) -> String {
                     .and_then(|m| m.get("version"))
                     .and_then(Value::as_str)
                 {
-                    small.insert(
-                        "manifest".into(),
-                        serde_json::json!({ "version": version }),
-                    );
+                    small.insert("manifest".into(), serde_json::json!({ "version": version }));
                 }
             }
             kept.insert(id.clone(), Value::Object(small));
@@ -120,9 +117,7 @@ impl Registered {
     pub fn why_disabled(&self) -> String {
         let mut why = Vec::new();
         if !self.installed() {
-            why.push(
-                "no location or path, or uninstalled as an external extension".to_string(),
-            );
+            why.push("no location or path, or uninstalled as an external extension".to_string());
         }
         if self.state == Some(0) {
             why.push("state 0 (disabled)".to_string());
@@ -235,7 +230,10 @@ mod tests {
         assert!(!extract.contains("alice@example.com") && !extract.contains("other"));
         assert!(!extract.contains("permissions") && !extract.contains("zzzz"));
         assert_eq!(extract_settings(&extract, wanted), extract);
-        assert_eq!(extract_settings("root:$y$secret:19000::::::", wanted), NOT_JSON);
+        assert_eq!(
+            extract_settings("root:$y$secret:19000::::::", wanted),
+            NOT_JSON
+        );
         assert_eq!(extract_settings(NOT_JSON, wanted), NOT_JSON);
         assert!(parse_settings(NOT_JSON).is_err());
     }
@@ -247,7 +245,10 @@ mod tests {
         assert!(by("aaaa").enabled());
         assert_eq!(by("aaaa").version.as_deref(), Some("2.1"));
         assert!(!by("bbbb").enabled());
-        assert_eq!(by("bbbb").why_disabled(), "state 0 (disabled), disable_reasons 1");
+        assert_eq!(
+            by("bbbb").why_disabled(),
+            "state 0 (disabled), disable_reasons 1"
+        );
         assert!(by("cccc").enabled());
         assert!(!by("dddd").enabled());
         // Not installed: in external_uninstalls, no location or path, state 2.
@@ -274,7 +275,10 @@ mod tests {
         // Chromium's own test profile: Web Store and unpacked, both on.
         let good = "chromium-preferences-chromium-test-good.json";
         assert!(by(good, "bjafgdebaacbbbecmhlhpofkepfkgcpa").enabled());
-        assert_eq!(by(good, "lckcjklfapeiadkadngidmocpbkemckm").location, Some(4));
+        assert_eq!(
+            by(good, "lckcjklfapeiadkadngidmocpbkemckm").location,
+            Some(4)
+        );
         // A real Chrome 38 profile (plaso's test data): `disable_reasons` as a bit mask.
         let plaso = "chromium-preferences-plaso-chrome38-windows.json";
         let on = by(plaso, "felcaaldnbdncclmgdcncolpebgiejap");
@@ -283,7 +287,13 @@ mod tests {
         let off = by(plaso, "bepbmhgboaologfdajaanbcjmnhjmhfn");
         assert!(!off.enabled());
         assert_eq!(off.disable_reasons, vec![1]);
-        assert!(by("chromium-preferences-external-component.json", "ldnnhddmnhbkjipkidpdiheffobcpfmf").enabled());
+        assert!(
+            by(
+                "chromium-preferences-external-component.json",
+                "ldnnhddmnhbkjipkidpdiheffobcpfmf"
+            )
+            .enabled()
+        );
         // Today's shape (no `state`, `disable_reasons` a list, empty when enabled).
         let now = "chromium-secure-preferences-m136-shape-constructed.json";
         assert!(by(now, "nngceckbapebfimnlniiiahkandclblb").enabled());
@@ -292,7 +302,10 @@ mod tests {
         let text = fixture(plaso);
         let extract = extract_settings(&text, |_| true);
         assert!(!extract.contains("lastpingday") && !extract.contains("update_url"));
-        assert_eq!(parse_settings(&extract).expect("parses"), parse_settings(&text).expect("parses"));
+        assert_eq!(
+            parse_settings(&extract).expect("parses"),
+            parse_settings(&text).expect("parses")
+        );
     }
 
     #[test]
