@@ -120,19 +120,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Whether an outside tool a test needs is here (`program args…` exits 0). CI sets
-/// DEVIDENCE_REQUIRE_FAULT_TOOLS=1 so such tests cannot silently skip there.
+/// Whether an outside tool a test needs is here (`program args…` exits 0); when not, the
+/// test is skipped with a message, unless `DEVIDENCE_REQUIRE_<PROGRAM>=1` (set by CI) makes
+/// that a failure (see `devidence-testkit`).
 pub fn tool_available(program: &str, args: &[&str]) -> bool {
-    let here = std::process::Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !here {
-        assert!(
-            std::env::var_os("DEVIDENCE_REQUIRE_FAULT_TOOLS").is_none(),
-            "{program} is required here (DEVIDENCE_REQUIRE_FAULT_TOOLS is set)"
-        );
-        eprintln!("skipping: {program} is not usable on this machine");
-    }
-    here
+    devidence_testkit::tool(program, args)
 }

@@ -47,7 +47,10 @@ pub fn probe_all(host: &dyn Host, os: Os, policy: &Policy, redactor: &Redactor) 
                 let probe = probe_for(control);
                 (
                     control,
-                    scope.spawn(move || probe(ProbeRun::new(host, os, policy, redactor))),
+                    scope.spawn(move || {
+                        inject_panic(control);
+                        probe(ProbeRun::new(host, os, policy, redactor))
+                    }),
                 )
             })
             .collect();
@@ -62,7 +65,32 @@ pub fn probe_all(host: &dyn Host, os: Os, policy: &Policy, redactor: &Redactor) 
     })
 }
 
-/// A probe that panicked still yields a finding: unknown, saying so, never a silent gap.
+/// With the `fault-injection` feature (test builds only), panics in the probe named by
+/// `DEVIDENCE_FAULT_PANIC_PROBE` (a control's slug), saying how this build handles panics,
+/// so a test can prove that the release profile turns a crashed probe into its finding.
+#[cfg(feature = "fault-injection")]
+fn inject_panic(control: Control) {
+    if std::env::var("DEVIDENCE_FAULT_PANIC_PROBE").is_ok_and(|v| v == control.slug()) {
+        eprintln!(
+            "fault injection: the {} probe panics now (this build: panic={}, debug assertions {})",
+            control.slug(),
+            if cfg!(panic = "unwind") {
+                "unwind"
+            } else {
+                "abort"
+            },
+            if cfg!(debug_assertions) { "on" } else { "off" }
+        );
+        panic!("injected panic in the {} probe", control.slug());
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+fn inject_panic(_control: Control) {}
+
+/// A probe that panicked still yields a finding: unknown, saying so, never a silent gap. This
+/// needs the panic to unwind to the thread's join, which is why the release profile sets
+/// `panic = "unwind"` (a release build that aborted lost the whole run).
 fn crashed(
     control: Control,
     os: Os,

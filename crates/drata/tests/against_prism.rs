@@ -41,10 +41,11 @@ impl Drop for Prism {
 
 /// Skips with the reason, or fails when CI requires Prism.
 fn skip(why: &str) {
-    if std::env::var_os("DEVIDENCE_REQUIRE_PRISM").is_some_and(|v| v == "1") {
-        panic!("Prism is required (DEVIDENCE_REQUIRE_PRISM=1) but {why}");
-    }
-    eprintln!("SKIPPED: the Prism contract test cannot run: {why}");
+    devidence_testkit::available(
+        "prism",
+        false,
+        &format!("the Prism contract test cannot run: {why}"),
+    );
 }
 
 fn workspace() -> PathBuf {

@@ -141,7 +141,7 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    let mut shared = Shared::default();
+    let mut shared = Shared::new(CHROMIUM_DIRS);
 
     let deb = deb_packages(&mut run, &mut survey, &mut shared);
     let rpm = rpm_packages(&mut run, &mut survey, &mut shared);

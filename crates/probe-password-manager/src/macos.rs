@@ -143,7 +143,7 @@ fn applications(
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    let mut shared = Shared::default();
+    let mut shared = Shared::new(CHROMIUM_DIRS);
     match applications(&mut run, "/Applications", None, "system-wide", &mut survey) {
         Ok(apps) => {
             run.fact(

@@ -75,25 +75,63 @@ pub(crate) struct ChromiumDir {
 
 /// What the plan already knows to be installed (from the package lists, flatpaks, snaps,
 /// `/Applications` or the installed programs it read), plus system folders listed on demand.
-#[derive(Default)]
+/// Only what one of the OS's browser tables names is kept, so a long package list costs
+/// nothing here.
 pub(crate) struct Installed {
+    /// The browser table whose install markers matter.
+    table: &'static [ChromiumDir],
     /// `deb:<name>`, `rpm:<name>`, `flatpak:<id>`, `snap:<name>`, `app:<name>`, lower-case.
     keys: std::collections::BTreeSet<String>,
-    /// Windows programs' display names, lower-case.
+    /// Windows programs' display names that a table's prefix matches, lower-case.
     programs: Vec<String>,
     /// System folders listed so far (at most once each).
     listed: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Installed {
-    /// Records that `name` of `kind` (`deb`, `rpm`, `flatpak`, `snap`, `app`) is installed.
-    pub(crate) fn add(&mut self, kind: &str, name: &str) {
-        self.keys.insert(format!("{kind}:{}", name.to_lowercase()));
+    /// Nothing known yet, for the browsers of `table`.
+    pub(crate) fn new(table: &'static [ChromiumDir]) -> Installed {
+        Installed {
+            table,
+            keys: Default::default(),
+            programs: Vec::new(),
+            listed: Default::default(),
+        }
     }
 
-    /// Records an installed Windows program's display name.
+    fn markers(&self) -> impl Iterator<Item = Install> + '_ {
+        self.table.iter().flat_map(|d| d.installed.iter().copied())
+    }
+
+    /// Records that `name` of `kind` (`deb`, `rpm`, `flatpak`, `snap`, `app`) is installed,
+    /// when a browser of the table is installed that way.
+    pub(crate) fn add(&mut self, kind: &str, name: &str) {
+        let named = self.markers().any(|way| {
+            let wanted = match (kind, way) {
+                ("deb", Install::Deb(n))
+                | ("rpm", Install::Rpm(n))
+                | ("flatpak", Install::Flatpak(n))
+                | ("snap", Install::Snap(n))
+                | ("app", Install::App(n)) => n,
+                _ => return false,
+            };
+            wanted.eq_ignore_ascii_case(name)
+        });
+        if named {
+            self.keys.insert(format!("{kind}:{}", name.to_lowercase()));
+        }
+    }
+
+    /// Records an installed Windows program's display name, when it names a browser of the
+    /// table.
     pub(crate) fn add_program(&mut self, display_name: &str) {
-        self.programs.push(display_name.trim().to_lowercase());
+        let name = display_name.trim().to_lowercase();
+        let named = self.markers().any(|way| {
+            matches!(way, Install::Program(prefix) if name.starts_with(&prefix.to_lowercase()))
+        });
+        if named {
+            self.programs.push(name);
+        }
     }
 
     fn has(&self, kind: &str, name: &str) -> bool {
@@ -158,12 +196,21 @@ pub(crate) struct BrowserDirs {
 }
 
 /// What the plan read once for every person's scan.
-#[derive(Default)]
 pub(crate) struct Shared {
     /// What is installed system-wide.
     pub(crate) installed: Installed,
     /// Catalogue add-ons in Firefox's system-wide scope.
     pub(crate) firefox_system: Vec<AddonOnDisk>,
+}
+
+impl Shared {
+    /// Nothing read yet, for the browsers of `table`.
+    pub(crate) fn new(table: &'static [ChromiumDir]) -> Shared {
+        Shared {
+            installed: Installed::new(table),
+            firefox_system: Vec::new(),
+        }
+    }
 }
 
 pub(crate) fn hit(product: &Product, how: String, whose: String) -> Hit {

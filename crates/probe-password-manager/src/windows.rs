@@ -117,7 +117,7 @@ pub fn parse_installed_programs(text: &str) -> Result<Vec<Program>, String> {
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    let mut shared = Shared::default();
+    let mut shared = Shared::new(CHROMIUM_DIRS);
     let profiles = user_profiles(&mut run);
     run.fact(
         "source.users",

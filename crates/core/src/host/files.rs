@@ -339,10 +339,9 @@ mod platform {
                 // A symbolic link (ELOOP; ENOTDIR on some systems with O_DIRECTORY).
                 Err(errno @ (Errno::LOOP | Errno::NOTDIR | Errno::MLINK)) => {
                     let Ok(target) = rustix::fs::readlinkat(dir, name.as_str(), Vec::new()) else {
+                        // A file where a folder belongs: the folder asked for does not exist.
                         return Err(match errno {
-                            Errno::NOTDIR => Outcome::Failed {
-                                message: format!("{shown} is not a folder"),
-                            },
+                            Errno::NOTDIR => Outcome::NotFound,
                             other => errno_outcome(other),
                         });
                     };
@@ -598,12 +597,11 @@ mod tests {
     #[test]
     fn as_root_only_what_the_user_may_read_is_read() {
         use std::os::unix::fs::PermissionsExt;
-        if !rustix::process::geteuid().is_root() {
-            assert!(
-                std::env::var_os("DEVIDENCE_REQUIRE_ROOT").is_none(),
-                "root is required here (DEVIDENCE_REQUIRE_ROOT is set)"
-            );
-            eprintln!("skipping: reading as another user needs root");
+        if !devidence_testkit::available(
+            "root",
+            rustix::process::geteuid().is_root(),
+            "reading as another user needs the tests to run as root",
+        ) {
             return;
         }
         let dir = tempfile::tempdir().unwrap();

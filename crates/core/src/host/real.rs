@@ -505,8 +505,11 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn as_root_a_per_user_command_runs_as_that_user_only() {
-        if platform::current_uid() != Some(0) {
-            eprintln!("skipping: dropping to another user needs root");
+        if !devidence_testkit::available(
+            "root",
+            platform::current_uid() == Some(0),
+            "dropping to another user needs the tests to run as root",
+        ) {
             return;
         }
         let nobody = crate::UserContext {
