@@ -722,3 +722,77 @@ done
         assert!(err.contains(&format!("stopped by SIG{sig}")), "{err}");
     }
 }
+
+/// The agent's own files and folders, as a hostile user or a broken machine leaves them: a
+/// configuration that is `/dev/zero` or a FIFO is refused at once (exit 2), never read without
+/// end or waited on; an evidence or data folder anyone may write to is refused (exit 4), and
+/// nothing is written into it.
+#[test]
+fn its_own_files_and_folders_are_checked_before_use() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fifo = dir.join("config-fifo.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (config, says) in [
+        (
+            Path::new("/dev/zero").to_path_buf(),
+            "not a regular file (a device)",
+        ),
+        (fifo, "not a regular file (a FIFO)"),
+    ] {
+        let started = Instant::now();
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("devidence"))
+            .arg("--config")
+            .arg(&config)
+            .arg("check")
+            .env("DEVIDENCE_DATA_DIR", dir.join("data"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    // A world-writable evidence folder (say, one a user made in /tmp for root's run).
+    let open = dir.join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = devidence(dir)
+        .args(["collect", "--out"])
+        .arg(&open)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("chmod go-w"), "{err}");
+    assert_eq!(std::fs::read_dir(&open).unwrap().count(), 0);
+
+    // A world-writable data folder: `run` stores nothing there and says so.
+    let data = dir.join("shared-data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = devidence(dir)
+        .args([
+            "run",
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--device-id",
+            DEVICE,
+        ])
+        .env("DRATA_API_KEY", KEY)
+        .env("DEVIDENCE_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("can be written by every user"), "{err}");
+    assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0);
+}

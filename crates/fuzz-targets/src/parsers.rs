@@ -261,6 +261,37 @@ pub fn targets() -> Vec<Target> {
             pm::parse::browsers::parse_extensions_json(t)
                 .map(|addons| addons.iter().filter(|a| a.enabled()).count())
         }),
+        parser!("password-manager/extensions_json_extract", PM, |t| {
+            // The extract is what the evidence keeps; it must judge as the whole file does.
+            let extract = pm::parse::browsers::extract_extensions_json(t, |_| true);
+            assert_eq!(
+                pm::parse::browsers::extract_extensions_json(&extract, |_| true),
+                extract,
+                "the extract of an extract changed"
+            );
+            pm::parse::browsers::parse_extensions_json(&extract).map(|a| a.len())
+        }),
+        parser!("password-manager/chromium_preferences", PM, |t| {
+            let extract = pm::parse::chromium::extract_settings(t, |_| true);
+            assert_eq!(
+                pm::parse::chromium::extract_settings(&extract, |_| true),
+                extract,
+                "the extract of an extract changed"
+            );
+            let whole = pm::parse::chromium::parse_settings(t);
+            let kept = pm::parse::chromium::parse_settings(&extract);
+            if let (Ok(whole), Ok(kept)) = (&whole, &kept) {
+                let enabled = |list: &[pm::parse::chromium::Registered]| {
+                    list.iter().filter(|r| r.enabled()).count()
+                };
+                assert_eq!(
+                    enabled(whole),
+                    enabled(kept),
+                    "the extract judges differently"
+                );
+            }
+            pm::parse::chromium::merge(&[whole.unwrap_or_default(), kept.unwrap_or_default()]).len()
+        }),
         parser!("password-manager/dpkg_list", PM, |t| {
             pm::parse::packages::parse_dpkg_list(t)
         }),

@@ -50,23 +50,55 @@ fn every_target_has_seeds_and_survives_them() {
 
 #[test]
 fn every_saved_crash_input_stays_fixed() {
-    let mut count = 0;
-    for target in all() {
-        let Ok(entries) = std::fs::read_dir(regressions_dir(target.name)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let input = std::fs::read(entry.path()).unwrap();
-            survives(
-                target.name,
-                &entry.path().display().to_string(),
-                target.run,
-                input,
-            );
-            count += 1;
+    let root = seeds::workspace_root().join("crates/fuzz-targets/regressions");
+    // The folder is part of the repository (its README says how inputs get there); without
+    // it this test would replay nothing and pass.
+    assert!(
+        root.join("README.md").is_file(),
+        "{} is missing: the saved crash inputs cannot be replayed",
+        root.display()
+    );
+    let targets = all();
+    // Every saved input, wherever it lies below the folder, must belong to a target: an input
+    // filed under a misspelt or renamed target would otherwise be skipped silently.
+    let mut files = Vec::new();
+    let mut folders = vec![root.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path != root.join("README.md") {
+                files.push(path);
+            }
         }
     }
+    let mut count = 0;
+    for file in &files {
+        let name = file
+            .parent()
+            .and_then(|p| p.strip_prefix(&root).ok())
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = targets.iter().find(|t| t.name == name).unwrap_or_else(|| {
+            panic!(
+                "{} is filed under `{name}`, which is no fuzz target's name",
+                file.display()
+            )
+        });
+        let input = std::fs::read(file).unwrap();
+        survives(target.name, &file.display().to_string(), target.run, input);
+        count += 1;
+    }
+    assert_eq!(count, files.len());
     println!("{count} saved crash inputs replayed");
+}
+
+#[test]
+fn regressions_dir_names_a_target_folder() {
+    // The layout the replay above expects: <root>/<target name>/<file>.
+    let dir = regressions_dir("core/plist");
+    assert!(dir.ends_with("crates/fuzz-targets/regressions/core/plist"));
 }
 
 #[test]

@@ -179,10 +179,65 @@ fn the_real_machine_gives_a_verdict_with_its_evidence() {
         &Policy::default(),
         &Redactor::new(),
     ));
+    eprintln!("{}: {}", finding.verdict, finding.summary);
     assert!(
         finding
             .observations
             .iter()
             .any(|o| o.source == "mdatp health --output json")
     );
+    // Checked independently: with none of the products' tools installed, the verdict must be
+    // a fail naming what was looked for; with one, never that fail.
+    let tools = ["clamscan", "clamdscan", "clamd", "freshclam", "mdatp"];
+    let any_product = tools.iter().any(|t| on_path(t))
+        || std::path::Path::new("/opt/CrowdStrike/falconctl").exists()
+        || std::path::Path::new("/opt/sentinelone/bin/sentinelctl").exists();
+    if any_product {
+        assert!(
+            !(finding.verdict == Verdict::Fail && finding.summary.contains("No antivirus")),
+            "{}",
+            finding.summary
+        );
+    } else {
+        assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
+        assert!(
+            finding.summary.contains("ClamAV") && finding.summary.contains("SentinelOne"),
+            "{}",
+            finding.summary
+        );
+    }
+    // The finding carries its proof: judged again from its observations, it is the same.
+    let again = replayed(&finding, probe_antivirus::probe);
+    assert_eq!(
+        (&again.verdict, &again.summary),
+        (&finding.verdict, &finding.summary)
+    );
+}
+
+/// The finding judged again from its own observations (what `devidence replay` does).
+fn replayed(
+    finding: &devidence_core::Finding,
+    probe: fn(ProbeRun<'_>) -> devidence_core::Finding,
+) -> devidence_core::Finding {
+    let host = devidence_core::ReplayHost::from_observations(finding.observations.clone());
+    probe(ProbeRun::new(
+        &host,
+        finding.os,
+        &Policy::default(),
+        &Redactor::new(),
+    ))
+}
+
+/// Whether `program` is on the agent's fixed command path.
+fn on_path(program: &str) -> bool {
+    [
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ]
+    .iter()
+    .any(|dir| std::path::Path::new(dir).join(program).exists())
 }

@@ -566,9 +566,48 @@ fn runs_on_this_machine() {
     let host = RealHost::new();
     let finding =
         probe_auto_updates::probe(ProbeRun::new(&host, Os::current(), &policy, &redactor));
-    assert!(!finding.observations.is_empty());
     eprintln!(
         "{}: {} | {:?}",
         finding.verdict, finding.summary, finding.facts
+    );
+    // Checked independently on a Debian-family machine: without the unattended-upgrades
+    // package nothing installs updates unattended, so the verdict is that fail.
+    let installed = std::process::Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", "unattended-upgrades"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"));
+    match installed {
+        Some(false)
+            if finding
+                .facts
+                .get("os.family")
+                .is_some_and(|f| f == "debian") =>
+        {
+            assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
+            assert!(
+                finding
+                    .summary
+                    .contains("unattended-upgrades is not installed"),
+                "{}",
+                finding.summary
+            );
+        }
+        // Installed, or another family: the verdict rests on the timers and configuration,
+        // and an unknown must say why.
+        _ => {
+            if let Verdict::Unknown { reason } = &finding.verdict {
+                assert!(!reason.is_empty());
+            }
+        }
+    }
+    // The finding carries its proof: judged again from its observations, it is the same.
+    let again = probe(
+        &ReplayHost::from_observations(finding.observations.clone()),
+        finding.os,
+    );
+    assert_eq!(
+        (&again.verdict, &again.summary),
+        (&finding.verdict, &finding.summary)
     );
 }

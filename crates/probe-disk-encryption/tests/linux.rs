@@ -224,11 +224,67 @@ fn the_real_machine_gives_a_verdict_with_its_evidence() {
         &Policy::default(),
         &Redactor::new(),
     ));
-    assert!(!finding.observations.is_empty());
+    eprintln!("{}: {}", finding.verdict, finding.summary);
     assert!(
         finding
             .observations
             .iter()
             .any(|o| o.source == "/proc/self/mountinfo")
     );
+    // Checked independently with util-linux: the root file system's source and the types of
+    // the block devices under it; a `crypt` among them means encrypted.
+    let run = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let source = run("findmnt", &["-no", "SOURCE", "/"]);
+    let types = source
+        .as_deref()
+        .filter(|s| s.starts_with("/dev/"))
+        .and_then(|dev| run("lsblk", &["-s", "-no", "TYPE", dev]));
+    match types {
+        Some(types) if types.lines().any(|t| t.trim() == "crypt") => {
+            assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary)
+        }
+        Some(types)
+            if types
+                .lines()
+                .all(|t| ["disk", "part", "lvm", "raid1", "md"].contains(&t.trim())) =>
+        {
+            assert_eq!(
+                finding.verdict,
+                Verdict::Fail,
+                "{types}: {}",
+                finding.summary
+            )
+        }
+        // A container's overlay, a network root, no util-linux: whatever the verdict, it must
+        // not be a pass the independent check cannot confirm.
+        other => assert_ne!(
+            finding.verdict,
+            Verdict::Pass,
+            "{other:?}: {}",
+            finding.summary
+        ),
+    }
+    let again = replayed(&finding, probe_disk_encryption::probe);
+    assert_eq!(
+        (&again.verdict, &again.summary),
+        (&finding.verdict, &finding.summary)
+    );
+}
+
+/// The finding judged again from its own observations (what `devidence replay` does).
+fn replayed(finding: &Finding, probe: fn(ProbeRun<'_>) -> Finding) -> Finding {
+    let host = ReplayHost::from_observations(finding.observations.clone());
+    probe(ProbeRun::new(
+        &host,
+        finding.os,
+        &Policy::default(),
+        &Redactor::new(),
+    ))
 }

@@ -576,9 +576,50 @@ fn runs_on_this_machine() {
     let host = RealHost::new();
     let finding =
         probe_password_manager::probe(ProbeRun::new(&host, Os::current(), &policy, &redactor));
-    assert!(!finding.observations.is_empty());
     eprintln!(
         "{}: {} | {:#?}",
         finding.verdict, finding.summary, finding.facts
+    );
+    // Checked independently: a catalogue package dpkg says is installed must make it a pass;
+    // without one (and with no person's home holding a hit) it can never be a pass.
+    let installed: Vec<&str> = probe_password_manager::catalog::CATALOG
+        .iter()
+        .flat_map(|p| p.deb.iter().copied())
+        .filter(|name| {
+            std::process::Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", name])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if !installed.is_empty() {
+        assert_eq!(
+            finding.verdict,
+            Verdict::Pass,
+            "{installed:?}: {}",
+            finding.summary
+        );
+    } else if finding.verdict == Verdict::Pass {
+        // Found elsewhere: the hit must name a place that exists.
+        let hit = &finding.facts["hit.01"];
+        assert!(!hit.contains("deb package"), "{hit}");
+    } else if let Verdict::Unknown { reason } = &finding.verdict {
+        assert!(reason.contains("could not be read"), "{reason}");
+    } else {
+        assert!(
+            finding
+                .summary
+                .starts_with("No password manager was found in"),
+            "{}",
+            finding.summary
+        );
+    }
+    let again = probe(
+        &ReplayHost::from_observations(finding.observations.clone()),
+        finding.os,
+    );
+    assert_eq!(
+        (&again.verdict, &again.summary),
+        (&finding.verdict, &finding.summary)
     );
 }
