@@ -183,7 +183,12 @@ impl Client {
             // Plain HTTP (tests and local fakes) goes only to this computer: never through a
             // proxy (HTTP_PROXY would receive the key in clear text), and a `localhost` name is
             // pinned to the loopback addresses whatever the hosts file or DNS say.
-            builder = builder.no_proxy();
+            // It never speaks TLS either (no redirects are followed), so it needs no trust
+            // store: none is loaded, and a machine without CA certificates can still talk to a
+            // local fake.
+            builder = builder
+                .no_proxy()
+                .tls_certs_only(std::iter::empty::<reqwest::Certificate>());
             if let Some(name) = base.domain() {
                 builder = builder.resolve_to_addrs(
                     name,
