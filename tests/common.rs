@@ -120,6 +120,17 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Whether an HTTPS client could be set up, judging by a run's stderr: a machine without CA
+/// certificates (a bare container) cannot build one, which is a skip of the HTTPS part of a
+/// test unless `DEVIDENCE_REQUIRE_TRUST_STORE=1`.
+pub fn trust_store_available(stderr: &str) -> bool {
+    devidence_testkit::available(
+        "trust-store",
+        !stderr.contains("No CA certificates were loaded"),
+        "this machine has no CA certificates, so no HTTPS client can be set up (apt-get install ca-certificates)",
+    )
+}
+
 /// Whether an outside tool a test needs is here (`program args…` exits 0); when not, the
 /// test is skipped with a message, unless `DEVIDENCE_REQUIRE_<PROGRAM>=1` (set by CI) makes
 /// that a failure (see `devidence-testkit`).

