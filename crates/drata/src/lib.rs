@@ -171,6 +171,18 @@ impl Client {
         api_key: SecretString,
         user_agent: &str,
     ) -> Result<Client, DrataError> {
+        Client::build(base_url, api_key, user_agent, true)
+    }
+
+    /// [`Client::new`], with the OS trust store loaded for `https://` or, when
+    /// `system_roots` is false (this crate's unit tests, which make no request), with no
+    /// trust at all, so they run on a machine without CA certificates.
+    fn build(
+        base_url: &str,
+        api_key: SecretString,
+        user_agent: &str,
+        system_roots: bool,
+    ) -> Result<Client, DrataError> {
         let base = validate_base_url(base_url)?;
         let auth = bearer_header(&api_key)?;
         install_crypto_provider();
@@ -179,6 +191,9 @@ impl Client {
             .connect_timeout(CONNECT_TIMEOUT)
             // A redirect would turn the upload into a GET, or send the key elsewhere.
             .redirect(reqwest::redirect::Policy::none());
+        if !system_roots {
+            builder = builder.tls_certs_only(std::iter::empty::<reqwest::Certificate>());
+        }
         if base.scheme() == "http" {
             // Plain HTTP (tests and local fakes) goes only to this computer: never through a
             // proxy (HTTP_PROXY would receive the key in clear text), and a `localhost` name is
@@ -809,8 +824,9 @@ mod tests {
         SecretString::from("sk-live-abcdef0123456789")
     }
 
+    /// A client that makes no request, so needs no CA certificates on this machine.
     fn client(url: &str) -> Result<Client, DrataError> {
-        Client::new(url, key(), "devidence-test")
+        Client::build(url, key(), "devidence-test", false)
     }
 
     #[test]
@@ -896,7 +912,7 @@ mod tests {
             ("abc def", "spaces"),
             ("abc\ndef", "spaces"),
         ] {
-            match Client::new("https://x.test", SecretString::from(raw), "ua") {
+            match Client::build("https://x.test", SecretString::from(raw), "ua", false) {
                 Err(e @ DrataError::InvalidApiKey { .. }) => {
                     assert!(e.to_string().contains(reason), "{e}");
                     if !raw.trim().is_empty() {
@@ -907,7 +923,15 @@ mod tests {
             }
         }
         // Surrounding blanks (a pasted key with a newline) are forgiven.
-        assert!(Client::new("https://x.test", SecretString::from("key123\n"), "ua").is_ok());
+        assert!(
+            Client::build(
+                "https://x.test",
+                SecretString::from("key123\n"),
+                "ua",
+                false
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -104,8 +104,10 @@ impl ScriptedHost {
             Ending::TimedOut if is_command => Outcome::TimedOut {
                 deadline_ms: 15_000,
             },
+            // The real host's refusals are its own short sentences (a path and why), never
+            // a tool's output: the text's first 200 characters stand in for one.
             Ending::TimedOut => Outcome::Refused {
-                reason: text.clone(),
+                reason: text.chars().take(200).collect(),
             },
             _ => Outcome::Completed,
         };
