@@ -120,6 +120,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The run's own peak RSS in kB, from the `resource use` line it logs at exit when
+/// `DEVIDENCE_LOG` includes `devidence::resource_use=debug`; `None` when it logged none.
+pub fn peak_rss_kb(stderr: &str) -> Option<u64> {
+    stderr
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("peak_rss_kb="))
+        .and_then(|v| v.parse().ok())
+}
+
 /// Whether an HTTPS client could be set up, judging by a run's stderr: a machine without CA
 /// certificates (a bare container) cannot build one, which is a skip of the HTTPS part of a
 /// test unless `DEVIDENCE_REQUIRE_TRUST_STORE=1`.

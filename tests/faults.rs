@@ -736,19 +736,13 @@ fn its_own_files_and_folders_are_checked_before_use() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let fifo = dir.join("config-fifo.toml");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    devidence_testkit::make_fifo(&fifo);
     for (config, says) in [
         (
             Path::new("/dev/zero").to_path_buf(),
             "not a regular file (a device)",
         ),
-        (fifo, "not a regular file (a FIFO)"),
+        (fifo, "not a regular file (a FIFO (named pipe))"),
     ] {
         let started = Instant::now();
         let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("devidence"))

@@ -296,18 +296,6 @@ struct Outcome {
     trapped: usize,
 }
 
-/// The run's own peak RSS, from its `resource use` log line at exit.
-fn peak_rss_kb(stderr: &str) -> u64 {
-    stderr
-        .lines()
-        .find_map(|l| {
-            l.split_whitespace()
-                .find_map(|w| w.strip_prefix("peak_rss_kb="))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(u64::MAX)
-}
-
 fn run_case(case: &Case) -> Outcome {
     let (trap, trapped) = start_trap();
     let (url, seen) = match case.answer {
@@ -339,7 +327,7 @@ fn run_case(case: &Case) -> Outcome {
         name: case.name,
         code: out.status.code(),
         seconds,
-        peak_rss_kb: peak_rss_kb(&stderr),
+        peak_rss_kb: common::peak_rss_kb(&stderr).unwrap_or(u64::MAX),
         requests: seen.load(Ordering::SeqCst),
         error: stderr
             .lines()

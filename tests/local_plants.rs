@@ -109,13 +109,7 @@ fn plant(home: &Path, secret: &Path) -> Vec<(&'static str, String)> {
         ".config/BraveSoftware/Brave-Browser/Default/Extensions/{BITWARDEN_CHROME}"
     ));
     let fifo = home.join(".config/BraveSoftware/Brave-Browser/Default/Preferences");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    devidence_testkit::make_fifo(&fifo);
     plants.push((
         "FIFO",
         "~/.config/BraveSoftware/Brave-Browser/Default/Preferences".into(),
@@ -204,11 +198,7 @@ exec "$BIN" --config "$DIR/config.toml" collect --out "$OUT"
     let seconds = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
-    let peak_kb: u64 = stderr
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("peak_rss_kb="))
-        .and_then(|v| v.parse().ok())
-        .unwrap();
+    let peak_kb = common::peak_rss_kb(&stderr).unwrap();
 
     // The secret is nowhere: not in anything written, printed, or in the PDFs' text.
     let mut places = vec![

@@ -93,7 +93,7 @@ pub fn read_capped_with_metadata(
         return Err(io::Error::other(format!(
             "{} is not a regular file ({}); devidence reads only regular files",
             path.display(),
-            file_kind(&meta)
+            devidence_core::host::file_kind(&meta)
         )));
     }
     if meta.len() > cap {
@@ -127,29 +127,6 @@ fn is_link_refusal(error: &io::Error) -> bool {
     {
         let _ = error;
         false
-    }
-}
-
-/// A file's type, in words for an error.
-fn file_kind(meta: &fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() {
-        "a folder"
-    } else {
-        "not a file"
     }
 }
 
@@ -320,13 +297,7 @@ mod tests {
     fn reads_refuse_fifos_devices_links_and_oversized_files() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        devidence_testkit::make_fifo(&fifo);
         let err = read_capped(&fifo, 1024, true).unwrap_err();
         assert!(err.to_string().contains("a FIFO"), "{err}");
         let err = read_capped(Path::new("/dev/zero"), 1024, true).unwrap_err();

@@ -163,6 +163,15 @@ impl Observation {
             && (self.kind != SourceKind::Command || self.exit_code == Some(0))
     }
 
+    /// The output's lines (a listing's entry names) when the source was read, else none.
+    pub fn lines(&self) -> Vec<String> {
+        if self.succeeded() {
+            self.stdout.lines().map(str::to_string).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
     /// The key a replay uses to find this observation again.
     pub fn replay_key(&self) -> (SourceKind, String, Option<String>) {
         (self.kind, self.source.clone(), self.as_user.clone())

@@ -117,12 +117,7 @@ impl<'a> ProbeRun<'a> {
     pub fn list_dir_quietly(&mut self, path: &str) -> Vec<String> {
         let mut obs = self.host.list_dir(path);
         obs.quiet = quiet_outcome(&obs);
-        let obs = self.record(obs);
-        if obs.succeeded() {
-            obs.stdout.lines().map(str::to_string).collect()
-        } else {
-            Vec::new()
-        }
+        self.record(obs).lines()
     }
 
     /// Reads a file inside `user`'s home with that user's rights ([`Host::read_user_file`]),

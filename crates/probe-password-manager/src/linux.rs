@@ -426,12 +426,7 @@ fn scan_user(
 
     // Per-user flatpak installation.
     let dir = format!("{home}/.local/share/flatpak/app");
-    let apps = run.list_user_dir_quietly(&ctx, &dir);
-    let apps: Vec<String> = if apps.succeeded() {
-        apps.stdout.lines().map(str::to_string).collect()
-    } else {
-        Vec::new()
-    };
+    let apps = run.list_user_dir_quietly(&ctx, &dir).lines();
     for app in &apps {
         shared.installed.add("flatpak", app);
     }
@@ -452,12 +447,7 @@ fn scan_user(
 
     // AppImages.
     let dir = format!("{home}/Applications");
-    let files = run.list_user_dir_quietly(&ctx, &dir);
-    let files: Vec<String> = if files.succeeded() {
-        files.stdout.lines().map(str::to_string).collect()
-    } else {
-        Vec::new()
-    };
+    let files = run.list_user_dir_quietly(&ctx, &dir).lines();
     let found: Vec<(&Product, &String)> = files
         .iter()
         .filter_map(|f| catalog::find_appimage(f).map(|p| (p, f)))

@@ -169,14 +169,11 @@ fn browser_installed(
                     .get(folder)
                     .is_some_and(|e| e.iter().any(|x| x == entry))
             }
-            Install::HomePath(folder, entry) => {
-                let listing = run.list_user_dir_quietly(user, &format!("{home}/{folder}"));
-                listing.succeeded()
-                    && listing
-                        .stdout
-                        .lines()
-                        .any(|x| x.eq_ignore_ascii_case(entry))
-            }
+            Install::HomePath(folder, entry) => run
+                .list_user_dir_quietly(user, &format!("{home}/{folder}"))
+                .lines()
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(entry)),
         };
         if found {
             return Some(way.describe());

@@ -58,6 +58,16 @@ pub fn tool(program: &str, args: &[&str]) -> bool {
     )
 }
 
+/// Makes a FIFO (named pipe) at `path` with coreutils' `mkfifo`, for tests that plant one
+/// where a file belongs; panics if it cannot.
+pub fn make_fifo(path: &std::path::Path) {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo {} failed", path.display());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,10 @@ fn record_names(names: impl Iterator<Item = String>, obs: &mut Observation) {
     obs.stdout = kept.join("\n");
 }
 
-/// What a file's type is called in a refusal.
-fn kind_name(meta: &std::fs::Metadata) -> &'static str {
+/// What a file that is not a regular file is, in words for a refusal: `a FIFO (named pipe)`,
+/// `a socket`, `a device`, `a folder`, else `another kind of file`. The agent names its own
+/// files' types with it too.
+pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -82,7 +84,7 @@ fn kind_name(meta: &std::fs::Metadata) -> &'static str {
     if meta.is_dir() {
         "a folder"
     } else {
-        "not a regular file"
+        "another kind of file"
     }
 }
 
@@ -102,7 +104,7 @@ pub(super) fn read_file(path: &str, cap: usize, obs: &mut Observation) {
             Ok(meta) if meta.is_file() => read_capped(file, cap, obs),
             Ok(meta) => {
                 obs.outcome = Outcome::Refused {
-                    reason: format!("{path} is {}, not a regular file", kind_name(&meta)),
+                    reason: format!("{path} is {}, not a regular file", file_kind(&meta)),
                 }
             }
             Err(err) => obs.outcome = io_outcome(&err),
@@ -175,12 +177,13 @@ fn below_home<'a>(user: &UserContext, home: &str, path: &'a str) -> Result<&'a s
 
 #[cfg(unix)]
 mod platform {
-    use super::{MAX_LINKS, UserContext, below_home};
+    use super::{MAX_LINKS, UserContext, below_home, file_kind};
     use crate::finding::Outcome;
-    use rustix::fs::{FileType, Mode, OFlags, Stat};
+    use rustix::fs::{Mode, OFlags};
     use rustix::io::Errno;
     use std::collections::VecDeque;
-    use std::os::fd::OwnedFd;
+    use std::fs::{File, Metadata};
+    use std::os::unix::fs::MetadataExt;
 
     /// What the walk must end at.
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -190,11 +193,8 @@ mod platform {
     }
 
     /// Opens a regular file inside `user`'s home.
-    pub(super) fn open_file_in_home(
-        user: &UserContext,
-        path: &str,
-    ) -> Result<std::fs::File, Outcome> {
-        open_in_home(user, path, Want::File).map(std::fs::File::from)
+    pub(super) fn open_file_in_home(user: &UserContext, path: &str) -> Result<File, Outcome> {
+        open_in_home(user, path, Want::File)
     }
 
     /// The entry names of a folder inside `user`'s home, `.` and `..` left out.
@@ -202,8 +202,8 @@ mod platform {
         user: &UserContext,
         path: &str,
     ) -> Result<impl Iterator<Item = String>, Outcome> {
-        let fd = open_in_home(user, path, Want::Dir)?;
-        let dir = rustix::fs::Dir::read_from(&fd).map_err(errno_outcome)?;
+        let folder = open_in_home(user, path, Want::Dir)?;
+        let dir = rustix::fs::Dir::read_from(&folder).map_err(errno_outcome)?;
         Ok(dir.filter_map(Result::ok).filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             (name != "." && name != "..").then_some(name)
@@ -221,12 +221,11 @@ mod platform {
     /// Whether `user` may do `want` (bits of [`READ`], [`SEARCH`]) to a file with this owner,
     /// group and mode, by the owner/group/other rule (supplementary groups and ACLs are not
     /// consulted, so this can only refuse more than the OS would, never less).
-    fn user_may(user: &UserContext, stat: &Stat, want: u32) -> bool {
-        #[allow(clippy::unnecessary_cast)] // u16 on macOS, u32 on Linux
-        let mode = stat.st_mode as u32;
-        let bits = if stat.st_uid == user.uid {
+    fn user_may(user: &UserContext, meta: &Metadata, want: u32) -> bool {
+        let mode = meta.mode();
+        let bits = if meta.uid() == user.uid {
             mode >> 6
-        } else if stat.st_gid == user.gid {
+        } else if meta.gid() == user.gid {
             mode >> 3
         } else {
             mode
@@ -237,31 +236,26 @@ mod platform {
     /// Checks an opened component: its type, and (as root) that `user` could use it so.
     fn check(
         user: &UserContext,
-        fd: &OwnedFd,
+        opened: &File,
         shown: &str,
         want: Want,
         last: bool,
         as_root: bool,
     ) -> Result<(), Outcome> {
-        let stat = rustix::fs::fstat(fd).map_err(errno_outcome)?;
-        let kind = FileType::from_raw_mode(stat.st_mode);
-        let is_dir = kind == FileType::Directory;
+        let meta = opened.metadata().map_err(|e| super::io_outcome(&e))?;
+        let is_dir = meta.is_dir();
         if !last || want == Want::Dir {
             if !is_dir {
                 return Err(Outcome::Failed {
                     message: format!("{shown} is not a folder"),
                 });
             }
-        } else if kind != FileType::RegularFile {
-            let what = match kind {
-                FileType::Fifo => "a FIFO (named pipe)",
-                FileType::Socket => "a socket",
-                FileType::CharacterDevice | FileType::BlockDevice => "a device",
-                FileType::Directory => "a folder",
-                _ => "not a regular file",
-            };
+        } else if !meta.is_file() {
             return Err(Outcome::Refused {
-                reason: format!("{shown} is {what}, not a regular file; not read"),
+                reason: format!(
+                    "{shown} is {}, not a regular file; not read",
+                    file_kind(&meta)
+                ),
             });
         }
         if as_root {
@@ -270,14 +264,13 @@ mod platform {
                 (true, false) => SEARCH,
                 (false, _) => READ,
             };
-            if !user_may(user, &stat, want_bits) {
-                #[allow(clippy::unnecessary_cast)]
-                let mode = stat.st_mode as u32 & 0o7777;
+            if !user_may(user, &meta, want_bits) {
+                let mode = meta.mode() & 0o7777;
                 return Err(Outcome::Refused {
                     reason: format!(
                         "{shown} (owner uid {}, group gid {}, mode {mode:04o}) is not {} by {} (uid {}); the agent reads a person's files only with that person's rights",
-                        stat.st_uid,
-                        stat.st_gid,
+                        meta.uid(),
+                        meta.gid(),
                         if is_dir { "open" } else { "readable" },
                         user.name,
                         user.uid
@@ -290,22 +283,24 @@ mod platform {
 
     /// Opens `path`, which must lie inside `user`'s home, one component at a time from the
     /// home folder (see the module documentation).
-    fn open_in_home(user: &UserContext, path: &str, want: Want) -> Result<OwnedFd, Outcome> {
+    fn open_in_home(user: &UserContext, path: &str, want: Want) -> Result<File, Outcome> {
         let home = user.home.trim_end_matches('/');
         let rest = below_home(user, home, path)?;
         // As root, rights are checked as the user's; otherwise the OS already applies the
         // agent's own (unprivileged) rights.
         let as_root = rustix::process::geteuid().is_root() && user.uid != 0;
-        let home_fd = rustix::fs::open(
-            home,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(errno_outcome)?;
+        let home_dir = File::from(
+            rustix::fs::open(
+                home,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(errno_outcome)?,
+        );
         let mut pending: VecDeque<String> = components(rest).collect();
-        check(user, &home_fd, home, want, pending.is_empty(), as_root)?;
+        check(user, &home_dir, home, want, pending.is_empty(), as_root)?;
         // The folders walked so far, the home first, so `..` can step back (never above it).
-        let mut stack: Vec<(OwnedFd, String)> = vec![(home_fd, home.to_string())];
+        let mut stack: Vec<(File, String)> = vec![(home_dir, home.to_string())];
         let mut links = 0;
         while let Some(name) = pending.pop_front() {
             if name == ".." {
@@ -330,11 +325,12 @@ mod platform {
                 };
             match rustix::fs::openat(dir, name.as_str(), flags, Mode::empty()) {
                 Ok(fd) => {
-                    check(user, &fd, &shown, want, last, as_root)?;
+                    let opened = File::from(fd);
+                    check(user, &opened, &shown, want, last, as_root)?;
                     if last {
-                        return Ok(fd);
+                        return Ok(opened);
                     }
-                    stack.push((fd, shown));
+                    stack.push((opened, shown));
                 }
                 // A symbolic link (ELOOP; ENOTDIR on some systems with O_DIRECTORY).
                 Err(errno @ (Errno::LOOP | Errno::NOTDIR | Errno::MLINK)) => {
@@ -380,13 +376,13 @@ mod platform {
             }
         }
         // The path named the home itself (or resolved back to it).
-        let (fd, shown) = stack.pop().ok_or_else(|| leaves_home(user, home, path))?;
+        let (folder, shown) = stack.pop().ok_or_else(|| leaves_home(user, home, path))?;
         if want == Want::File {
             return Err(Outcome::Refused {
                 reason: format!("{shown} is a folder, not a regular file; not read"),
             });
         }
-        Ok(fd)
+        Ok(folder)
     }
 
     fn components(path: &str) -> impl Iterator<Item = String> + '_ {
@@ -569,13 +565,7 @@ mod tests {
     fn a_fifo_is_refused_without_blocking() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        devidence_testkit::make_fifo(&fifo);
         let mut o = obs();
         read_in_home(&user(dir.path()), &fifo.to_string_lossy(), 1024, &mut o);
         assert!(

@@ -8,7 +8,7 @@ mod files;
 mod real;
 mod replay;
 
-pub use files::MAX_DIR_ENTRIES;
+pub use files::{MAX_DIR_ENTRIES, file_kind};
 pub use real::{MAX_OUTPUT_BYTES, RealHost, kill_running_commands, running_as_root};
 pub use replay::ReplayHost;
 

@@ -82,36 +82,32 @@ impl ReplayHost {
 
     /// Records a file's content.
     pub fn file(&mut self, path: &str, content: &str) -> &mut ReplayHost {
-        let mut obs = Observation::new(SourceKind::File, path, Outcome::Completed);
-        obs.stdout = content.to_string();
-        self.add(obs)
+        self.add(read(SourceKind::File, path, None, content.to_string()))
     }
 
     /// Records a file's content as read inside `user`'s home ([`Host::read_user_file`]).
     pub fn user_file(&mut self, user: &str, path: &str, content: &str) -> &mut ReplayHost {
-        let mut obs = Observation::new(SourceKind::File, path, Outcome::Completed);
-        obs.as_user = Some(user.to_string());
-        obs.stdout = content.to_string();
-        self.add(obs)
+        self.add(read(
+            SourceKind::File,
+            path,
+            Some(user),
+            content.to_string(),
+        ))
     }
 
     /// Records a directory listing made inside `user`'s home ([`Host::list_user_dir`]).
     pub fn user_dir(&mut self, user: &str, path: &str, entries: &[&str]) -> &mut ReplayHost {
-        let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
-        obs.as_user = Some(user.to_string());
-        let mut entries: Vec<&str> = entries.to_vec();
-        entries.sort_unstable();
-        obs.stdout = entries.join("\n");
-        self.add(obs)
+        self.add(read(
+            SourceKind::Directory,
+            path,
+            Some(user),
+            sorted(entries),
+        ))
     }
 
     /// Records a directory listing.
     pub fn dir(&mut self, path: &str, entries: &[&str]) -> &mut ReplayHost {
-        let mut obs = Observation::new(SourceKind::Directory, path, Outcome::Completed);
-        let mut entries: Vec<&str> = entries.to_vec();
-        entries.sort_unstable();
-        obs.stdout = entries.join("\n");
-        self.add(obs)
+        self.add(read(SourceKind::Directory, path, None, sorted(entries)))
     }
 
     /// Sets an environment variable the agent would see.
@@ -142,6 +138,21 @@ impl ReplayHost {
             }
         }
     }
+}
+
+/// A file or folder read to its end (by `user`, when given) with this output.
+fn read(kind: SourceKind, path: &str, user: Option<&str>, stdout: String) -> Observation {
+    let mut obs = Observation::new(kind, path, Outcome::Completed);
+    obs.as_user = user.map(str::to_string);
+    obs.stdout = stdout;
+    obs
+}
+
+/// Directory entries as a listing prints them: sorted, one per line.
+fn sorted(entries: &[&str]) -> String {
+    let mut entries: Vec<&str> = entries.to_vec();
+    entries.sort_unstable();
+    entries.join("\n")
 }
 
 impl Host for ReplayHost {
