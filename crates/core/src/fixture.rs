@@ -8,9 +8,17 @@ use std::path::Path;
 /// The first line every fixture starts with.
 pub const SOURCE_PREFIX: &str = "# source: ";
 
-/// Splits a fixture into its source (the header's text) and its content.
+/// The optional second line: the command that printed the output, as published.
+pub const COMMAND_PREFIX: &str = "# command: ";
+
+/// Splits a fixture into its source (the header's text) and its content. An optional second
+/// line `# command: …` (the shared public fixtures' layout) is not content either.
 pub fn split_source(text: &str) -> Result<(&str, &str), String> {
     let (header, body) = text.split_once('\n').unwrap_or((text, ""));
+    let body = match body.strip_prefix(COMMAND_PREFIX) {
+        Some(rest) => rest.split_once('\n').map_or("", |(_, after)| after),
+        None => body,
+    };
     header
         .strip_prefix(SOURCE_PREFIX)
         .map(|source| (source.trim(), body))
@@ -42,6 +50,10 @@ mod tests {
         assert_eq!(
             split_source("# source: man page\nA\nB\n"),
             Ok(("man page", "A\nB\n"))
+        );
+        assert_eq!(
+            split_source("# source: issue 3\n# command: ls -l\nA\n"),
+            Ok(("issue 3", "A\n"))
         );
         assert!(split_source("A\nB\n").is_err());
         assert!(split_source("").is_err());

@@ -12,10 +12,13 @@
 //! * [`windows`] is the Windows plan: Defender's own status (`Get-MpComputerStatus`) and
 //!   Windows Security Center's registered products (`productState` decoded).
 
-pub mod defender;
+pub mod assess;
+pub mod catalog;
 pub mod linux;
 pub mod macos;
 pub mod parse;
+pub mod services;
+pub mod vendors;
 pub mod windows;
 
 use devidence_core::{Control, Finding, Os, ProbeRun, Verdict};

@@ -1,29 +1,48 @@
-//! The Linux plan: each product is detected by its own CLI and its own process.
+//! The Linux plan: ClamAV judged by its own tools, then every catalogue product
+//! ([`crate::catalog`]) by its status tool, systemd unit and install folder.
 //!
-//! | product | installed when | protecting when |
-//! |---|---|---|
-//! | ClamAV | `clamscan`/`clamd` present | `clamd` running, signatures younger than the policy limit (else `freshclam` running) |
-//! | Microsoft Defender for Endpoint | `mdatp` present | `real_time_protection_enabled`, `healthy`, definitions up to date |
-//! | CrowdStrike Falcon | `/opt/CrowdStrike/falconctl` present | sensor process running, not in Reduced Functionality Mode |
-//! | SentinelOne | `/opt/sentinelone/bin/sentinelctl` present | `s1-agent` process running |
+//! | product | protecting when |
+//! |---|---|
+//! | ClamAV | `clamd` running, signatures younger than the policy limit (else `freshclam` running) |
+//! | Microsoft Defender for Endpoint | `mdatp health`: real-time protection on, healthy, definitions up to date |
+//! | CrowdStrike Falcon | `falconctl -g --rfm-state --aid --version`: registered (an agent ID), not in Reduced Functionality Mode, unit running |
+//! | SentinelOne | `sentinelctl control status`: `Agent state Enabled` |
+//! | Carbon Black Cloud | `repcli status`: sensor `State: Enabled` |
+//! | Cortex XDR | `cytool runtime query`: every component Running |
+//! | others in the catalogue | their systemd unit active (no local status tool is read) |
+//!
+//! One `systemctl show` asks about every unit at once (ClamAV's included, as facts).
 
 use crate::ProductState;
+use crate::catalog;
 use crate::parse;
-use devidence_core::{CommandSpec, Observation, Outcome, ProbeRun};
+use crate::services;
+use devidence_core::{CommandSpec, Observation, Os, Outcome, ProbeRun};
 use std::time::Duration;
 use time::OffsetDateTime;
 
 const DEADLINE: Duration = Duration::from_secs(15);
 
+/// ClamAV's systemd units on Debian/Ubuntu and Fedora/RHEL, asked about for the record.
+pub const CLAMAV_UNITS: &[&str] = &[
+    "clamav-daemon.service",
+    "clamav-freshclam.service",
+    "clamav-clamonacc.service",
+    "clamd@scan.service",
+];
+
 /// Runs the Linux plan; returns each product's state, in a fixed order.
 pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
     let today = OffsetDateTime::now_utc().date();
-    let products = vec![
-        ("ClamAV", clamav(run, today)),
-        ("Microsoft Defender for Endpoint", defender(run)),
-        ("CrowdStrike Falcon", falcon(run)),
-        ("SentinelOne", sentinelone(run)),
-    ];
+    let names = catalog::services_for(Os::Linux, CLAMAV_UNITS);
+    let units = services::read(run, &names);
+    if let Err(why) = &units {
+        run.fact("services", format!("unknown: {why}"));
+    }
+    let mut products = vec![("ClamAV", clamav(run, today))];
+    for product in catalog::for_os(Os::Linux) {
+        products.push((product.name, crate::assess::assess(run, product, &units)));
+    }
     crate::record_products(run, &products);
     products
 }
@@ -105,56 +124,5 @@ fn clamav(run: &mut ProbeRun<'_>, today: time::Date) -> ProductState {
             ),
             Err(why) => ProductState::Unreadable(why),
         },
-    }
-}
-
-fn defender(run: &mut ProbeRun<'_>) -> ProductState {
-    let obs = run.run(CommandSpec::new("mdatp", ["health", "--output", "json"]).deadline(DEADLINE));
-    crate::defender::judge(run, &obs)
-}
-
-fn falcon(run: &mut ProbeRun<'_>) -> ProductState {
-    let obs = run.run(
-        CommandSpec::new("/opt/CrowdStrike/falconctl", ["-g", "--rfm-state"]).deadline(DEADLINE),
-    );
-    if missing(&obs) {
-        return ProductState::Absent;
-    }
-    if !obs.succeeded() {
-        return ProductState::Unreadable(obs.failure_reason());
-    }
-    let Some(rfm) = parse::falcon_rfm(&obs.stdout) else {
-        return ProductState::Unreadable("falconctl gave no rfm-state".into());
-    };
-    run.fact("falcon.reduced_functionality_mode", rfm.to_string());
-    match processes(run, &["-l", "falcon-sensor"]) {
-        Err(why) => ProductState::Unreadable(why),
-        Ok(names) if names.is_empty() => {
-            ProductState::NotProtecting("the falcon-sensor process is not running".into())
-        }
-        Ok(_) if rfm => {
-            ProductState::NotProtecting("the sensor is in Reduced Functionality Mode".into())
-        }
-        Ok(_) => {
-            ProductState::Protecting("sensor running, not in Reduced Functionality Mode".into())
-        }
-    }
-}
-
-fn sentinelone(run: &mut ProbeRun<'_>) -> ProductState {
-    let obs = run
-        .run(CommandSpec::new("/opt/sentinelone/bin/sentinelctl", ["version"]).deadline(DEADLINE));
-    if missing(&obs) {
-        return ProductState::Absent;
-    }
-    if obs.succeeded() {
-        run.fact("sentinelone.version", obs.stdout.trim().to_string());
-    }
-    match processes(run, &["-l", "-x", "s1-agent"]) {
-        Err(why) => ProductState::Unreadable(why),
-        Ok(names) if names.is_empty() => {
-            ProductState::NotProtecting("the s1-agent process is not running".into())
-        }
-        Ok(_) => ProductState::Protecting("s1-agent running".into()),
     }
 }

@@ -1,19 +1,25 @@
-//! The macOS plan: Apple's built-in protection and the third-party products that replace or
-//! add to it.
+//! The macOS plan: every catalogue product ([`crate::catalog`]) by its status tool, launchd
+//! label and install folder, then Apple's built-in protection.
 //!
-//! | product | installed when | protecting when |
-//! |---|---|---|
-//! | Apple XProtect + Gatekeeper | the XProtect bundle reports a version | `spctl --status` says `assessments enabled` |
-//! | Microsoft Defender for Endpoint | `mdatp` present | real-time protection on and available, healthy, definitions up to date |
-//! | CrowdStrike Falcon | `falconctl` present | `falconctl stats` says `Sensor operational: true` |
+//! | product | protecting when |
+//! |---|---|
+//! | Microsoft Defender for Endpoint | `mdatp health`: real-time protection on and available, healthy, definitions up to date |
+//! | CrowdStrike Falcon | `falconctl stats`: `Sensor operational: true` |
+//! | SentinelOne | `sentinelctl status`: agent operational state enabled, `Protection: enabled`, `Ready: yes` |
+//! | Carbon Black Cloud | `repcli status`: sensor `State: Enabled` |
+//! | Cortex XDR | `cytool runtime query`: every component Running or Loaded |
+//! | others in the catalogue | their launchd job running (no local status tool is read) |
+//! | Apple XProtect + Gatekeeper | the XProtect bundle reports a version and `spctl --status` says `assessments enabled` |
+//!
+//! One `launchctl list` (kept in the evidence only for the catalogue's labels) shows which
+//! launchd jobs run.
 //!
 //! XProtect scans every app on first launch and cannot be switched off short of disabling
 //! System Integrity Protection, so its bundle version proves it is there; Gatekeeper is the
 //! switch a person can turn off (`spctl --master-disable`), so it decides.
 
 use crate::ProductState;
-use crate::parse;
-use devidence_core::{CommandSpec, Outcome, ProbeRun};
+use devidence_core::{CommandSpec, Os, ProbeRun};
 use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(15);
@@ -36,30 +42,27 @@ pub fn xprotect_version_command() -> CommandSpec {
     .deadline(DEADLINE)
 }
 
-/// Defender's health (`mdatp health`, default text output).
+/// Defender's health (`mdatp health`, default text output): the catalogue's command.
 pub fn mdatp_health_command() -> CommandSpec {
-    CommandSpec::new("/usr/local/bin/mdatp", ["health"]).deadline(DEADLINE)
+    crate::catalog::status_command(Os::Macos, "Microsoft Defender for Endpoint")
 }
 
 /// CrowdStrike Falcon's sensor statistics (needs root, which the agent has).
 pub fn falcon_stats_command() -> CommandSpec {
-    CommandSpec::new(
-        "/Applications/Falcon.app/Contents/Resources/falconctl",
-        ["stats"],
-    )
-    .deadline(DEADLINE)
+    crate::catalog::status_command(Os::Macos, "CrowdStrike Falcon")
 }
 
 /// Runs the macOS plan; returns each product's state, in a fixed order.
 pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
-    let products = vec![
-        ("Microsoft Defender for Endpoint", {
-            let obs = run.run(mdatp_health_command());
-            crate::defender::judge(run, &obs)
-        }),
-        ("CrowdStrike Falcon", falcon(run)),
-        ("Apple XProtect with Gatekeeper", built_in(run)),
-    ];
+    let labels = crate::catalog::services_for(Os::Macos, &[]);
+    let jobs = crate::services::read(run, &labels);
+    if let Err(why) = &jobs {
+        run.fact("services", format!("unknown: {why}"));
+    }
+    let mut products: Vec<(&'static str, ProductState)> = crate::catalog::for_os(Os::Macos)
+        .map(|product| (product.name, crate::assess::assess(run, product, &jobs)))
+        .collect();
+    products.push(("Apple XProtect with Gatekeeper", built_in(run)));
     crate::record_products(run, &products);
     products
 }
@@ -112,34 +115,5 @@ fn built_in(run: &mut ProbeRun<'_>) -> ProductState {
             "Gatekeeper is on but the XProtect version could not be read: {why}"
         )),
         (Err(why), _) => ProductState::Unreadable(why),
-    }
-}
-
-fn falcon(run: &mut ProbeRun<'_>) -> ProductState {
-    let obs = run.run(falcon_stats_command());
-    if obs.outcome == Outcome::NotFound {
-        return ProductState::Absent;
-    }
-    if !obs.succeeded() {
-        return ProductState::Unreadable(obs.failure_reason());
-    }
-    let stats = parse::falcon_stats(&obs.stdout);
-    if let Some(v) = &stats.version {
-        run.fact("falcon.version", v.clone());
-    }
-    if let Some(state) = &stats.cloud_state {
-        run.fact("falcon.cloud_state", state.clone());
-    }
-    match stats.operational {
-        Some(true) => ProductState::Protecting(match &stats.cloud_state {
-            Some(state) => format!("sensor operational, cloud {state}"),
-            None => "sensor operational".into(),
-        }),
-        Some(false) => {
-            ProductState::NotProtecting("falconctl reports the sensor not operational".into())
-        }
-        None => {
-            ProductState::Unreadable("falconctl stats printed no `Sensor operational` line".into())
-        }
     }
 }

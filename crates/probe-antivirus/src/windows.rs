@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | Defender | `Get-MpComputerStatus` | running mode (Normal / Passive / EDR block), real-time protection, signature age |
 //! | Security Center | `root/SecurityCenter2` `AntiVirusProduct` | each registered product's `productState`: on/off, signatures up to date |
+//! | services | `Win32_Service` for the catalogue's EDR services | an EDR whose service runs (CrowdStrike, SentinelOne, Carbon Black, Cortex XDR, …) |
 //!
 //! Two traps the peers fell into are handled here: Security Center can list Defender as on
 //! while it stands down in passive mode beside another product, so Defender's own status
@@ -13,7 +14,7 @@
 
 use crate::ProductState;
 use devidence_core::windows::{PropertyBlock, is_true, parse_property_blocks, powershell};
-use devidence_core::{CommandSpec, ProbeRun};
+use devidence_core::{CommandSpec, Os, ProbeRun};
 
 /// The Defender status query (a list of the fields the plan reads).
 pub const DEFENDER_STATUS_SCRIPT: &str = "Get-MpComputerStatus | Format-List AMRunningMode,AMServiceEnabled,AntivirusEnabled,RealTimeProtectionEnabled,AntivirusSignatureAge,AMProductVersion,IsTamperProtected";
@@ -309,10 +310,19 @@ pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
             }
         }
     };
-    let products = vec![
+    let mut products = vec![
         ("Microsoft Defender Antivirus", defender),
         ("Third-party antivirus (Security Center)", third_party),
     ];
+    // EDRs that need not register with Security Center, found by their services.
+    let names = crate::catalog::services_for(Os::Windows, &[]);
+    let services = crate::services::read(run, &names);
+    if let Err(why) = &services {
+        run.fact("services", format!("unknown: {why}"));
+    }
+    for product in crate::catalog::for_os(Os::Windows) {
+        products.push((product.name, crate::assess::assess(run, product, &services)));
+    }
     crate::record_products(run, &products);
     products
 }
