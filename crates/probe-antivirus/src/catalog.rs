@@ -114,7 +114,11 @@ pub const PRODUCTS: &[Product] = &[
     Product {
         name: "Bitdefender GravityZone",
         os: Os::Linux,
-        status: None,
+        status: status(
+            "/opt/bitdefender-security-tools/bin/bduitool",
+            &["get", "ps"],
+            vendors::bduitool_ps,
+        ),
         services: &["bdsec.service"],
         install_dirs: &["/opt/bitdefender-security-tools"],
     },
@@ -128,7 +132,7 @@ pub const PRODUCTS: &[Product] = &[
     Product {
         name: "Sophos Anti-Virus for Linux",
         os: Os::Linux,
-        status: None,
+        status: status("/opt/sophos-av/bin/savdstatus", &[], vendors::savdstatus),
         services: &["sav-protect.service"],
         install_dirs: &["/opt/sophos-av"],
     },
@@ -142,7 +146,11 @@ pub const PRODUCTS: &[Product] = &[
     Product {
         name: "Trend Micro Deep Security",
         os: Os::Linux,
-        status: None,
+        status: status(
+            "/opt/ds_agent/dsa_query",
+            &["-c", "GetAgentStatus"],
+            vendors::dsa_agent_status,
+        ),
         services: &["ds_agent.service"],
         install_dirs: &["/opt/ds_agent"],
     },
@@ -230,8 +238,11 @@ pub const PRODUCTS: &[Product] = &[
         name: "ESET Endpoint Security",
         os: Os::Macos,
         status: None,
-        services: &["com.eset.remoteadministrator.agent", "com.eset.ees.6"],
-        install_dirs: &["/Applications/ESET Endpoint Security.app"],
+        services: &["com.eset.protection"],
+        install_dirs: &[
+            "/Applications/ESET Endpoint Security.app",
+            "/Applications/ESET Endpoint Antivirus.app",
+        ],
     },
     Product {
         name: "Trend Micro Apex One",

@@ -335,3 +335,72 @@ pub fn cytool_runtime(text: &str) -> Reading {
         ..reading
     }
 }
+
+/// Bitdefender `bduitool get ps`: the `Antimalware status` feature decides; pending security
+/// content (`New security content available: yes`) is recorded.
+pub fn bduitool_ps(text: &str) -> Reading {
+    let fields = colon_fields(&text.replace("  - ", ""));
+    let mut reading = Reading::unreadable("");
+    if let Some(v) = fields.get("product version") {
+        reading = reading.fact("version", v.clone());
+    }
+    if let Some(v) = fields.get("last security content update") {
+        reading = reading.fact("last_security_content_update", v.clone());
+    }
+    reading.state = match fields.get("antimalware status").map(String::as_str) {
+        Some("On") => match fields
+            .get("new security content available")
+            .map(String::as_str)
+        {
+            Some("yes") => ProductState::NotProtecting(
+                "antimalware on, but newer security content is waiting to be installed".into(),
+            ),
+            _ => ProductState::Protecting("antimalware on".into()),
+        },
+        Some("Off") => ProductState::NotProtecting("bduitool reports antimalware Off".into()),
+        Some(other) => ProductState::Unreadable(format!(
+            "bduitool printed antimalware status `{other}`, neither On nor Off"
+        )),
+        None => ProductState::Unreadable("bduitool get ps printed no `Antimalware status`".into()),
+    };
+    reading
+}
+
+/// Sophos Anti-Virus for Linux `savdstatus`: one sentence.
+pub fn savdstatus(text: &str) -> Reading {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Sophos Anti-Virus"));
+    Reading::new(match line {
+        Some(l) if l.ends_with("on-access scanning is running") && l.contains(" is active") => {
+            ProductState::Protecting("active, on-access scanning running".into())
+        }
+        Some(l) if l.contains("not running") || l.contains("inactive") => {
+            ProductState::NotProtecting(format!("savdstatus: {l}"))
+        }
+        _ => ProductState::Unreadable("savdstatus printed no `Sophos Anti-Virus is …` line".into()),
+    })
+}
+
+/// Trend Micro Deep Security `dsa_query -c GetAgentStatus`: `AgentStatus.agentState` is
+/// `green` when the agent is managed and protecting, `red` on an error; any other colour
+/// (`yellow`, a warning) is not judged.
+pub fn dsa_agent_status(text: &str) -> Reading {
+    let state = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("AgentStatus.agentState:"))
+        .map(|s| s.trim().to_string());
+    let reading = Reading::new(match state.as_deref() {
+        Some("green") => ProductState::Protecting("agent state green".into()),
+        Some("red") => ProductState::NotProtecting("dsa_query reports the agent state red".into()),
+        Some(other) => ProductState::Unreadable(format!(
+            "dsa_query reports the agent state `{other}`, which is neither green nor red"
+        )),
+        None => ProductState::Unreadable("dsa_query printed no AgentStatus.agentState".into()),
+    });
+    match state {
+        Some(s) => reading.fact("agent_state", s),
+        None => reading,
+    }
+}

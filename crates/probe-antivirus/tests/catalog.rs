@@ -474,3 +474,66 @@ fn every_catalogue_row_is_complete() {
         }
     }
 }
+
+#[test]
+fn bduitool_savdstatus_and_dsa_query_read_their_published_outputs() {
+    let text = fixture("linux", "bduitool-get-ps-antimalware-on-glpi-agent.txt");
+    let on = vendors::bduitool_ps(&text);
+    assert!(protecting(&on), "{on:?}");
+    assert_eq!(fact(&on, "version"), Some("7.0.3.2239"));
+    let off =
+        vendors::bduitool_ps(&text.replace("Antimalware status: On", "Antimalware status: Off"));
+    assert!(not_protecting(&off), "{off:?}");
+    let sav = vendors::savdstatus(&fixture(
+        "linux",
+        "savdstatus-active-on-access-running-elatov-blog.txt",
+    ));
+    assert!(protecting(&sav), "{sav:?}");
+    // The published block keeps its prompts; the reader finds the state line among them.
+    let dsa = vendors::dsa_agent_status(&fixture(
+        "linux",
+        "dsa-query-getagentstatus-green-nhn-cloud-docs.txt",
+    ));
+    assert!(protecting(&dsa), "{dsa:?}");
+    assert_eq!(fact(&dsa, "agent_state"), Some("green"));
+}
+
+#[test]
+fn a_mac_with_esets_launchd_job_running_passes_by_the_published_launchctl_list() {
+    let mut host = ReplayHost::new();
+    let labels = catalog::services_for(Os::Macos, &[]);
+    host.command(
+        &services_command(Os::Macos, &labels).display(),
+        0,
+        &fixture(
+            "macos",
+            "launchctl-list-eset-protection-running-glpi-agent.txt",
+        ),
+    );
+    let finding = judge(&host, Os::Macos);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert!(finding.summary.contains("ESET"), "{}", finding.summary);
+}
+
+#[test]
+fn clamav_version_lines_read_past_warnings_and_from_freshclam() {
+    use probe_antivirus::parse::clam_version;
+    use time::{Date, Month};
+    // Two published runs in one file: the parser takes the first version line it meets.
+    let text = fixture("linux", "clamdscan-version-with-warnings-roda-1428.txt");
+    let v = clam_version(&text).unwrap();
+    assert_eq!(v.engine, "0.99.3");
+    let after = text.split("# clamdscan --version").nth(2).unwrap();
+    let v = clam_version(after).unwrap();
+    assert_eq!(v.engine, "0.100.2");
+    assert_eq!(
+        v.signature_date,
+        Date::from_calendar_date(2018, Month::November, 29).ok()
+    );
+    let v = clam_version(&fixture("linux", "freshclam-version-clamav-faq-115.txt")).unwrap();
+    assert_eq!(v.signatures.as_deref(), Some("25533"));
+    assert_eq!(
+        v.signature_date,
+        Date::from_calendar_date(2019, Month::August, 6).ok()
+    );
+}

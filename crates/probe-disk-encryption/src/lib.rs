@@ -9,8 +9,8 @@
 //! * [`macos`] is the macOS plan: `fdesetup status` and `diskutil apfs list -plist` must agree
 //!   that FileVault protects the boot volume group's Data volume.
 //!
-//! * [`windows`] is the Windows plan: `manage-bde -status` and `Get-BitLockerVolume` must agree
-//!   that BitLocker protects the system drive (encrypted, protection on).
+//! * [`windows`] is the Windows plan: `Win32_EncryptableVolume` numbers decide, localized
+//!   `manage-bde -status` text only confirms.
 
 pub mod linux;
 pub mod macos;

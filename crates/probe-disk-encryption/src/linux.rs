@@ -5,7 +5,11 @@
 //! then walk down through `/sys/class/block/<dev>/slaves/` reading each layer's `dm/uuid`
 //! until a dm-crypt layer (`CRYPT-…`) or a bare disk/partition is reached. Every branch must
 //! reach a crypt layer (an LVM volume spread over two disks is encrypted only if both are).
-//! `lsblk -J -s` is read too, as a cross-check and as the fallback when sysfs is unreadable.
+//! `lsblk -J -s` is read too, as a cross-check and as the fallback when sysfs is unreadable;
+//! it judges the node that is the mount's own source, never merely the first one listed.
+//! Each dm-crypt layer found is confirmed with `cryptsetup status <mapping>`: when it answers
+//! that the mapping is inactive the volume is unknown (the sources disagree); when it cannot
+//! answer (not root, not installed) its silence is recorded and sysfs decides.
 //! ZFS datasets are judged by `zfs get encryption,keystatus`.
 
 use crate::parse::{self, DmLayer, Mount};
@@ -198,6 +202,7 @@ fn walk(run: &mut ProbeRun<'_>, dev: &str, depth: usize) -> Result<VolumeState, 
             "PLAIN" => "plain dm-crypt".to_string(),
             k => k.to_string(),
         };
+        confirm_with_cryptsetup(run, dev)?;
         return Ok(VolumeState::Encrypted(format!(
             "{kind} (dm-crypt device {dev})"
         )));
@@ -236,6 +241,58 @@ fn walk(run: &mut ProbeRun<'_>, dev: &str, depth: usize) -> Result<VolumeState, 
     )))
 }
 
+/// Asks `cryptsetup status` about the mapping behind the dm-crypt device `dev` (its name from
+/// `/sys/class/block/<dev>/dm/name`). Records what it says; `Err` only when it answers that
+/// the mapping is not active, which contradicts the kernel's own view.
+fn confirm_with_cryptsetup(run: &mut ProbeRun<'_>, dev: &str) -> Result<(), String> {
+    let name = run.read_file(&format!("/sys/class/block/{dev}/dm/name"));
+    let Some(name) = name
+        .succeeded()
+        .then(|| name.stdout.trim().to_string())
+        .filter(|n| !n.is_empty() && !n.contains('/'))
+    else {
+        run.fact(
+            format!("cryptsetup.{dev}"),
+            "not asked: the mapping's name could not be read from sysfs",
+        );
+        return Ok(());
+    };
+    let obs = run.run(
+        CommandSpec::new("cryptsetup", ["status", name.as_str()]).deadline(Duration::from_secs(10)),
+    );
+    // Exit 4 is cryptsetup's "inactive" answer; anything else without output is silence.
+    let answered = obs.outcome == devidence_core::Outcome::Completed
+        && (obs.exit_code == Some(0) || obs.exit_code == Some(4));
+    if !answered {
+        run.fact(
+            format!("cryptsetup.{name}"),
+            format!("no confirmation: {}", obs.failure_reason()),
+        );
+        return Ok(());
+    }
+    match parse::cryptsetup_status(&obs.stdout) {
+        Ok(status) if status.active => {
+            let mut parts = vec!["active".to_string()];
+            parts.extend(status.kind.iter().map(|k| format!("type {k}")));
+            parts.extend(status.cipher.iter().map(|c| format!("cipher {c}")));
+            parts.extend(status.keysize.iter().map(|k| format!("key {k}")));
+            parts.extend(status.device.iter().map(|d| format!("on {d}")));
+            run.fact(format!("cryptsetup.{name}"), parts.join(", "));
+            Ok(())
+        }
+        Ok(_) => Err(format!(
+            "sysfs shows {dev} as a dm-crypt layer but `cryptsetup status {name}` says the mapping is inactive"
+        )),
+        Err(why) => {
+            run.fact(
+                format!("cryptsetup.{name}"),
+                format!("no confirmation: {why}"),
+            );
+            Ok(())
+        }
+    }
+}
+
 /// The `lsblk -s` view of the source; None when the source is not a device path.
 fn judge_with_lsblk(run: &mut ProbeRun<'_>, source: &str) -> Option<Result<VolumeState, String>> {
     if !source.starts_with("/dev/") {
@@ -252,9 +309,20 @@ fn judge_with_lsblk(run: &mut ProbeRun<'_>, source: &str) -> Option<Result<Volum
         return Some(Err(obs.failure_reason()));
     }
     Some(parse::lsblk(&obs.stdout).and_then(|nodes| {
-        let node = nodes
-            .first()
-            .ok_or_else(|| format!("lsblk listed nothing for {source}"))?;
+        let node = parse::lsblk_node_for(&nodes, source).ok_or_else(|| {
+            format!(
+                "lsblk did not list {source} itself (it listed {})",
+                if nodes.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    nodes
+                        .iter()
+                        .map(|n| n.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )
+        })?;
         Ok(if parse::every_path_has_crypt(node) {
             VolumeState::Encrypted(format!("dm-crypt ({})", parse::describe_chain(node)))
         } else {

@@ -145,6 +145,60 @@ pub fn describe_chain(node: &LsblkNode) -> String {
     parts.join(" ← ")
 }
 
+/// The node of an `lsblk -s` listing that is `source` itself (lsblk may list more than one
+/// tree, and a symlinked source such as `/dev/mapper/x` is printed under its resolved name
+/// only when `-p` is not given): `None` when no top-level node names it.
+pub fn lsblk_node_for<'a>(nodes: &'a [LsblkNode], source: &str) -> Option<&'a LsblkNode> {
+    nodes.iter().find(|n| n.name == source)
+}
+
+/// What `cryptsetup status <name>` says about a mapping.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CryptsetupStatus {
+    /// `… is active` (`… is active and is in use.`) versus `… is inactive.`
+    pub active: bool,
+    /// `type:` (`LUKS2`, `LUKS1`, `PLAIN`, `TCRYPT`, `BITLK`).
+    pub kind: Option<String>,
+    /// `cipher:` (`aes-xts-plain64`).
+    pub cipher: Option<String>,
+    /// `keysize:` (`512 bits`).
+    pub keysize: Option<String>,
+    /// `device:` the underlying block device.
+    pub device: Option<String>,
+}
+
+/// Parses `cryptsetup status`; `Err` when the text is neither an active nor an inactive
+/// mapping's report (fail closed: the caller treats that as no confirmation).
+pub fn cryptsetup_status(text: &str) -> Result<CryptsetupStatus, String> {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    let mut status = CryptsetupStatus::default();
+    if first.ends_with(" is inactive.") {
+        return Ok(status);
+    }
+    if !(first.ends_with(" is active.") || first.contains(" is active and is in use")) {
+        return Err(format!(
+            "cryptsetup printed `{}`, not a mapping's status",
+            first.chars().take(120).collect::<String>()
+        ));
+    }
+    status.active = true;
+    for line in lines {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        match key.trim() {
+            "type" => status.kind = value,
+            "cipher" => status.cipher = value,
+            "keysize" => status.keysize = value,
+            "device" => status.device = value,
+            _ => {}
+        }
+    }
+    Ok(status)
+}
+
 /// The mapping names in `/etc/crypttab` (first column; never the key field).
 pub fn crypttab_names(text: &str) -> Vec<String> {
     text.lines()

@@ -5,11 +5,12 @@
 use devidence_core::fixture::load;
 use devidence_core::redact::Redactor;
 use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use probe_disk_encryption::windows::parse::parse_encryptable_volumes;
 use probe_disk_encryption::windows::parse::{
     Conversion, os_volume, parse_bitlocker_volume_list, parse_manage_bde_status,
 };
 use probe_disk_encryption::windows::{
-    SystemVolumeState, conclude, get_bitlocker_volume_command, manage_bde_status_command,
+    SystemVolumeState, conclude, encryptable_volume_command, manage_bde_status_command,
 };
 
 fn fixture(name: &str) -> String {
@@ -28,6 +29,19 @@ const BDE_IN_PROGRESS: &str = "manage-bde-status-encryption-in-progress-libbde-3
 const PS_ON: &str = "get-bitlockervolume-format-list-os-volume-windows-powershell-docs.txt";
 const PS_WAITING: &str =
     "get-bitlockervolume-format-list-waiting-for-activation-msendpointmgr-77.txt";
+const WMI_ON: &str = "wmic-win32-encryptablevolume-c-protected-aes256-glpi-agent.txt";
+const BDE_DE_DECRYPTED: &str = "manage-bde-status-de-fully-decrypted-bnachtwey.txt";
+const BDE_DE_IN_PROGRESS_ON: &str =
+    "manage-bde-status-de-encryption-in-progress-100pct-protection-on-bnachtwey.txt";
+const BDE_DE_IN_PROGRESS_OFF: &str =
+    "manage-bde-status-de-encryption-in-progress-3pct-protection-off-bnachtwey.txt";
+const BDE_FR_DECRYPTED: &str = "manage-bde-status-fr-fully-decrypted-windows-tools.txt";
+const BDE_FR_LOCKED: &str = "manage-bde-status-fr-data-volume-locked-windows-tools.txt";
+
+/// The published WMI listing with protection off (`ProtectionStatus=0`): a suspended volume.
+fn wmi_protection_off() -> String {
+    fixture(WMI_ON).replace("ProtectionStatus=1", "ProtectionStatus=0")
+}
 
 fn judge(host: &ReplayHost) -> Finding {
     let policy = Policy::default();
@@ -131,6 +145,90 @@ fn waiting_for_activation_is_protection_off() {
 }
 
 #[test]
+fn win32_encryptablevolume_numbers_read_in_every_language() {
+    let volumes = parse_encryptable_volumes(&fixture(WMI_ON)).unwrap();
+    assert_eq!(volumes.len(), 1);
+    let c = &volumes[0];
+    assert_eq!(c.mount_point.as_deref(), Some("C:"));
+    assert_eq!(c.os_volume, Some(true));
+    assert_eq!(c.conversion, Some(Conversion::FullyEncrypted));
+    assert_eq!(c.protection_on, Some(true));
+    assert_eq!(c.encryption_method.as_deref(), Some("AES 256"));
+    assert_eq!(SystemVolumeState::of(c), Ok(SystemVolumeState::Protected));
+    // Numbers outside the documented ranges, or no volume at all, are errors, never a state.
+    assert!(
+        parse_encryptable_volumes(
+            &fixture(WMI_ON).replace("ConversionStatus=1", "ConversionStatus=9")
+        )
+        .is_err()
+    );
+    assert!(parse_encryptable_volumes("Zugriff verweigert\r\n").is_err());
+    assert!(parse_encryptable_volumes("").is_err());
+}
+
+#[test]
+fn localized_manage_bde_reads_nothing_so_it_never_decides() {
+    for name in [
+        BDE_DE_DECRYPTED,
+        BDE_DE_IN_PROGRESS_ON,
+        BDE_DE_IN_PROGRESS_OFF,
+        BDE_FR_DECRYPTED,
+        BDE_FR_LOCKED,
+    ] {
+        assert!(parse_manage_bde_status(&fixture(name)).is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn a_german_windows_is_decided_by_wmi_and_says_manage_bde_did_not_confirm() {
+    let mut host = ReplayHost::new();
+    host.command(
+        &manage_bde_status_command().display(),
+        0,
+        &fixture(BDE_DE_IN_PROGRESS_ON),
+    )
+    .command(&encryptable_volume_command().display(), 0, &fixture(WMI_ON));
+    let finding = judge(&host);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert!(
+        finding.summary.contains("manage-bde did not confirm"),
+        "{}",
+        finding.summary
+    );
+    // The same German machine with BitLocker off: WMI says decrypted → fail.
+    let mut host = ReplayHost::new();
+    host.command(
+        &manage_bde_status_command().display(),
+        0,
+        &fixture(BDE_DE_DECRYPTED),
+    )
+    .command(
+        &encryptable_volume_command().display(),
+        0,
+        &fixture(WMI_ON)
+            .replace("ConversionStatus=1", "ConversionStatus=0")
+            .replace("ProtectionStatus=1", "ProtectionStatus=0"),
+    );
+    assert_eq!(judge(&host).verdict, Verdict::Fail);
+}
+
+#[test]
+fn manage_bde_alone_never_decides() {
+    let mut host = ReplayHost::new();
+    host.command(
+        &manage_bde_status_command().display(),
+        0,
+        &fixture(BDE_USED_SPACE_ON),
+    )
+    .command(&encryptable_volume_command().display(), 1, "");
+    let finding = judge(&host);
+    let Verdict::Unknown { reason } = &finding.verdict else {
+        panic!("{:?}", finding.verdict)
+    };
+    assert!(reason.contains("only confirms"), "{reason}");
+}
+
+#[test]
 fn plan_passes_when_both_tools_agree() {
     let mut host = ReplayHost::new();
     host.command(
@@ -138,17 +236,13 @@ fn plan_passes_when_both_tools_agree() {
         0,
         &fixture(BDE_USED_SPACE_ON),
     )
-    .command(
-        &get_bitlocker_volume_command().display(),
-        0,
-        &fixture(PS_ON),
-    );
+    .command(&encryptable_volume_command().display(), 0, &fixture(WMI_ON));
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.summary.contains("agree"), "{}", finding.summary);
     assert_eq!(finding.facts["windows.system_drive"], "C:");
     assert!(finding.facts["manage_bde.C:"].contains("protection on"));
-    assert!(finding.facts["get_bitlockervolume.C:"].contains("OS volume"));
+    assert!(finding.facts["wmi.C:"].contains("OS volume"));
 }
 
 #[test]
@@ -160,9 +254,9 @@ fn plan_is_unknown_when_the_tools_disagree() {
         &fixture(BDE_USED_SPACE_ON),
     )
     .command(
-        &get_bitlocker_volume_command().display(),
+        &encryptable_volume_command().display(),
         0,
-        &fixture(PS_WAITING),
+        &wmi_protection_off(),
     );
     let finding = judge(&host);
     let Verdict::Unknown { reason } = &finding.verdict else {
@@ -172,20 +266,18 @@ fn plan_is_unknown_when_the_tools_disagree() {
 }
 
 #[test]
-fn plan_lets_powershell_decide_when_manage_bde_is_denied_and_says_so() {
+fn plan_lets_wmi_decide_when_manage_bde_is_denied_and_says_so() {
     let mut host = ReplayHost::new();
     host.command(&manage_bde_status_command().display(), 1, "")
         .command(
-            &get_bitlocker_volume_command().display(),
+            &encryptable_volume_command().display(),
             0,
-            &fixture(PS_WAITING),
+            &wmi_protection_off(),
         );
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
-        finding
-            .summary
-            .contains("Get-BitLockerVolume alone decided"),
+        finding.summary.contains("Win32_EncryptableVolume decided"),
         "{}",
         finding.summary
     );
@@ -219,13 +311,9 @@ fn plan_with_output_naming_no_drive_and_no_powershell_is_unknown() {
 fn plan_honours_a_system_drive_other_than_c() {
     let mut host = ReplayHost::new();
     host.set_env("SystemDrive", "d:");
-    host.command(
-        &get_bitlocker_volume_command().display(),
-        0,
-        &fixture(PS_ON),
-    );
+    host.command(&encryptable_volume_command().display(), 0, &fixture(WMI_ON));
     let finding = judge(&host);
-    // The OS volume is marked as such, so it is found whatever the letter.
+    // The OS volume is marked as such (VolumeType 0), so it is found whatever the letter.
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert_eq!(finding.facts["windows.system_drive"], "D:");
 }

@@ -1,13 +1,17 @@
-//! The Windows plan: BitLocker on the system drive, from two sources that must agree.
+//! The Windows plan: BitLocker on the system drive, decided by numbers and confirmed by text.
 //!
-//! * `manage-bde -status` — every volume's conversion and protection status (English labels;
-//!   on other display languages its parser finds nothing and says so).
-//! * `Get-BitLockerVolume | Format-List` — the same facts as enum names, in every language.
+//! * `Win32_EncryptableVolume` (WMI, `root/CIMV2/Security/MicrosoftVolumeEncryption`) decides:
+//!   its `ConversionStatus`, `ProtectionStatus` and `VolumeType` are numbers, the same in every
+//!   display language.
+//! * `manage-bde -status` confirms: its labels are translated (a German Windows prints
+//!   `Konvertierungsstatus`), so when its English parser reads the system volume and disagrees
+//!   the finding is unknown, and when it reads nothing it is recorded and ignored. It never
+//!   decides alone.
 //!
 //! The system drive decides the verdict (`%SystemDrive%`, normally `C:`); other fixed volumes
 //! are recorded as facts. "Encrypted" alone is not enough: protection must be on, because a
 //! suspended volume or one "waiting for activation" (Windows 11 automatic device encryption
-//! before a recovery key is backed up) keeps its key in the clear on the disk. Both tools need
+//! before a recovery key is backed up) keeps its key in the clear on the disk. Both sources need
 //! an administrator, which the agent is as SYSTEM; without it each fails and the answer is
 //! unknown, never a guess.
 
@@ -15,21 +19,19 @@ pub mod parse;
 
 use devidence_core::windows::powershell;
 use devidence_core::{CommandSpec, ProbeRun, Verdict};
-use parse::{
-    BitLockerVolume, Conversion, os_volume, parse_bitlocker_volume_list, parse_manage_bde_status,
-};
+use parse::{BitLockerVolume, Conversion, os_volume, parse_manage_bde_status};
 
 /// `manage-bde.exe -status` (all volumes).
 pub fn manage_bde_status_command() -> CommandSpec {
     CommandSpec::new("manage-bde.exe", ["-status"])
 }
 
-/// The PowerShell line listing every BitLocker volume with the fields the plan reads.
-pub const GET_BITLOCKER_VOLUME_SCRIPT: &str = "Get-BitLockerVolume | Format-List MountPoint,VolumeType,VolumeStatus,ProtectionStatus,EncryptionPercentage,EncryptionMethod,KeyProtector";
+/// The WMI query listing every encryptable volume's numeric state.
+pub const ENCRYPTABLE_VOLUME_SCRIPT: &str = "Get-CimInstance -Namespace root/CIMV2/Security/MicrosoftVolumeEncryption -ClassName Win32_EncryptableVolume | Select-Object DriveLetter,VolumeType,ProtectionStatus,ConversionStatus,EncryptionMethod | ConvertTo-Json";
 
-/// `Get-BitLockerVolume` through PowerShell.
-pub fn get_bitlocker_volume_command() -> CommandSpec {
-    powershell(GET_BITLOCKER_VOLUME_SCRIPT)
+/// `Win32_EncryptableVolume` through PowerShell.
+pub fn encryptable_volume_command() -> CommandSpec {
+    powershell(ENCRYPTABLE_VOLUME_SCRIPT)
 }
 
 /// What one source says about the system volume, reduced to what decides the verdict.
@@ -88,15 +90,16 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
         Err(bde_obs.failure_reason())
     };
 
-    let ps_obs = run.run(get_bitlocker_volume_command());
-    let ps = if ps_obs.succeeded() {
-        let volumes = parse_bitlocker_volume_list(&ps_obs.stdout);
-        record_volumes(run, "get_bitlockervolume", &volumes);
-        system_state(&volumes, &system_drive, "Get-BitLockerVolume")
+    let wmi_obs = run.run(encryptable_volume_command());
+    let wmi = if wmi_obs.succeeded() {
+        parse::parse_encryptable_volumes(&wmi_obs.stdout).and_then(|volumes| {
+            record_volumes(run, "wmi", &volumes);
+            system_state(&volumes, &system_drive, "Win32_EncryptableVolume")
+        })
     } else {
-        Err(ps_obs.failure_reason())
+        Err(wmi_obs.failure_reason())
     };
-    for (source, result) in [("manage_bde", &bde), ("get_bitlockervolume", &ps)] {
+    for (source, result) in [("manage_bde", &bde), ("wmi", &wmi)] {
         if let Err(reason) = result {
             run.fact(
                 format!("{source}.system_volume"),
@@ -104,7 +107,7 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
             );
         }
     }
-    conclude(&system_drive, bde, ps)
+    conclude(&system_drive, wmi, bde)
 }
 
 fn system_state(
@@ -165,17 +168,21 @@ fn describe(state: SystemVolumeState) -> String {
 
 const FIX_OFF: &str = "Turn on BitLocker for the system drive in Settings > Privacy & security > Device encryption (or Control Panel > BitLocker Drive Encryption, or through Intune), then let encryption finish.";
 
-/// Joins the two sources' view of the system volume into the verdict.
+/// Joins the deciding source (`wmi`, `Win32_EncryptableVolume`) and the confirming one
+/// (`bde`, `manage-bde`) into the verdict.
 pub fn conclude(
     system_drive: &str,
+    wmi: Result<SystemVolumeState, String>,
     bde: Result<SystemVolumeState, String>,
-    ps: Result<SystemVolumeState, String>,
 ) -> (Verdict, String, Option<String>) {
-    let (state, source_note) = match (bde, ps) {
-        (Ok(a), Ok(b)) if a.same_as(b) => (a, "manage-bde and Get-BitLockerVolume agree"),
+    let (state, source_note) = match (wmi, bde) {
+        (Ok(a), Ok(b)) if a.same_as(b) => (
+            a,
+            "Win32_EncryptableVolume decided and manage-bde agrees".to_string(),
+        ),
         (Ok(a), Ok(b)) => {
             let reason = format!(
-                "manage-bde says the system drive is {} but Get-BitLockerVolume says {}",
+                "Win32_EncryptableVolume says the system drive is {} but manage-bde says {}",
                 describe(a),
                 describe(b)
             );
@@ -185,16 +192,19 @@ pub fn conclude(
                 Some("Run `manage-bde -status` as administrator and send the output to IT; a change in progress settles after a restart.".into()),
             );
         }
-        (Ok(a), Err(_)) => (
+        (Ok(a), Err(why)) => (
             a,
-            "manage-bde alone decided: Get-BitLockerVolume gave no answer",
+            format!("Win32_EncryptableVolume decided; manage-bde did not confirm: {why}"),
         ),
-        (Err(_), Ok(b)) => (
-            b,
-            "Get-BitLockerVolume alone decided: manage-bde gave no answer",
-        ),
-        (Err(a), Err(b)) => {
-            let reason = format!("{a}; {b}");
+        (Err(wmi_reason), bde) => {
+            let bde_note = match bde {
+                Ok(b) => format!(
+                    "manage-bde's display text reads {}, but it only confirms and never decides alone",
+                    describe(b)
+                ),
+                Err(why) => why,
+            };
+            let reason = format!("{wmi_reason}; {bde_note}");
             return (
                 Verdict::unknown(reason.clone()),
                 format!("BitLocker status could not be read: {reason}."),

@@ -1,8 +1,10 @@
-//! Pure parsers for the Windows plan: `manage-bde -status` and `Get-BitLockerVolume | Format-List`.
+//! Pure parsers for the Windows plan: `Win32_EncryptableVolume` (numbers, the deciding source),
+//! `manage-bde -status` (English text, confirming only) and `Get-BitLockerVolume | Format-List`
+//! (enum names; kept for recorded evidence, no longer run).
 //!
 //! Both print one block per volume. `manage-bde` labels are English on English Windows only
 //! (a German system prints `Konvertierungsstatus`), so its parser finds nothing there and the
-//! plan relies on `Get-BitLockerVolume`, whose values are enum names in every language.
+//! plan relies on `Win32_EncryptableVolume`, whose values are numbers in every language.
 
 /// Where BitLocker's conversion of a volume stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,4 +235,87 @@ pub fn os_volume<'a>(
                     .is_some_and(|m| m.eq_ignore_ascii_case(system_drive))
             })
         })
+}
+
+/// `Win32_EncryptableVolume.EncryptionMethod` by number, as Microsoft documents it.
+pub fn encryption_method_name(code: u32) -> Option<&'static str> {
+    Some(match code {
+        0 => "none",
+        1 => "AES 128 with diffuser",
+        2 => "AES 256 with diffuser",
+        3 => "AES 128",
+        4 => "AES 256",
+        5 => "hardware encryption",
+        6 => "XTS-AES 128",
+        7 => "XTS-AES 256",
+        _ => return None,
+    })
+}
+
+/// Parses `Win32_EncryptableVolume` instances (`ConvertTo-Json`, `Format-List` or `wmic`):
+/// the numeric `ConversionStatus`, `ProtectionStatus` and `VolumeType`, which read the same in
+/// every display language. `Err` when the text is not a list of volumes, or when a volume's
+/// deciding numbers are missing or outside the documented ranges (fail closed: never guessed).
+///
+/// * `ConversionStatus`: 0 fully decrypted, 1 fully encrypted, 2 encryption in progress,
+///   3 decryption in progress, 4 encryption paused, 5 decryption paused.
+/// * `ProtectionStatus`: 0 off, 1 on, 2 unknown (the volume is locked).
+/// * `VolumeType`: 0 the operating-system volume, 1 fixed data, 2 portable data.
+pub fn parse_encryptable_volumes(text: &str) -> Result<Vec<BitLockerVolume>, String> {
+    let blocks = devidence_core::windows::parse_property_blocks(text)?;
+    let blocks: Vec<_> = blocks
+        .iter()
+        .filter(|b| b.contains_key("conversionstatus") || b.contains_key("protectionstatus"))
+        .collect();
+    if blocks.is_empty() {
+        return Err("Win32_EncryptableVolume listed no volume with a ConversionStatus".into());
+    }
+    let number = |block: &devidence_core::windows::PropertyBlock, key: &str| -> Option<u32> {
+        block.get(key).and_then(|v| v.trim().parse().ok())
+    };
+    let mut volumes = Vec::new();
+    for block in blocks {
+        let letter = block
+            .get("driveletter")
+            .map(|l| l.trim().to_ascii_uppercase())
+            .filter(|l| !l.is_empty());
+        let name = letter.clone().unwrap_or_else(|| "a volume".into());
+        let conversion = match number(block, "conversionstatus") {
+            Some(0) => Conversion::FullyDecrypted,
+            Some(1) => Conversion::FullyEncrypted,
+            Some(2) => Conversion::EncryptionInProgress,
+            Some(3) => Conversion::DecryptionInProgress,
+            Some(4) => Conversion::EncryptionPaused,
+            Some(5) => Conversion::DecryptionPaused,
+            _ => {
+                return Err(format!(
+                    "{name}: ConversionStatus `{}` is not one of the documented values 0-5",
+                    block.get("conversionstatus").map_or("", String::as_str)
+                ));
+            }
+        };
+        let protection_on = match number(block, "protectionstatus") {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            // 2: "unknown" (locked); absent: not printed. Neither is a reading.
+            _ => None,
+        };
+        let os_volume = match number(block, "volumetype") {
+            Some(0) => Some(true),
+            Some(1 | 2) => Some(false),
+            _ => None,
+        };
+        volumes.push(BitLockerVolume {
+            mount_point: letter,
+            os_volume,
+            conversion: Some(conversion),
+            percent_encrypted: None,
+            protection_on,
+            encryption_method: number(block, "encryptionmethod")
+                .and_then(encryption_method_name)
+                .map(str::to_string),
+            key_protectors: Vec::new(),
+        });
+    }
+    Ok(volumes)
 }
