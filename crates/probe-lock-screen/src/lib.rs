@@ -17,6 +17,7 @@ pub mod macos;
 pub mod parse;
 pub mod policy;
 pub mod windows;
+pub mod xfce;
 
 use devidence_core::{Control, Finding, Os, ProbeRun};
 

@@ -5,10 +5,10 @@
 //!    `getent passwd`), and that person's settings are read **in their own context**
 //!    ([`CommandSpec::as_user`]): the host drops to the user and sets `HOME`, `XDG_RUNTIME_DIR`
 //!    and the session bus, so root never reads a path the user controls.
-//! 3. Per desktop: GNOME (and Ubuntu, Pop!_OS, Budgie) and Cinnamon through `gsettings
+//! 3. Per desktop: GNOME (and Ubuntu, Pop!_OS, Budgie), Cinnamon and MATE through `gsettings
 //!    list-recursively`, with the dconf administrator locks for attribution; KDE Plasma through
-//!    `kscreenlockerrc` (user file via `cat` as the user, plus `/etc/xdg`). Other desktops are
-//!    unknown, named.
+//!    `kscreenlockerrc` (user file via `cat` as the user, plus `/etc/xdg`); XFCE through
+//!    xfce4-screensaver's xfconf channel ([`crate::xfce`]). Other desktops are unknown, named.
 //! 4. [`crate::policy`] judges each person and combines them: everyone must comply.
 
 use crate::parse::desktop::Desktop;
@@ -240,10 +240,12 @@ fn check_user(
     let read = match &target.desktop {
         Desktop::Gnome => read_gsettings(run, ctx, &GNOME, prefix),
         Desktop::Cinnamon => read_gsettings(run, ctx, &CINNAMON, prefix),
+        Desktop::Mate => read_gsettings(run, ctx, &MATE, prefix),
         Desktop::Kde => read_kde(run, ctx, prefix).map(|s| (s, None)),
+        Desktop::Xfce => crate::xfce::read(run, ctx, prefix).map(|s| (s, None)),
         Desktop::Unsupported(name) => Err(format!(
             "{}'s session runs the `{name}` desktop, whose screen-lock settings this version does not read \
-             (GNOME, Cinnamon and KDE Plasma are read); upload a screenshot of its screen-lock settings as manual evidence",
+             (GNOME, Cinnamon, MATE, XFCE and KDE Plasma are read); upload a screenshot of its screen-lock settings as manual evidence",
             ctx.name
         )),
         Desktop::Unnamed => Err(format!(
@@ -292,6 +294,11 @@ struct Schemas {
     lockdown: &'static str,
     power: Option<&'static str>,
     dconf_root: &'static str,
+    /// Seconds per unit of `lock-delay` and `idle-delay` (MATE counts minutes).
+    unit_seconds: u64,
+    /// Whether `idle-activation-enabled` false stops the locker on idle (MATE's does; GNOME
+    /// Shell ignores the key).
+    honours_idle_activation: bool,
 }
 
 const GNOME: Schemas = Schemas {
@@ -301,6 +308,8 @@ const GNOME: Schemas = Schemas {
     lockdown: "org.gnome.desktop.lockdown",
     power: Some("org.gnome.settings-daemon.plugins.power"),
     dconf_root: "/org/gnome/",
+    unit_seconds: 1,
+    honours_idle_activation: false,
 };
 
 /// Cinnamon keeps GNOME's key names under its own schemas (cinnamon-settings `cs_screensaver.py`,
@@ -313,6 +322,22 @@ const CINNAMON: Schemas = Schemas {
     lockdown: "org.cinnamon.desktop.lockdown",
     power: None,
     dconf_root: "/org/cinnamon/",
+    unit_seconds: 1,
+    honours_idle_activation: false,
+};
+
+/// MATE: mate-screensaver reads `org.mate.screensaver` (`lock-enabled`, `lock-delay` in
+/// minutes, `idle-activation-enabled`) and the idle time from `org.mate.session idle-delay`
+/// (minutes; mate-screensaver `src/gs-prefs.c`). Its power manager is not read.
+const MATE: Schemas = Schemas {
+    label: "MATE",
+    screensaver: "org.mate.screensaver",
+    session: "org.mate.session",
+    lockdown: "org.mate.lockdown",
+    power: None,
+    dconf_root: "/org/mate/",
+    unit_seconds: 60,
+    honours_idle_activation: true,
 };
 
 enum GsError {
@@ -445,7 +470,7 @@ fn read_gsettings(
     let need = |v: Result<Option<u64>, String>, schema: &str, key: &str| {
         v?.ok_or_else(|| format!("`gsettings list-recursively {schema}` did not list {key}"))
     };
-    let lock_enabled = saver.bool(s.screensaver, "lock-enabled")?.ok_or_else(|| {
+    let lock_enabled_key = saver.bool(s.screensaver, "lock-enabled")?.ok_or_else(|| {
         format!(
             "`gsettings list-recursively {}` did not list lock-enabled",
             s.screensaver
@@ -461,8 +486,14 @@ fn read_gsettings(
         s.session,
         "idle-delay",
     )?;
+    let (lock_delay_raw, idle_delay_raw) = (lock_delay, idle_delay);
+    let lock_delay = lock_delay.saturating_mul(s.unit_seconds);
+    let idle_delay = idle_delay.saturating_mul(s.unit_seconds);
     let lock_on_suspend_key = saver.bool(s.screensaver, "ubuntu-lock-on-suspend")?;
     let idle_activation = saver.bool(s.screensaver, "idle-activation-enabled")?;
+    // Where the locker honours it, idle activation off means it never starts on idle.
+    let lock_enabled =
+        lock_enabled_key && !(s.honours_idle_activation && idle_activation == Some(false));
     let (disable_lock, lockdown_note) = match gsettings_list(run, ctx, s.lockdown) {
         Ok(values) => match values.bool(s.lockdown, "disable-lock-screen")? {
             Some(v) => (v, None),
@@ -529,7 +560,11 @@ fn read_gsettings(
     if let Some(v) = idle_activation {
         run.fact(
             format!("{prefix}.idle_activation_enabled"),
-            format!("{v} (not used for the verdict: GNOME Shell ignores it)"),
+            if s.honours_idle_activation {
+                v.to_string()
+            } else {
+                format!("{v} (not used for the verdict: GNOME Shell ignores it)")
+            },
         );
     }
     if let Some(v) = lock_on_suspend_key {
@@ -603,15 +638,31 @@ fn read_gsettings(
     let settings = LockSettings {
         auto_lock: Observed::new(
             lock_enabled,
-            setting(s.screensaver, "lock-enabled", &lock_enabled),
+            if lock_enabled == lock_enabled_key {
+                setting(s.screensaver, "lock-enabled", &lock_enabled_key)
+            } else {
+                format!(
+                    "{}, but {} idle-activation-enabled = false",
+                    setting(s.screensaver, "lock-enabled", &lock_enabled_key),
+                    s.screensaver
+                )
+            },
         ),
         idle_seconds: Observed::new(
             (idle_delay > 0).then_some(idle_delay),
-            setting(s.session, "idle-delay", &idle_delay),
+            setting(
+                s.session,
+                "idle-delay",
+                &Units(idle_delay_raw, s.unit_seconds),
+            ),
         ),
         grace_seconds: Observed::new(
             Some(lock_delay),
-            setting(s.screensaver, "lock-delay", &lock_delay),
+            setting(
+                s.screensaver,
+                "lock-delay",
+                &Units(lock_delay_raw, s.unit_seconds),
+            ),
         ),
         password_required: Observed::new(
             !disable_lock,
@@ -620,6 +671,18 @@ fn read_gsettings(
         suspend_lock_seconds: suspend,
     };
     Ok((settings, power_error))
+}
+
+/// A gsettings delay as written, with its unit when it is not seconds.
+struct Units(u64, u64);
+
+impl std::fmt::Display for Units {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            60 => write!(f, "{} min", self.0),
+            _ => write!(f, "{}", self.0),
+        }
+    }
 }
 
 /// `sleep-inactive-<source>-type` and `-timeout`: `None` when the schema lacks them.
@@ -808,6 +871,19 @@ fn remediation(desktops: &[&Desktop], policy: &Policy) -> String {
                  `kwriteconfig6 --file kscreenlockerrc --group Daemon --key Autolock true`, `... --key Timeout {kde_minutes}`, \
                  `... --key LockGrace 0` (kwriteconfig5 on Plasma 5). Administrators can enforce it in \
                  /etc/xdg/kscreenlockerrc with a `[Daemon][$i]` group."
+            ),
+            Desktop::Mate => format!(
+                "MATE: in Control Center › Screensaver set \"Regard the computer as idle after\" to {minutes} minutes or \
+                 less and tick \"Lock screen when screensaver is active\". As the user: `gsettings set \
+                 org.mate.screensaver idle-activation-enabled true`, `gsettings set org.mate.screensaver lock-enabled \
+                 true`, `gsettings set org.mate.screensaver lock-delay 0`, `gsettings set org.mate.session idle-delay \
+                 {minutes}` (minutes)."
+            ),
+            Desktop::Xfce => format!(
+                "XFCE: in Settings › Screensaver turn on \"Activate screensaver when computer is idle\" after {minutes} \
+                 minutes or less, and on the Lock Screen tab turn on \"Enable Lock Screen\" and \"Lock Screen with \
+                 Screensaver\" with no delay. As the user: `xfconf-query -c xfce4-screensaver -p /lock/enabled -s true`, \
+                 `... -p /saver/idle-activation/delay -s {minutes}`, `... -p /lock/saver-activation/delay -s 0`."
             ),
             Desktop::Unsupported(name) => format!(
                 "{name}: set the screen to lock with a password after at most {minutes} minutes of inactivity in the \

@@ -645,12 +645,12 @@ fn kde_unreadable_user_file_is_unknown() {
 #[test]
 fn an_unsupported_desktop_is_unknown_by_name() {
     let f = {
-        let host = machine(&[alice("xfce")]);
+        let host = machine(&[alice("LXQt")]);
         probe(&host)
     };
     let r = reason(&f);
-    assert!(r.contains("`xfce` desktop"), "{r}");
-    assert_eq!(fact(&f, "user.alice.desktop"), "xfce");
+    assert!(r.contains("`LXQt` desktop"), "{r}");
+    assert_eq!(fact(&f, "user.alice.desktop"), "LXQt");
 }
 
 #[test]

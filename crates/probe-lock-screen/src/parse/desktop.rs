@@ -12,7 +12,11 @@ pub enum Desktop {
     Cinnamon,
     /// KDE Plasma: `kscreenlockerrc`.
     Kde,
-    /// A desktop whose lock settings this version does not read (XFCE, MATE, LXQt, tiling
+    /// MATE: `org.mate.screensaver` and `org.mate.session` (delays in minutes).
+    Mate,
+    /// XFCE: xfce4-screensaver's xfconf channel.
+    Xfce,
+    /// A desktop whose lock settings this version does not read (LXQt, tiling
     /// window managers, …), by the name the session gave.
     Unsupported(String),
     /// The session did not name its desktop.
@@ -42,6 +46,10 @@ impl Desktop {
             Desktop::Kde
         } else if any(&["cinnamon", "cinnamon2d", "x-cinnamon", "cinnamon-wayland"]) {
             Desktop::Cinnamon
+        } else if any(&["mate"]) {
+            Desktop::Mate
+        } else if any(&["xfce", "xfce4", "xubuntu", "xfce-wayland"]) {
+            Desktop::Xfce
         } else if any(&[
             "gnome",
             "gnome-xorg",
@@ -69,6 +77,8 @@ impl Desktop {
             Desktop::Gnome => "GNOME".into(),
             Desktop::Cinnamon => "Cinnamon".into(),
             Desktop::Kde => "KDE Plasma".into(),
+            Desktop::Mate => "MATE".into(),
+            Desktop::Xfce => "XFCE".into(),
             Desktop::Unsupported(name) => name.clone(),
             Desktop::Unnamed => "(not named by the session)".into(),
         }
@@ -80,6 +90,8 @@ impl Desktop {
             Desktop::Gnome => "gnome".into(),
             Desktop::Cinnamon => "cinnamon".into(),
             Desktop::Kde => "kde".into(),
+            Desktop::Mate => "mate".into(),
+            Desktop::Xfce => "xfce".into(),
             Desktop::Unsupported(name) => name
                 .chars()
                 .map(|c| {
@@ -108,9 +120,12 @@ mod tests {
         assert_eq!(Desktop::from_session("KDE"), Desktop::Kde);
         assert_eq!(Desktop::from_session("plasmawayland"), Desktop::Kde);
         assert_eq!(Desktop::from_session("X-Cinnamon"), Desktop::Cinnamon);
+        assert_eq!(Desktop::from_session("xfce"), Desktop::Xfce);
+        assert_eq!(Desktop::from_session("XFCE"), Desktop::Xfce);
+        assert_eq!(Desktop::from_session("MATE"), Desktop::Mate);
         assert_eq!(
-            Desktop::from_session("xfce"),
-            Desktop::Unsupported("xfce".into())
+            Desktop::from_session("LXQt"),
+            Desktop::Unsupported("LXQt".into())
         );
         assert_eq!(Desktop::from_session(""), Desktop::Unnamed);
         assert_eq!(Desktop::Unsupported("LXQt".into()).slug(), "lxqt");

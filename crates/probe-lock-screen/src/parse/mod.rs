@@ -7,3 +7,4 @@ pub mod gsettings;
 pub mod kconfig;
 pub mod kscreenlocker;
 pub mod passwd;
+pub mod xfconf;
