@@ -167,6 +167,53 @@ pub fn parse_reg_query(text: &str) -> RegistryDump {
     dump
 }
 
+/// [`parse_reg_query`] for a query that succeeded, fail closed: output with no `HKEY_…` key
+/// line at all is not what `reg.exe query` prints for an existing key (it may be a wrapper's
+/// error, a truncated capture or another language's message), so it is an error, never "no
+/// values set".
+pub fn parse_reg_query_checked(text: &str) -> Result<RegistryDump, String> {
+    let dump = parse_reg_query(text);
+    if dump.keys.is_empty() {
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        return Err(if first.is_empty() {
+            "reg query succeeded but printed nothing, not even the key".to_string()
+        } else {
+            format!(
+                "reg query printed no registry key line (it printed `{}`)",
+                first.chars().take(120).collect::<String>()
+            )
+        });
+    }
+    Ok(dump)
+}
+
+/// Reads one registry key with `reg.exe query`: `Ok(None)` when the key does not exist (exit 1
+/// with nothing on standard output; the message, in the display language, goes to standard
+/// error), `Ok(Some)` with its values, `Err` when the query failed or printed something that is
+/// not a key listing. The one helper every probe uses for "a policy key, if set".
+pub fn read_registry_key(
+    run: &mut ProbeRun<'_>,
+    key: &str,
+) -> Result<Option<RegistryDump>, String> {
+    let obs = run.run(reg_query(key));
+    if obs.succeeded() {
+        parse_reg_query_checked(&obs.stdout)
+            .map(Some)
+            .map_err(|e| format!("`{}`: {e}", obs.source))
+    } else if obs.outcome == crate::Outcome::Completed
+        && obs.exit_code == Some(1)
+        && obs.stdout.trim().is_empty()
+    {
+        Ok(None)
+    } else {
+        Err(obs.failure_reason())
+    }
+}
+
 /// Splits `NAME    REG_TYPE    DATA`: columns are separated by four spaces, but names and
 /// data may contain spaces themselves, so the `REG_` type column is the anchor.
 fn parse_value_line(line: &str) -> Option<RegValue> {

@@ -39,3 +39,33 @@ fn loaded_hives_come_from_the_hku_listing_without_classes_keys() {
     assert_eq!(people.len(), 1);
     assert!(!people[0].hive_loaded);
 }
+
+#[test]
+fn a_registry_read_with_no_key_line_is_an_error_never_no_policy() {
+    use devidence_core::redact::Redactor;
+    use devidence_core::windows::{parse_reg_query_checked, read_registry_key, reg_query};
+    use devidence_core::{Os, Policy, ProbeRun, ReplayHost};
+    assert!(parse_reg_query_checked("").is_err());
+    assert!(parse_reg_query_checked("Der Zugriff wurde verweigert.\r\n").is_err());
+    let ok = parse_reg_query_checked(
+        "\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU\r\n    NoAutoUpdate    REG_DWORD    0x0\r\n",
+    )
+    .unwrap();
+    assert_eq!(ok.keys().len(), 1);
+    let key = r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU";
+    let (policy, redactor) = (Policy::default(), Redactor::new());
+    let judge = |host: &ReplayHost| {
+        let mut run = ProbeRun::new(host, Os::Windows, &policy, &redactor);
+        read_registry_key(&mut run, key)
+    };
+    let mut host = ReplayHost::new();
+    host.command(&reg_query(key).display(), 0, "garbage that is not a key listing\r\n");
+    assert!(judge(&host).is_err(), "garbage must be unreadable");
+    let mut host = ReplayHost::new();
+    host.command_stderr(
+        &reg_query(key).display(),
+        1,
+        "ERROR: The system was unable to find the specified registry key or value.\r\n",
+    );
+    assert!(matches!(judge(&host), Ok(None)));
+}

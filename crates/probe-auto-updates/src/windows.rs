@@ -11,8 +11,8 @@
 //! administrator, which no registry value records, so it is unknown.
 
 use crate::policy::{Check, decide};
-use devidence_core::windows::{RegistryDump, parse_reg_query, reg_query};
-use devidence_core::{CommandSpec, Control, Finding, Outcome, ProbeRun};
+use devidence_core::windows::read_registry_key;
+use devidence_core::{CommandSpec, Control, Finding, ProbeRun};
 
 /// Group Policy's Automatic Updates key.
 pub const GPO_AU_KEY: &str = r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU";
@@ -22,23 +22,6 @@ pub const MDM_UPDATE_KEY: &str = r"HKLM\SOFTWARE\Microsoft\PolicyManager\current
 /// `sc.exe qc wuauserv`: the Windows Update service's configuration.
 pub fn service_config_command() -> CommandSpec {
     CommandSpec::new("sc.exe", ["qc", "wuauserv"])
-}
-
-/// A registry source: `Ok(None)` when the key does not exist (no such policy).
-fn read_key(run: &mut ProbeRun<'_>, key: &str) -> Result<Option<RegistryDump>, String> {
-    let obs = run.run(reg_query(key));
-    if obs.succeeded() {
-        Ok(Some(parse_reg_query(&obs.stdout)))
-    } else if obs.outcome == Outcome::Completed
-        && obs.exit_code == Some(1)
-        && obs.stdout.trim().is_empty()
-    {
-        // reg.exe exits 1 with "unable to find the specified registry key" (in the display
-        // language) on stderr; SYSTEM can read every policy key, so this means "not set".
-        Ok(None)
-    } else {
-        Err(obs.failure_reason())
-    }
 }
 
 /// Judges Group Policy's `NoAutoUpdate` and `AUOptions`.
@@ -123,7 +106,7 @@ pub fn service_check(start_type: Option<u32>) -> Check {
 
 pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut checks = Vec::new();
-    match read_key(&mut run, GPO_AU_KEY) {
+    match read_registry_key(&mut run, GPO_AU_KEY) {
         Ok(dump) => {
             let value = |name: &str| {
                 dump.as_ref().and_then(|d| {
@@ -153,7 +136,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             });
         }
     }
-    match read_key(&mut run, MDM_UPDATE_KEY) {
+    match read_registry_key(&mut run, MDM_UPDATE_KEY) {
         Ok(dump) => {
             let allow = dump.as_ref().and_then(|d| {
                 d.keys()

@@ -13,8 +13,8 @@
 //! reaches a password prompt first is the effective lock time.
 
 use crate::policy::{self, LockSettings, Observed, UserOutcome, UserResult};
-use devidence_core::windows::{RegistryDump, parse_reg_query, reg_query, user_profiles};
-use devidence_core::{CommandSpec, Outcome, ProbeRun, Verdict};
+use devidence_core::windows::{RegistryDump, read_registry_key, user_profiles};
+use devidence_core::{CommandSpec, ProbeRun, Verdict};
 
 /// The machine-wide inactivity limit's key.
 pub const SYSTEM_POLICY_KEY: &str =
@@ -187,22 +187,8 @@ pub fn settings(saver: &ScreenSaver, machine: &MachinePaths) -> LockSettings {
     }
 }
 
-fn read_optional_key(run: &mut ProbeRun<'_>, key: &str) -> Result<Option<RegistryDump>, String> {
-    let obs = run.run(reg_query(key));
-    if obs.succeeded() {
-        Ok(Some(parse_reg_query(&obs.stdout)))
-    } else if obs.outcome == Outcome::Completed
-        && obs.exit_code == Some(1)
-        && obs.stdout.trim().is_empty()
-    {
-        Ok(None)
-    } else {
-        Err(obs.failure_reason())
-    }
-}
-
 fn machine_paths(run: &mut ProbeRun<'_>) -> MachinePaths {
-    let inactivity = match read_optional_key(run, SYSTEM_POLICY_KEY) {
+    let inactivity = match read_registry_key(run, SYSTEM_POLICY_KEY) {
         Ok(Some(dump)) => first_key_value(&dump, "InactivityTimeoutSecs").and_then(|v| {
             let v = v.trim();
             v.strip_prefix("0x")
@@ -274,8 +260,8 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
     let mut outcomes = Vec::new();
     for profile in &signed_in {
         let result = match (
-            read_optional_key(run, &desktop_key(&profile.sid)),
-            read_optional_key(run, &desktop_policy_key(&profile.sid)),
+            read_registry_key(run, &desktop_key(&profile.sid)),
+            read_registry_key(run, &desktop_policy_key(&profile.sid)),
         ) {
             (Ok(own), Ok(policy_dump)) => {
                 let own = own.unwrap_or_default();

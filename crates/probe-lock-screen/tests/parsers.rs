@@ -90,6 +90,24 @@ fn kscreenlockerrc_files_resolve() {
         ("kde/timeout-30.kscreenlockerrc", true, 30.0, 5),
         ("kde/timeout-15.kscreenlockerrc", true, 15.0, 5),
         ("kde/lockgrace-45.kscreenlockerrc", true, 5.0, 45),
+        (
+            "kde/autolock-false-grace10-timeout10-shalva97-13.kscreenlockerrc",
+            false,
+            10.0,
+            10,
+        ),
+        (
+            "kde/wallpaper-only-plasma6-istiakar.kscreenlockerrc",
+            true,
+            5.0,
+            5,
+        ),
+        (
+            "kde/no-daemon-section-plasma5-9999years.kscreenlockerrc",
+            true,
+            5.0,
+            5,
+        ),
     ];
     for (file, autolock, timeout, grace) in table {
         let parsed = kconfig::parse(&fixture(file));

@@ -167,14 +167,16 @@ fn xfce_without_a_known_locker_or_with_a_broken_file_is_unknown() {
 /// MATE's `gsettings list-recursively` lines, built from mate-screensaver's and
 /// mate-session-manager's schema defaults (`org.mate.screensaver.gschema.xml.in`: lock-enabled
 /// true, lock-delay 0, idle-activation-enabled true; `org.mate.session.gschema.xml.in`:
-/// idle-delay 5, minutes). No published list-recursively output of MATE was found.
+/// idle-delay 5, minutes; mate-desktop's `org.mate.lockdown` disable-lock-screen false). No published list-recursively output of MATE was found.
 fn mate_user(idle_minutes: u32, lock_delay_minutes: u32, idle_activation: bool) -> Finding {
     let mut host = machine("MATE");
     let saver = format!(
         "org.mate.screensaver idle-activation-enabled {idle_activation}\norg.mate.screensaver lock-enabled true\norg.mate.screensaver lock-delay {lock_delay_minutes}\norg.mate.screensaver mode 'blank-only'\n"
     );
     let session = format!("org.mate.session idle-delay {idle_minutes}\n");
+    let lockdown = "org.mate.lockdown disable-lock-screen false\n";
     for (schema, text) in [
+        ("org.mate.lockdown", lockdown),
         ("org.mate.screensaver", saver.as_str()),
         ("org.mate.session", session.as_str()),
     ] {

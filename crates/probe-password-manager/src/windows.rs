@@ -119,6 +119,13 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     let mut notes = Notes::default();
     let mut shared = Shared::new(CHROMIUM_DIRS);
     let profiles = user_profiles(&mut run);
+    if profiles.is_empty() {
+        // Without the people's profiles no browser was scanned: that is not "none found".
+        survey.unreadable.push(
+            "the user profiles (ProfileList listed none or could not be read), so no browser profile was scanned"
+                .into(),
+        );
+    }
     run.fact(
         "source.users",
         if profiles.is_empty() {
