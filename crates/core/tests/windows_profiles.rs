@@ -59,7 +59,11 @@ fn a_registry_read_with_no_key_line_is_an_error_never_no_policy() {
         read_registry_key(&mut run, key)
     };
     let mut host = ReplayHost::new();
-    host.command(&reg_query(key).display(), 0, "garbage that is not a key listing\r\n");
+    host.command(
+        &reg_query(key).display(),
+        0,
+        "garbage that is not a key listing\r\n",
+    );
     assert!(judge(&host).is_err(), "garbage must be unreadable");
     let mut host = ReplayHost::new();
     host.command_stderr(

@@ -58,6 +58,28 @@ pub fn targets() -> Vec<Target> {
         parser!("antivirus/ctime_date", AV, |t| av::parse::ctime_date(t)),
         parser!("antivirus/mdatp_health", AV, |t| av::parse::mdatp_health(t)),
         parser!("antivirus/falcon_stats", AV, |t| av::parse::falcon_stats(t)),
+        parser!("antivirus/vendor_readers", AV, |t| {
+            av::catalog::PRODUCTS
+                .iter()
+                .filter_map(|p| p.status)
+                .map(|s| (s.read)(t))
+                .count()
+        }),
+        parser!("antivirus/falconctl_options", AV, |t| {
+            av::vendors::falconctl_options(t)
+        }),
+        parser!("antivirus/systemctl_show", AV, |t| {
+            av::services::parse_systemctl_show(t, &["falcon-sensor.service", "mdatp.service"])
+        }),
+        parser!("antivirus/launchctl_list", AV, |t| {
+            av::services::parse_launchctl_list(
+                t,
+                &["com.eset.protection", "com.crowdstrike.falcond"],
+            )
+        }),
+        parser!("antivirus/win32_service", WINDOWS, |t| {
+            av::services::parse_win32_service(t, &["CSFalconService", "SentinelAgent"])
+        }),
         parser!("antivirus/falcon_rfm", AV, |t| av::parse::falcon_rfm(t)),
         parser!("antivirus/pgrep_names", AV, |t| av::parse::pgrep_names(t)),
         parser!("antivirus/gatekeeper", AV, |t| av::macos::parse_gatekeeper(
@@ -152,6 +174,12 @@ pub fn targets() -> Vec<Target> {
             de::parse::uevent_devname(t)
         }),
         parser!("disk-encryption/dm_layer", DE, |t| de::parse::dm_layer(t)),
+        parser!("disk-encryption/cryptsetup_status", DE, |t| {
+            de::parse::cryptsetup_status(t)
+        }),
+        parser!("disk-encryption/encryptable_volumes", WINDOWS, |t| {
+            de::windows::parse::parse_encryptable_volumes(t)
+        }),
         parser!("disk-encryption/lsblk", DE, |t| {
             de::parse::lsblk(t).map(|nodes| {
                 nodes
@@ -189,6 +217,10 @@ pub fn targets() -> Vec<Target> {
             de::windows::parse::parse_bitlocker_volume_list(t)
         }),
         // Screen lock.
+        parser!("lock-screen/xfconf_channel", LS, |t| {
+            ls::parse::xfconf::parse_channel(t)
+                .map(|c| ls::parse::xfconf::screensaver_settings(Some(&c), None))
+        }),
         parser!("lock-screen/macos_screen_lock", MACOS, |t| {
             ls::macos::parse_screen_lock(t)
         }),
@@ -330,6 +362,9 @@ pub fn targets() -> Vec<Target> {
         }),
         parser!("core/loginctl_show_session", LS, |t| {
             devidence_core::users::parse_show_session("2", t).is_graphical()
+        }),
+        parser!("core/reg_query_checked", WINDOWS, |t| {
+            devidence_core::windows::parse_reg_query_checked(t)
         }),
         parser!("core/reg_query", WINDOWS, |t| {
             let dump = devidence_core::windows::parse_reg_query(t);
