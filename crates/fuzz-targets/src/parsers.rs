@@ -63,7 +63,7 @@ pub fn targets() -> Vec<Target> {
                 .iter()
                 .filter_map(|p| p.status)
                 .map(|s| (s.read)(t))
-                .count()
+                .collect::<Vec<_>>()
         }),
         parser!("antivirus/falconctl_options", AV, |t| {
             av::vendors::falconctl_options(t)

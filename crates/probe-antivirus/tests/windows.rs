@@ -193,3 +193,18 @@ fn plan_with_no_powershell_is_unknown() {
     let finding = judge(&ReplayHost::new());
     assert!(matches!(finding.verdict, Verdict::Unknown { .. }));
 }
+
+#[test]
+fn defender_not_running_beside_kaspersky_does_not_protect() {
+    // Published on a Russian PC whose active antivirus is Kaspersky (cut after
+    // IsTamperProtected by the stored copy; the fields that decide are all there).
+    let status = parse_defender_status(&fixture(
+        "msft-mpcomputerstatus-not-running-beside-kaspersky-sophia-605.txt",
+    ))
+    .unwrap();
+    assert_eq!(status.running_mode.as_deref(), Some("Not running"));
+    assert!(matches!(
+        judge_defender(&status, 7),
+        ProductState::NotProtecting(_)
+    ));
+}

@@ -288,3 +288,79 @@ fn replayed(finding: &Finding, probe: fn(ProbeRun<'_>) -> Finding) -> Finding {
         &Redactor::new(),
     ))
 }
+
+#[test]
+fn cryptsetup_confirms_each_crypt_layer_and_its_silence_or_inactivity_is_handled() {
+    use devidence_core::fixture::load;
+    let line = "cryptsetup status nvme0n1p3_crypt";
+    // No mapping name readable: not asked, sysfs decides.
+    let finding = judge(&lvm_on_luks());
+    assert!(finding.facts["cryptsetup.dm-0"].starts_with("not asked"));
+    // cryptsetup that cannot reach device-mapper (recorded here): no confirmation, still a pass.
+    let mut host = lvm_on_luks();
+    host.file("/sys/class/block/dm-0/dm/name", "nvme0n1p3_crypt\n");
+    let stderr = load(format!(
+        "{}/tests/fixtures/linux/cryptsetup-status-no-device-mapper.stderr",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    host.command_stderr(line, 1, &stderr);
+    let finding = judge(&host);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert!(finding.facts["cryptsetup.nvme0n1p3_crypt"].starts_with("no confirmation"));
+    // A published `cryptsetup status` of a LUKS2 mapping holding an LVM root: confirmed.
+    let mut host = lvm_on_luks();
+    host.file("/sys/class/block/dm-0/dm/name", "nvme0n1p3_crypt\n");
+    let published = load(format!(
+        "{}/tests/fixtures/linux/cryptsetup-status-luks2-active-mvysny.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    host.command(line, 0, &published);
+    let finding = judge(&host);
+    assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
+    assert_eq!(
+        finding.facts["cryptsetup.nvme0n1p3_crypt"],
+        "active, type LUKS2, cipher aes-xts-plain64, key 512 bits, on /dev/sda3"
+    );
+    // An answer that the mapping is inactive contradicts sysfs: unknown.
+    let mut host = lvm_on_luks();
+    host.file("/sys/class/block/dm-0/dm/name", "nvme0n1p3_crypt\n");
+    host.command(line, 4, "/dev/mapper/nvme0n1p3_crypt is inactive.\n");
+    let finding = judge(&host);
+    let Verdict::Unknown { reason } = &finding.verdict else {
+        panic!("{:?}", finding.verdict)
+    };
+    assert!(reason.contains("inactive"), "{reason}");
+    // The older LUKS1 layout (no key location or sector size lines) reads too.
+    let luks1 = probe_disk_encryption::parse::cryptsetup_status(
+        &load(format!(
+            "{}/tests/fixtures/linux/cryptsetup-status-luks1-active-ceph-volume.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(luks1.active);
+    assert_eq!(luks1.kind.as_deref(), Some("LUKS1"));
+    // Garbage from cryptsetup is no confirmation, never a verdict of its own.
+    assert!(probe_disk_encryption::parse::cryptsetup_status("Segmentation fault").is_err());
+}
+
+#[test]
+fn lsblk_judges_the_mounts_own_node_not_the_first_listed() {
+    use probe_disk_encryption::parse::{lsblk, lsblk_node_for};
+    let text = r#"{"blockdevices": [
+        {"name":"/dev/sda1","type":"part","fstype":"ext4"},
+        {"name":"/dev/mapper/root","type":"crypt","fstype":"ext4","children":[{"name":"/dev/nvme0n1p2","type":"part","fstype":"crypto_LUKS"}]}
+    ]}"#;
+    let nodes = lsblk(text).unwrap();
+    assert_eq!(
+        lsblk_node_for(&nodes, "/dev/mapper/root")
+            .unwrap()
+            .kind
+            .as_deref(),
+        Some("crypt")
+    );
+    assert!(lsblk_node_for(&nodes, "/dev/vda1").is_none());
+}

@@ -37,6 +37,7 @@ const BDE_DE_IN_PROGRESS_OFF: &str =
     "manage-bde-status-de-encryption-in-progress-3pct-protection-off-bnachtwey.txt";
 const BDE_FR_DECRYPTED: &str = "manage-bde-status-fr-fully-decrypted-windows-tools.txt";
 const BDE_FR_LOCKED: &str = "manage-bde-status-fr-data-volume-locked-windows-tools.txt";
+const BDE_ES_LOCKED: &str = "manage-bde-status-es-data-volume-locked-xploit.txt";
 
 /// The published WMI listing with protection off (`ProtectionStatus=0`): a suspended volume.
 fn wmi_protection_off() -> String {
@@ -174,6 +175,7 @@ fn localized_manage_bde_reads_nothing_so_it_never_decides() {
         BDE_DE_IN_PROGRESS_OFF,
         BDE_FR_DECRYPTED,
         BDE_FR_LOCKED,
+        BDE_ES_LOCKED,
     ] {
         assert!(parse_manage_bde_status(&fixture(name)).is_empty(), "{name}");
     }
