@@ -10,7 +10,7 @@
 //! * the `fuzz-seeds` binary: writes each target's starting corpus from the recorded fixtures.
 
 mod agent;
-mod host;
+pub mod host;
 mod parsers;
 mod probes;
 pub mod seeds;

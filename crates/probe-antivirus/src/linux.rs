@@ -51,7 +51,7 @@ pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
 fn processes(run: &mut ProbeRun<'_>, args: &[&str]) -> Result<Vec<String>, String> {
     let obs = run.run(CommandSpec::new("pgrep", args.iter().copied()).deadline(DEADLINE));
     match (&obs.outcome, obs.exit_code) {
-        (Outcome::Completed, Some(0)) => Ok(parse::pgrep_names(&obs.stdout)),
+        (Outcome::Completed, Some(0)) => parse::pgrep_names(&obs.stdout),
         (Outcome::Completed, Some(1)) => Ok(Vec::new()),
         _ => Err(obs.failure_reason()),
     }

@@ -203,10 +203,23 @@ pub fn falcon_rfm(text: &str) -> Option<bool> {
     }
 }
 
-/// The process names `pgrep -l` printed (`1234 clamd`).
-pub fn pgrep_names(text: &str) -> Vec<String> {
+/// The process names `pgrep -l` printed (`1234 clamd`). `Err` when a line is not
+/// `PID NAME` (fail closed: text that is not pgrep's never reads as a running process).
+pub fn pgrep_names(text: &str) -> Result<Vec<String>, String> {
     text.lines()
-        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            match (words.next(), words.next(), words.next()) {
+                (Some(pid), Some(name), None) if pid.chars().all(|c| c.is_ascii_digit()) => {
+                    Ok(name.to_string())
+                }
+                _ => Err(format!(
+                    "pgrep printed `{}`, not `PID NAME`",
+                    l.trim().chars().take(80).collect::<String>()
+                )),
+            }
+        })
         .collect()
 }
 
