@@ -36,8 +36,27 @@ fn a_real_program_list_without_a_password_manager_fails_once_read() {
             .iter()
             .all(|p| product_for_display_name(&p.name).is_none())
     );
+    // Without the user profiles no browser was scanned: unknown, not fail (issue 18).
     let mut host = ReplayHost::new();
     host.command(&installed_programs_command().display(), 0, &text);
+    let finding = judge(&host, Os::Windows);
+    assert!(
+        matches!(finding.verdict, Verdict::Unknown { .. }),
+        "{}",
+        finding.summary
+    );
+    // With the published ProfileList of a machine (whose browsers hold nothing): fail.
+    let profiles = load(format!(
+        "{}/../core/tests/fixtures/windows/reg-query-profilelist-getsidinfo.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    host.command(
+        &devidence_core::windows::reg_query_recursive(devidence_core::windows::PROFILE_LIST_KEY)
+            .display(),
+        0,
+        &profiles,
+    );
     let finding = judge(&host, Os::Windows);
     assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
     assert!(finding.facts["source.programs"].starts_with("read ("));
