@@ -1,16 +1,12 @@
 //! Probe: antivirus. Is malware protection installed, running with real-time protection, and
 //! are its signatures fresh?
 //!
-//! * [`linux`] is the plan: each product detected by its own CLI and process (ClamAV,
-//!   Microsoft Defender for Endpoint, CrowdStrike Falcon, SentinelOne).
-//! * [`parse`] holds the pure parsers; [`ProductState`] is the common result they feed.
-//!
-//! * [`macos`] is the macOS plan: Apple's XProtect with Gatekeeper, Microsoft Defender
-//!   (`mdatp health`) and CrowdStrike Falcon (`falconctl stats`).
-//! * [`defender`] judges `mdatp health` the same way on macOS and Linux.
-//!
-//! * [`windows`] is the Windows plan: Defender's own status (`Get-MpComputerStatus`) and
-//!   Windows Security Center's registered products (`productState` decoded).
+//! * [`catalog`] is the antivirus/EDR catalogue as data: per product and OS, its status tool,
+//!   services and install folders; [`assess`] judges one row; [`services`] reads the service
+//!   list once per run; [`vendors`] holds the status tools' fail-closed readers.
+//! * [`linux`], [`macos`] and [`windows`] are the plans: ClamAV (Linux), XProtect with
+//!   Gatekeeper (macOS), Defender and Security Center (Windows), then every catalogue row.
+//! * [`parse`] holds the shared pure parsers; [`ProductState`] is the common result.
 
 pub mod assess;
 pub mod catalog;
