@@ -172,6 +172,19 @@ impl Observation {
         }
     }
 
+    /// The text of a source that may legitimately be absent: `Ok(Some)` when read, `Ok(None)`
+    /// when it does not exist, `Err` (the failure reason) for anything else, so a refused or
+    /// failed read never passes for "not there".
+    pub fn text_if_present(&self) -> Result<Option<&str>, String> {
+        if self.succeeded() {
+            Ok(Some(&self.stdout))
+        } else if self.outcome == Outcome::NotFound {
+            Ok(None)
+        } else {
+            Err(self.failure_reason())
+        }
+    }
+
     /// The key a replay uses to find this observation again.
     pub fn replay_key(&self) -> (SourceKind, String, Option<String>) {
         (self.kind, self.source.clone(), self.as_user.clone())

@@ -62,14 +62,16 @@ pub fn assess(run: &mut ProbeRun<'_>, product: &Product, services: &Services) ->
         _ => None,
     };
 
+    // An installed service that is not running decides before any status tool is asked
+    // (`falconctl -g` would only read configuration), so the tool is not run for nothing.
+    if let Some(service) = stopped {
+        return ProductState::NotProtecting(format!(
+            "its service {service} is installed but not running"
+        ));
+    }
     if let Some(status) = product.status {
         let obs = run.run(status_spec(&status));
         if obs.outcome != Outcome::NotFound {
-            if let Some(service) = &stopped {
-                return ProductState::NotProtecting(format!(
-                    "its service {service} is not running"
-                ));
-            }
             if !obs.succeeded() {
                 return ProductState::Unreadable(format!(
                     "its status tool could not answer: {}",
@@ -95,11 +97,6 @@ pub fn assess(run: &mut ProbeRun<'_>, product: &Product, services: &Services) ->
                 product.name
             )),
         };
-    }
-    if let Some(service) = stopped {
-        return ProductState::NotProtecting(format!(
-            "its service {service} is installed but not running"
-        ));
     }
     let folder = product
         .install_dirs

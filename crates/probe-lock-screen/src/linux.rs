@@ -731,14 +731,10 @@ fn read_kde(
             obs.failure_reason()
         ));
     };
-    let system = run.read_file(kscreenlocker::SYSTEM_FILE);
-    let system_text = if system.succeeded() {
-        Some(system.stdout)
-    } else if system.outcome == Outcome::NotFound {
-        None
-    } else {
-        return Err(system.failure_reason());
-    };
+    let system_text = run
+        .read_file(kscreenlocker::SYSTEM_FILE)
+        .text_if_present()?
+        .map(str::to_string);
     run.fact(
         format!("{prefix}.kscreenlockerrc_user"),
         if user_text.is_some() {

@@ -12,7 +12,7 @@
 
 use crate::parse::xfconf::{self, Channel};
 use crate::policy::{LockSettings, Observed};
-use devidence_core::{Outcome, ProbeRun, UserContext};
+use devidence_core::{ProbeRun, UserContext};
 
 /// The user's channel file, relative to the home.
 pub const USER_CHANNEL: &str = ".config/xfce4/xfconf/xfce-perchannel-xml/xfce4-screensaver.xml";
@@ -22,17 +22,6 @@ pub const SYSTEM_CHANNEL: &str = "/etc/xdg/xfce4/xfconf/xfce-perchannel-xml/xfce
 pub const SCREENSAVER_AUTOSTART: &str = "/etc/xdg/autostart/xfce4-screensaver.desktop";
 /// light-locker's autostart entry.
 pub const LIGHT_LOCKER_AUTOSTART: &str = "/etc/xdg/autostart/light-locker.desktop";
-
-/// Reads `path` if it exists: `Ok(None)` when absent, `Err` when present but unreadable.
-fn optional(obs: &devidence_core::Observation) -> Result<Option<String>, String> {
-    if obs.succeeded() {
-        Ok(Some(obs.stdout.clone()))
-    } else if obs.outcome == Outcome::NotFound {
-        Ok(None)
-    } else {
-        Err(obs.failure_reason())
-    }
-}
 
 /// True when a `.desktop` autostart entry is switched off (`Hidden=true`).
 fn hidden(entry: &str) -> bool {
@@ -49,13 +38,24 @@ pub fn read(
 ) -> Result<LockSettings, String> {
     let user_path = format!("{}/{USER_CHANNEL}", ctx.home.trim_end_matches('/'));
     let user_obs = run.read_user_file(ctx, &user_path);
-    let user_text = optional(&user_obs)
+    let user_text = user_obs
+        .text_if_present()
+        .map(|t| t.map(str::to_string))
         .map_err(|why| format!("{}'s {user_path} could not be read: {why}", ctx.name))?;
-    let system_text = optional(&run.read_file(SYSTEM_CHANNEL))?;
-    let autostart = optional(&run.read_file(SCREENSAVER_AUTOSTART))?;
+    let system_text = run
+        .read_file(SYSTEM_CHANNEL)
+        .text_if_present()?
+        .map(str::to_string);
+    let autostart = run
+        .read_file(SCREENSAVER_AUTOSTART)
+        .text_if_present()?
+        .map(str::to_string);
     let screensaver_starts = autostart.as_deref().is_some_and(|e| !hidden(e));
     if !screensaver_starts && user_text.is_none() {
-        let light_locker = optional(&run.read_file(LIGHT_LOCKER_AUTOSTART))?;
+        let light_locker = run
+            .read_file(LIGHT_LOCKER_AUTOSTART)
+            .text_if_present()?
+            .map(str::to_string);
         return Err(match light_locker {
             Some(entry) if !hidden(&entry) => format!(
                 "{}'s XFCE session locks with light-locker, whose idle time comes from the X server's screensaver \
