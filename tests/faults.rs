@@ -544,6 +544,12 @@ impl Host for FaultyCommands {
     fn env(&self, name: &str) -> Option<String> {
         self.real.env(name)
     }
+    fn read_registry(&self, read: &devidence_core::RegistryRead) -> Observation {
+        self.real.read_registry(read)
+    }
+    fn query_wmi(&self, query: &devidence_core::WmiQuery) -> Observation {
+        self.real.query_wmi(query)
+    }
 }
 
 /// A probe's entry point.

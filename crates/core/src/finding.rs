@@ -58,6 +58,10 @@ pub enum SourceKind {
     File,
     /// A directory that was listed (one entry name per output line).
     Directory,
+    /// A Windows registry key read in-process (its text is laid out as `reg query` prints it).
+    Registry,
+    /// A WMI query run in-process through COM (its text is a JSON array of the objects).
+    Wmi,
 }
 
 /// How looking at a source ended.
@@ -107,12 +111,13 @@ impl Outcome {
     }
 }
 
-/// One thing a probe looked at, verbatim (after redaction): a command, a file or a directory.
+/// One thing a probe looked at, verbatim (after redaction): a command, a file, a directory, a
+/// registry key or a WMI query.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
-    /// Command, file or directory.
+    /// Command, file, directory, registry key or WMI query.
     pub kind: SourceKind,
-    /// The command line as run, or the path read.
+    /// The command line as run, the path read, the registry key read or the WMI query run.
     pub source: String,
     /// The local user whose context the command ran in, when not the agent's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +200,8 @@ impl Observation {
         let what = match self.kind {
             SourceKind::Command => format!("`{}`", self.source),
             SourceKind::File | SourceKind::Directory => self.source.clone(),
+            SourceKind::Registry => format!("registry key {}", self.source),
+            SourceKind::Wmi => format!("WMI query `{}`", self.source),
         };
         match (&self.outcome, self.exit_code) {
             (Outcome::Completed, Some(code)) if code != 0 => {

@@ -20,7 +20,7 @@ pub mod windows;
 
 pub use control::{Control, Os};
 pub use finding::{Finding, Observation, Outcome, SourceKind, Verdict};
-pub use host::{CommandSpec, Host, RealHost, ReplayHost, UserContext};
+pub use host::{CommandSpec, Host, RealHost, RegistryRead, ReplayHost, UserContext, WmiQuery};
 pub use identity::DeviceIdentity;
 pub use policy::Policy;
 pub use probe::ProbeRun;

@@ -3,7 +3,7 @@
 
 use crate::control::{Control, Os};
 use crate::finding::{Finding, Observation, Verdict};
-use crate::host::{CommandSpec, Host, UserContext};
+use crate::host::{CommandSpec, Host, RegistryRead, UserContext, WmiQuery};
 use crate::policy::Policy;
 use crate::redact::Redactor;
 use std::collections::BTreeMap;
@@ -157,6 +157,18 @@ impl<'a> ProbeRun<'a> {
     pub fn list_user_dir_quietly(&mut self, user: &UserContext, path: &str) -> Observation {
         let mut obs = self.host.list_user_dir(user, path);
         obs.quiet = quiet_outcome(&obs);
+        self.record(obs)
+    }
+
+    /// Reads a registry key in-process (Windows), records it, and returns the observation.
+    pub fn read_registry(&mut self, read: RegistryRead) -> Observation {
+        let obs = self.host.read_registry(&read);
+        self.record(obs)
+    }
+
+    /// Runs a WMI query in-process (Windows), records it, and returns the observation.
+    pub fn query_wmi(&mut self, query: WmiQuery) -> Observation {
+        let obs = self.host.query_wmi(&query);
         self.record(obs)
     }
 

@@ -1,46 +1,17 @@
-//! Windows building blocks every probe's Windows plan shares: PowerShell and `reg.exe`
-//! commands, a parser for `reg query` output, and the machine's user profiles.
+//! Windows building blocks every probe's Windows plan shares: registry keys as `reg query`
+//! prints them (the layout the in-process reader writes and older recordings hold), WMI objects
+//! in any of the shapes Windows prints them, and the machine's user profiles.
 //!
 //! All of it is plain Rust that runs anywhere, so Windows plans are tested on any OS against
 //! recorded outputs. The agent runs as SYSTEM on Windows; it never runs commands as another
 //! user, and reads a signed-in user's settings from their loaded hive under `HKU\<sid>`.
 
-use crate::host::CommandSpec;
+use crate::host::RegistryRead;
 use crate::probe::ProbeRun;
 use std::collections::BTreeMap;
-use std::time::Duration;
-
-/// The deadline of one PowerShell call: PowerShell itself takes ~0.5–2 s to start.
-pub const POWERSHELL_DEADLINE: Duration = Duration::from_secs(30);
 
 /// The registry key listing every user profile on the machine.
 pub const PROFILE_LIST_KEY: &str = r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\ProfileList";
-
-/// Runs `script` in Windows PowerShell with no profile and no prompts. End the script with
-/// `| ConvertTo-Json -Depth 4 -Compress` so the output is machine-readable.
-pub fn powershell(script: &str) -> CommandSpec {
-    CommandSpec::new(
-        "powershell.exe",
-        [
-            "-NoLogo",
-            "-NoProfile",
-            "-NonInteractive",
-            "-Command",
-            script,
-        ],
-    )
-    .deadline(POWERSHELL_DEADLINE)
-}
-
-/// `reg.exe query KEY`: the values of one key and the names of its subkeys.
-pub fn reg_query(key: &str) -> CommandSpec {
-    CommandSpec::new("reg.exe", ["query", key])
-}
-
-/// `reg.exe query KEY /s`: the key and everything below it.
-pub fn reg_query_recursive(key: &str) -> CommandSpec {
-    CommandSpec::new("reg.exe", ["query", key, "/s"])
-}
 
 /// One registry value as `reg query` prints it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,26 +162,122 @@ pub fn parse_reg_query_checked(text: &str) -> Result<RegistryDump, String> {
     Ok(dump)
 }
 
-/// Reads one registry key with `reg.exe query`: `Ok(None)` when the key does not exist (exit 1
-/// with nothing on standard output; the message, in the display language, goes to standard
-/// error), `Ok(Some)` with its values, `Err` when the query failed or printed something that is
-/// not a key listing. The one helper every probe uses for "a policy key, if set".
+/// Reads one registry key in-process: `Ok(None)` when the key does not exist, `Ok(Some)` with
+/// its values, `Err` when it could not be read or its recorded text is not a key listing. The
+/// one helper every probe uses for "a policy key, if set".
 pub fn read_registry_key(
     run: &mut ProbeRun<'_>,
     key: &str,
 ) -> Result<Option<RegistryDump>, String> {
-    let obs = run.run(reg_query(key));
-    if obs.succeeded() {
-        parse_reg_query_checked(&obs.stdout)
+    let obs = run.read_registry(RegistryRead::key(key));
+    match obs.outcome {
+        crate::Outcome::Completed => parse_reg_query_checked(&obs.stdout)
             .map(Some)
-            .map_err(|e| format!("`{}`: {e}", obs.source))
-    } else if obs.outcome == crate::Outcome::Completed
-        && obs.exit_code == Some(1)
-        && obs.stdout.trim().is_empty()
-    {
-        Ok(None)
+            .map_err(|e| format!("`{}`: {e}", obs.source)),
+        crate::Outcome::NotFound => Ok(None),
+        _ => Err(obs.failure_reason()),
+    }
+}
+
+/// One registry value's data as read in-process, before it is printed like `reg query`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegData {
+    /// `REG_DWORD`.
+    Dword(u32),
+    /// `REG_QWORD`.
+    Qword(u64),
+    /// `REG_SZ`.
+    Sz(String),
+    /// `REG_EXPAND_SZ`, unexpanded.
+    ExpandSz(String),
+    /// `REG_MULTI_SZ`.
+    MultiSz(Vec<String>),
+    /// `REG_BINARY`.
+    Binary(Vec<u8>),
+    /// Any other type (`REG_NONE`, `REG_LINK`, …): its number and raw bytes.
+    Other(u32, Vec<u8>),
+}
+
+impl RegData {
+    /// The type as `reg query` names it.
+    pub fn type_name(&self) -> String {
+        match self {
+            RegData::Dword(_) => "REG_DWORD".into(),
+            RegData::Qword(_) => "REG_QWORD".into(),
+            RegData::Sz(_) => "REG_SZ".into(),
+            RegData::ExpandSz(_) => "REG_EXPAND_SZ".into(),
+            RegData::MultiSz(_) => "REG_MULTI_SZ".into(),
+            RegData::Binary(_) => "REG_BINARY".into(),
+            RegData::Other(0, _) => "REG_NONE".into(),
+            RegData::Other(6, _) => "REG_LINK".into(),
+            RegData::Other(kind, _) => format!("REG_UNKNOWN_{kind}"),
+        }
+    }
+
+    /// The data as `reg query` prints it: numbers as `0x…`, binary as upper-case hex, the
+    /// strings of a `REG_MULTI_SZ` joined by `\0`. A line break inside a string is printed as a
+    /// space, so one value stays one line.
+    pub fn printed(&self) -> String {
+        let one_line = |text: &str| text.replace(['\r', '\n'], " ");
+        match self {
+            RegData::Dword(n) => format!("{n:#x}"),
+            RegData::Qword(n) => format!("{n:#x}"),
+            RegData::Sz(text) | RegData::ExpandSz(text) => one_line(text),
+            RegData::MultiSz(items) => one_line(&items.join("\\0")),
+            RegData::Binary(bytes) | RegData::Other(_, bytes) => {
+                bytes.iter().map(|b| format!("{b:02X}")).collect()
+            }
+        }
+    }
+}
+
+/// Spells a key's hive long (`HKLM\…` → `HKEY_LOCAL_MACHINE\…`) as `reg query` prints it,
+/// keeping the rest as given.
+pub fn long_hive_name(path: &str) -> String {
+    let path = path.trim().trim_end_matches('\\');
+    let (hive, rest) = path.split_once('\\').unwrap_or((path, ""));
+    let long = match hive.to_ascii_uppercase().as_str() {
+        "HKLM" | "HKEY_LOCAL_MACHINE" => "HKEY_LOCAL_MACHINE",
+        "HKCU" | "HKEY_CURRENT_USER" => "HKEY_CURRENT_USER",
+        "HKU" | "HKEY_USERS" => "HKEY_USERS",
+        "HKCR" | "HKEY_CLASSES_ROOT" => "HKEY_CLASSES_ROOT",
+        "HKCC" | "HKEY_CURRENT_CONFIG" => "HKEY_CURRENT_CONFIG",
+        _ => hive,
+    };
+    if rest.is_empty() {
+        long.to_string()
     } else {
-        Err(obs.failure_reason())
+        format!("{long}\\{rest}")
+    }
+}
+
+/// Appends one key as `reg query` prints it: the key line, its values (the unnamed one as
+/// `(Default)`), then a blank line. [`parse_reg_query`] reads it back.
+pub fn write_reg_key(out: &mut String, path: &str, values: &[(String, RegData)]) {
+    out.push_str(&long_hive_name(path));
+    out.push_str("\r\n");
+    for (name, data) in values {
+        let name = if name.is_empty() { "(Default)" } else { name };
+        out.push_str("    ");
+        out.push_str(&name.replace(['\r', '\n'], " "));
+        out.push_str("    ");
+        out.push_str(&data.type_name());
+        out.push_str("    ");
+        out.push_str(&data.printed());
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+}
+
+/// Appends the subkeys of a key that was read without `/s`, one full path per line, as
+/// `reg query` lists them after the key's values.
+pub fn write_reg_subkeys(out: &mut String, path: &str, names: &[String]) {
+    let parent = long_hive_name(path);
+    for name in names {
+        out.push_str(&parent);
+        out.push('\\');
+        out.push_str(name);
+        out.push_str("\r\n");
     }
 }
 
@@ -255,7 +322,7 @@ pub fn is_person_sid(sid: &str) -> bool {
     sid.starts_with("S-1-5-21-") || sid.starts_with("S-1-12-1-")
 }
 
-/// Joins the ProfileList dump (`reg query …\ProfileList /s`) and the `reg query HKU` listing
+/// Joins the ProfileList dump (`…\ProfileList /s`) and the listing of `HKU`
 /// into the people's profiles, ordered by SID.
 pub fn parse_profiles(profile_list: &str, loaded_hives: &str) -> Vec<WindowsProfile> {
     let profiles = parse_reg_query(profile_list);
@@ -297,8 +364,8 @@ pub fn parse_profiles(profile_list: &str, loaded_hives: &str) -> Vec<WindowsProf
 /// The people's profiles on this machine (from ProfileList and the loaded hives under HKU).
 /// Empty when the registry cannot be read; the observations say why.
 pub fn user_profiles(run: &mut ProbeRun<'_>) -> Vec<WindowsProfile> {
-    let list = run.run(reg_query_recursive(PROFILE_LIST_KEY));
-    let hives = run.run(reg_query("HKU"));
+    let list = run.read_registry(RegistryRead::tree(PROFILE_LIST_KEY));
+    let hives = run.read_registry(RegistryRead::key("HKU"));
     if !list.succeeded() {
         return Vec::new();
     }
@@ -429,6 +496,44 @@ mod tests {
             (people[1].user.as_str(), people[1].hive_loaded),
             ("ada", false)
         );
+    }
+
+    #[test]
+    fn keys_written_in_process_read_back_as_reg_query_output() {
+        let values = vec![
+            (String::new(), RegData::Sz(String::new())),
+            ("AUOptions".to_string(), RegData::Dword(4)),
+            ("Big".to_string(), RegData::Qword(1 << 40)),
+            (
+                "Display Name".to_string(),
+                RegData::Sz("two  words\nwrapped".into()),
+            ),
+            (
+                "Path".to_string(),
+                RegData::ExpandSz("%ProgramFiles%\\x".into()),
+            ),
+            (
+                "List".to_string(),
+                RegData::MultiSz(vec!["a".into(), "b".into()]),
+            ),
+            ("Blob".to_string(), RegData::Binary(vec![0, 0xab])),
+            ("Nothing".to_string(), RegData::Other(0, vec![])),
+        ];
+        let mut text = String::new();
+        write_reg_key(&mut text, r"HKLM\SOFTWARE\Policies\X", &values);
+        write_reg_subkeys(&mut text, r"HKLM\SOFTWARE\Policies\X", &["Sub".to_string()]);
+        let dump = parse_reg_query_checked(&text).unwrap();
+        let key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\X";
+        let value = |name: &str| dump.value(key, name).unwrap();
+        assert_eq!(value("auoptions").as_u32(), Some(4));
+        assert_eq!(value("Big").as_u64(), Some(1 << 40));
+        assert_eq!(value("Display Name").data, "two  words wrapped");
+        assert_eq!(value("Path").kind, "REG_EXPAND_SZ");
+        assert_eq!(value("List").data, "a\\0b");
+        assert_eq!(value("Blob").data, "00AB");
+        assert_eq!(value("Nothing").kind, "REG_NONE");
+        assert_eq!(value("(Default)").data, "");
+        assert_eq!(dump.subkeys(key).len(), 1);
     }
 
     #[test]

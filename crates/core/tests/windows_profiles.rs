@@ -43,8 +43,8 @@ fn loaded_hives_come_from_the_hku_listing_without_classes_keys() {
 #[test]
 fn a_registry_read_with_no_key_line_is_an_error_never_no_policy() {
     use devidence_core::redact::Redactor;
-    use devidence_core::windows::{parse_reg_query_checked, read_registry_key, reg_query};
-    use devidence_core::{Os, Policy, ProbeRun, ReplayHost};
+    use devidence_core::windows::{parse_reg_query_checked, read_registry_key};
+    use devidence_core::{CommandSpec, Os, Policy, ProbeRun, RegistryRead, ReplayHost};
     assert!(parse_reg_query_checked("").is_err());
     assert!(parse_reg_query_checked("Der Zugriff wurde verweigert.\r\n").is_err());
     let ok = parse_reg_query_checked(
@@ -58,16 +58,22 @@ fn a_registry_read_with_no_key_line_is_an_error_never_no_policy() {
         let mut run = ProbeRun::new(host, Os::Windows, &policy, &redactor);
         read_registry_key(&mut run, key)
     };
+    // Read in-process: garbage text is unreadable, a missing key is "not set".
     let mut host = ReplayHost::new();
-    host.command(
-        &reg_query(key).display(),
-        0,
+    host.registry(
+        &RegistryRead::key(key),
         "garbage that is not a key listing\r\n",
     );
     assert!(judge(&host).is_err(), "garbage must be unreadable");
+    assert!(matches!(judge(&ReplayHost::new()), Ok(None)));
+    // Recorded by older versions with reg.exe: the same answers.
+    let reg_exe = CommandSpec::new("reg.exe", ["query", key]).display();
+    let mut host = ReplayHost::new();
+    host.command(&reg_exe, 0, "garbage that is not a key listing\r\n");
+    assert!(judge(&host).is_err(), "garbage must be unreadable");
     let mut host = ReplayHost::new();
     host.command_stderr(
-        &reg_query(key).display(),
+        &reg_exe,
         1,
         "ERROR: The system was unable to find the specified registry key or value.\r\n",
     );

@@ -1,7 +1,9 @@
 //! A [`Host`] whose every answer comes from fuzz input, so a probe's whole plan — which
 //! command it runs next, which parser reads it, how it concludes — meets arbitrary output.
 
-use devidence_core::{CommandSpec, Host, Observation, Outcome, SourceKind, UserContext};
+use devidence_core::{
+    CommandSpec, Host, Observation, Outcome, RegistryRead, SourceKind, UserContext, WmiQuery,
+};
 use std::sync::Mutex;
 
 /// Separates one answer from the next in the input (ASCII record separator).
@@ -168,6 +170,14 @@ impl Host for ScriptedHost {
 
     fn env(&self, _name: &str) -> Option<String> {
         None
+    }
+
+    fn read_registry(&self, read: &RegistryRead) -> Observation {
+        self.answer(SourceKind::Registry, read.display(), None)
+    }
+
+    fn query_wmi(&self, query: &WmiQuery) -> Observation {
+        self.answer(SourceKind::Wmi, query.display(), None)
     }
 }
 

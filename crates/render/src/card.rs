@@ -378,6 +378,7 @@ fn status(obs: &Observation) -> String {
         },
         (Outcome::Completed, SourceKind::File) => "read".to_string(),
         (Outcome::Completed, SourceKind::Directory) => "listed".to_string(),
+        (Outcome::Completed, SourceKind::Registry | SourceKind::Wmi) => "read".to_string(),
         (Outcome::NotFound, _) => "not found".to_string(),
         (Outcome::PermissionDenied, _) => "denied".to_string(),
         (Outcome::TimedOut { .. }, _) => "timeout".to_string(),

@@ -218,12 +218,15 @@ fn collected_at_local(finding: &Finding, device: &DeviceIdentity) -> String {
         .unwrap_or_else(|| "not available".to_string())
 }
 
-/// What an observation looked at, in words: `Command`, `File` or `Directory`.
+/// What an observation looked at, in words: `Command`, `File`, `Directory`, `Registry key`
+/// or `WMI query`.
 fn kind_label(kind: SourceKind) -> &'static str {
     match kind {
         SourceKind::Command => "Command",
         SourceKind::File => "File",
         SourceKind::Directory => "Directory",
+        SourceKind::Registry => "Registry key",
+        SourceKind::Wmi => "WMI query",
     }
 }
 

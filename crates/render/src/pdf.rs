@@ -711,6 +711,8 @@ impl<'a> Flow<'a> {
             SourceKind::Command => "stdout",
             SourceKind::File => "file content",
             SourceKind::Directory => "directory entries",
+            SourceKind::Registry => "registry values",
+            SourceKind::Wmi => "WMI objects",
         };
         self.stream(stdout_label, stdout);
         if !obs.stderr.is_empty() {

@@ -7,6 +7,8 @@
 mod files;
 mod real;
 mod replay;
+#[cfg(windows)]
+mod windows_api;
 
 pub use files::{MAX_DIR_ENTRIES, file_kind};
 pub use real::{MAX_OUTPUT_BYTES, RealHost, kill_running_commands, running_as_root};
@@ -117,6 +119,91 @@ fn quote(word: &str) -> String {
     }
 }
 
+/// A Windows registry key to read in-process: its values and the names of its subkeys, or with
+/// [`RegistryRead::tree`] everything below it (like `reg query KEY /s`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistryRead {
+    /// The key, hive first (`HKLM\SOFTWARE\…`, `HKU\<sid>\…`; long hive names work too).
+    pub key: String,
+    /// Read every key below it too.
+    pub recursive: bool,
+    /// Keep only the values with these names (case-insensitive); empty keeps every value.
+    /// For keys that hold more about a person than a check needs (installed programs).
+    pub only_values: Vec<String>,
+}
+
+impl RegistryRead {
+    /// One key: its values and its subkeys' names.
+    pub fn key(key: &str) -> RegistryRead {
+        RegistryRead {
+            key: key.to_string(),
+            recursive: false,
+            only_values: Vec::new(),
+        }
+    }
+
+    /// The key and every key below it.
+    pub fn tree(key: &str) -> RegistryRead {
+        RegistryRead {
+            recursive: true,
+            ..RegistryRead::key(key)
+        }
+    }
+
+    /// Keeps only the values named `names`.
+    pub fn only_values(mut self, names: &[&str]) -> RegistryRead {
+        self.only_values = names.iter().map(|n| (*n).to_string()).collect();
+        self
+    }
+
+    /// The read as the observation's source, in `reg query`'s words: `KEY`, `KEY /s`, and the
+    /// kept value names after `/v` when only some are kept.
+    pub fn display(&self) -> String {
+        let mut line = self.key.clone();
+        if self.recursive {
+            line.push_str(" /s");
+        }
+        if !self.only_values.is_empty() {
+            line.push_str(" /v ");
+            line.push_str(&self.only_values.join(","));
+        }
+        line
+    }
+}
+
+/// A WMI query run in-process through COM: a WQL `SELECT` in a namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WmiQuery {
+    /// The namespace, e.g. `root\SecurityCenter2`.
+    pub namespace: String,
+    /// The query, e.g. `SELECT displayName, productState FROM AntiVirusProduct`.
+    pub wql: String,
+    /// Given up when WMI has not answered by then (a stuck provider must not hold a run).
+    pub deadline: Duration,
+}
+
+impl WmiQuery {
+    /// A query with the default deadline.
+    pub fn new(namespace: &str, wql: &str) -> WmiQuery {
+        WmiQuery {
+            namespace: namespace.to_string(),
+            wql: wql.to_string(),
+            deadline: DEFAULT_DEADLINE,
+        }
+    }
+
+    /// Sets the deadline.
+    pub fn deadline(mut self, deadline: Duration) -> WmiQuery {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The query as the observation's source: `NAMESPACE: WQL`.
+    pub fn display(&self) -> String {
+        format!("{}: {}", self.namespace, self.wql)
+    }
+}
+
 /// Everything a probe may do to look at the machine. Implementations never panic and never
 /// block past a command's deadline; failures come back as the observation's [`Outcome`].
 ///
@@ -138,6 +225,13 @@ pub trait Host: Send + Sync {
     fn list_user_dir(&self, user: &UserContext, path: &str) -> Observation;
     /// Reads an environment variable of the agent's own process.
     fn env(&self, name: &str) -> Option<String>;
+    /// Reads a registry key in-process (Windows; elsewhere not found). The text is laid out as
+    /// `reg query` prints it; a missing key is [`Outcome::NotFound`](crate::Outcome::NotFound).
+    fn read_registry(&self, read: &RegistryRead) -> Observation;
+    /// Runs a WMI query in-process (Windows; elsewhere not found). The text is a JSON array of
+    /// objects; a namespace or class this machine lacks is
+    /// [`Outcome::NotFound`](crate::Outcome::NotFound).
+    fn query_wmi(&self, query: &WmiQuery) -> Observation;
 }
 
 #[cfg(test)]

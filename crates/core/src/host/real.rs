@@ -1,5 +1,5 @@
 use super::files::{self, io_outcome};
-use super::{CommandSpec, Host, UserContext};
+use super::{CommandSpec, Host, RegistryRead, UserContext, WmiQuery};
 use crate::finding::{Observation, Outcome, SourceKind};
 use std::io::{self, Read};
 use std::process::{Child, Command, Stdio};
@@ -91,6 +91,32 @@ impl Host for RealHost {
 
     fn env(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+
+    fn read_registry(&self, read: &RegistryRead) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::Registry, read.display(), Outcome::Completed);
+        #[cfg(windows)]
+        super::windows_api::read_registry(read, MAX_OUTPUT_BYTES, &mut obs);
+        #[cfg(not(windows))]
+        {
+            obs.outcome = Outcome::NotFound;
+        }
+        obs.duration_ms = millis(started.elapsed());
+        obs
+    }
+
+    fn query_wmi(&self, query: &WmiQuery) -> Observation {
+        let started = Instant::now();
+        let mut obs = Observation::new(SourceKind::Wmi, query.display(), Outcome::Completed);
+        #[cfg(windows)]
+        super::windows_api::query_wmi(query, MAX_OUTPUT_BYTES, &mut obs);
+        #[cfg(not(windows))]
+        {
+            obs.outcome = Outcome::NotFound;
+        }
+        obs.duration_ms = millis(started.elapsed());
+        obs
     }
 }
 

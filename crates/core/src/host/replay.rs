@@ -1,4 +1,4 @@
-use super::{CommandSpec, Host, UserContext};
+use super::{CommandSpec, Host, RegistryRead, UserContext, WmiQuery};
 use crate::finding::{Observation, Outcome, SourceKind};
 use std::collections::HashMap;
 
@@ -110,6 +110,17 @@ impl ReplayHost {
         self.add(read(SourceKind::Directory, path, None, sorted(entries)))
     }
 
+    /// Records a registry read that found the key, with its text as `reg query` prints it.
+    pub fn registry(&mut self, read: &RegistryRead, text: &str) -> &mut ReplayHost {
+        self.add(read_as(SourceKind::Registry, &read.display(), text))
+    }
+
+    /// Records a WMI query's answer: a JSON array of objects, or the same objects as
+    /// PowerShell's `Format-List` or `wmic /format:list` printed them (recorded fixtures).
+    pub fn wmi(&mut self, query: &WmiQuery, text: &str) -> &mut ReplayHost {
+        self.add(read_as(SourceKind::Wmi, &query.display(), text))
+    }
+
     /// Sets an environment variable the agent would see.
     pub fn set_env(&mut self, name: &str, value: &str) -> &mut ReplayHost {
         self.env.insert(name.to_string(), value.to_string());
@@ -138,6 +149,59 @@ impl ReplayHost {
             }
         }
     }
+}
+
+/// A registry key or WMI query read to its end with this text.
+fn read_as(kind: SourceKind, source: &str, text: &str) -> Observation {
+    read(kind, source, None, text.to_string())
+}
+
+/// A registry read answered from a recorded `reg.exe query` command (bundles and fixtures made
+/// before the registry was read in-process): exit 0 is the key's text, exit 1 with nothing on
+/// standard output is a missing key (Windows prints the reason on standard error, Wine on
+/// standard output), anything else is the command's failure.
+fn registry_from_reg_exe(read: &RegistryRead, recorded: &Observation) -> Observation {
+    let mut obs = Observation::new(
+        SourceKind::Registry,
+        read.display(),
+        recorded.outcome.clone(),
+    );
+    obs.duration_ms = recorded.duration_ms;
+    obs.truncated = recorded.truncated;
+    if recorded.outcome != Outcome::Completed {
+        return obs;
+    }
+    let not_found_text = recorded
+        .stdout
+        .contains("Unable to find the specified registry key");
+    match recorded.exit_code {
+        Some(0) => obs.stdout.clone_from(&recorded.stdout),
+        Some(1) if recorded.stdout.trim().is_empty() || not_found_text => {
+            obs.outcome = Outcome::NotFound;
+        }
+        code => {
+            obs.outcome = Outcome::Failed {
+                message: format!(
+                    "reg.exe query ended with exit code {}: {}",
+                    code.map_or("none".to_string(), |c| c.to_string()),
+                    recorded.stderr.trim()
+                ),
+            };
+        }
+    }
+    obs
+}
+
+/// The `reg.exe` command line an older agent ran for `read` (only whole keys were read so).
+fn reg_exe_line(read: &RegistryRead) -> Option<String> {
+    if !read.only_values.is_empty() {
+        return None;
+    }
+    let mut args = vec!["query".to_string(), read.key.clone()];
+    if read.recursive {
+        args.push("/s".into());
+    }
+    Some(CommandSpec::new("reg.exe", args).display())
 }
 
 /// A file or folder read to its end (by `user`, when given) with this output.
@@ -187,11 +251,65 @@ impl Host for ReplayHost {
     fn env(&self, name: &str) -> Option<String> {
         self.env.get(name).cloned()
     }
+
+    fn read_registry(&self, read: &RegistryRead) -> Observation {
+        let key = (SourceKind::Registry, read.display(), None);
+        if let Some(obs) = self.recorded.get(&key) {
+            return obs.clone();
+        }
+        let legacy = reg_exe_line(read)
+            .and_then(|line| self.recorded.get(&(SourceKind::Command, line, None)));
+        match legacy {
+            Some(recorded) => registry_from_reg_exe(read, recorded),
+            None => Observation::new(SourceKind::Registry, read.display(), Outcome::NotFound),
+        }
+    }
+
+    fn query_wmi(&self, query: &WmiQuery) -> Observation {
+        self.answer(SourceKind::Wmi, query.display(), None)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_reads_answer_from_recorded_reg_exe_commands_too() {
+        let line = |key: &str| CommandSpec::new("reg.exe", ["query", key]).display();
+        let mut host = ReplayHost::new();
+        host.command(
+            &line("HKLM\\SOFTWARE\\A"),
+            0,
+            "HKEY_LOCAL_MACHINE\\SOFTWARE\\A\r\n    X    REG_DWORD    0x1\r\n",
+        )
+        .command_stderr(&line("HKLM\\SOFTWARE\\B"), 1, "ERROR: not found")
+        .command(
+            &line("HKLM\\SOFTWARE\\C"),
+            1,
+            "ERROR: Unable to find the specified registry key or value.\r\n",
+        )
+        .command_stderr(&line("HKLM\\SOFTWARE\\D"), 5, "Access is denied.");
+        let a = host.read_registry(&RegistryRead::key("HKLM\\SOFTWARE\\A"));
+        assert_eq!(a.kind, SourceKind::Registry);
+        assert!(a.succeeded() && a.stdout.contains("REG_DWORD"));
+        for missing in ["B", "C", "E"] {
+            let obs = host.read_registry(&RegistryRead::key(&format!("HKLM\\SOFTWARE\\{missing}")));
+            assert_eq!(obs.outcome, Outcome::NotFound, "{missing}");
+        }
+        let denied = host.read_registry(&RegistryRead::key("HKLM\\SOFTWARE\\D"));
+        assert!(
+            matches!(denied.outcome, Outcome::Failed { .. }),
+            "{denied:?}"
+        );
+        let mut direct = ReplayHost::new();
+        direct.registry(&RegistryRead::tree("HKU"), "HKEY_USERS\\.DEFAULT\r\n");
+        assert!(direct.read_registry(&RegistryRead::tree("HKU")).succeeded());
+        assert_eq!(
+            direct.read_registry(&RegistryRead::key("HKU")).outcome,
+            Outcome::NotFound
+        );
+    }
 
     #[test]
     fn answers_what_was_recorded_and_nothing_else() {
