@@ -122,6 +122,17 @@ pub fn targets() -> Vec<Target> {
             },
         },
         Target {
+            name: "agent/sddl",
+            seed_dirs: &["crates/agent/tests/fuzz-seeds/sddl"],
+            seed_shape: Shape::Text,
+            run: |data| {
+                let text = crate::text(data);
+                for access in [devidence::acl::Access::Read, devidence::acl::Access::Write] {
+                    let _ = devidence::acl::others_with_access(&text, access);
+                }
+            },
+        },
+        Target {
             name: "agent/managed_registry",
             seed_dirs: &["crates/core/tests/fixtures/windows"],
             seed_shape: Shape::Text,

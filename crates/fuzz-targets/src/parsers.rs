@@ -266,6 +266,12 @@ pub fn targets() -> Vec<Target> {
             let desktop = ls::parse::desktop::Desktop::from_session(t);
             (desktop.label(), desktop.slug())
         }),
+        parser!("lock-screen/powercfg_setting", WINDOWS, |t| {
+            (
+                ls::windows::parse_powercfg_setting(t, ls::windows::STANDBYIDLE_GUID),
+                ls::windows::parse_powercfg_setting(t, ls::windows::CONSOLELOCK_GUID),
+            )
+        }),
         parser!("lock-screen/powercfg", WINDOWS, |t| {
             ls::windows::parse_powercfg_values(t)
         }),
@@ -333,6 +339,9 @@ pub fn targets() -> Vec<Target> {
         parser!("password-manager/flatpak_list", PM, |t| {
             pm::parse::packages::parse_flatpak_list(t)
         }),
+        parser!("password-manager/uninstall_tree", WINDOWS, |t| {
+            pm::windows::parse_uninstall_tree(t)
+        }),
         parser!("password-manager/windows_programs", WINDOWS, |t| {
             pm::windows::parse_installed_programs(t)
         }),
@@ -376,6 +385,29 @@ pub fn targets() -> Vec<Target> {
         parser!("core/windows_profiles", WINDOWS, |t| {
             let (profiles, hives) = halves(t);
             devidence_core::windows::parse_profiles(profiles, hives)
+        }),
+        parser!("core/reg_key_round_trip", WINDOWS, |t| {
+            // What the in-process reader writes must read back exactly, whatever the names and
+            // data (a line break inside is printed as a space, so one value stays one line).
+            use devidence_core::windows::{RegData, parse_reg_query, write_reg_key};
+            let (name, data) = halves(t);
+            let name = name.replace(['\r', '\n'], " ").trim().to_string();
+            let data = data.replace(['\r', '\n'], " ");
+            if !name.is_empty() && !name.contains("    REG_") && !data.starts_with(' ') {
+                let mut text = String::new();
+                write_reg_key(
+                    &mut text,
+                    r"HKLM\SOFTWARE\Fuzz",
+                    &[(name.clone(), RegData::Sz(data.clone()))],
+                );
+                let dump = parse_reg_query(&text);
+                let value = dump.value(r"HKLM\SOFTWARE\Fuzz", &name);
+                assert_eq!(
+                    value.map(|v| v.data.as_str()),
+                    Some(data.trim_end_matches(' ')),
+                    "{text:?}"
+                );
+            }
         }),
         parser!("core/powershell_property_blocks", WINDOWS, |t| {
             devidence_core::windows::parse_property_blocks(t)

@@ -1,13 +1,13 @@
-//! The service list every catalogue product is looked up in, read with one command per run:
+//! The service list every catalogue product is looked up in, read once per run:
 //!
-//! | OS | command | running when |
+//! | OS | source | running when |
 //! |---|---|---|
 //! | Linux | `systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState -- UNIT…` | `LoadState=loaded`, `ActiveState=active` |
 //! | macOS | `launchctl list` (the system domain, as root) | the label is listed with a PID |
-//! | Windows | `Win32_Service` filtered to the catalogue's names | `State` is `Running` (an enumerated value, not translated) |
+//! | Windows | WMI `Win32_Service` filtered to the catalogue's names (in-process) | `State` is `Running` (an enumerated value, not translated) |
 
-use devidence_core::windows::{parse_property_blocks, powershell};
-use devidence_core::{CommandSpec, Os, Outcome, ProbeRun};
+use devidence_core::windows::parse_property_blocks;
+use devidence_core::{CommandSpec, Os, Outcome, ProbeRun, WmiQuery};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -27,8 +27,8 @@ pub enum ServiceState {
 /// The service list: each name asked about, or why the list could not be read.
 pub type Services = Result<BTreeMap<String, ServiceState>, String>;
 
-/// The command that lists `names` on `os`.
-pub fn command(os: Os, names: &[&str]) -> CommandSpec {
+/// The command that lists `names` on Linux and macOS (Windows asks WMI: [`windows_query`]).
+pub fn command(os: Os, names: &[&str]) -> Option<CommandSpec> {
     match os {
         Os::Linux => {
             let mut args = vec![
@@ -38,36 +38,47 @@ pub fn command(os: Os, names: &[&str]) -> CommandSpec {
                 "--",
             ];
             args.extend(names.iter().copied());
-            CommandSpec::new("systemctl", args).deadline(DEADLINE)
+            Some(CommandSpec::new("systemctl", args).deadline(DEADLINE))
         }
-        Os::Macos => CommandSpec::new("/bin/launchctl", ["list"]).deadline(DEADLINE),
-        Os::Windows => {
-            let filter: Vec<String> = names.iter().map(|n| format!("Name='{n}'")).collect();
-            powershell(&format!(
-                "Get-CimInstance -ClassName Win32_Service -Filter \"{}\" | Select-Object Name,State,StartMode | ConvertTo-Json",
-                filter.join(" OR ")
-            ))
-        }
+        Os::Macos => Some(CommandSpec::new("/bin/launchctl", ["list"]).deadline(DEADLINE)),
+        Os::Windows => None,
     }
+}
+
+/// The WMI query that lists the Windows services `names` (only those; services not installed
+/// are simply absent from the answer).
+pub fn windows_query(names: &[&str]) -> WmiQuery {
+    let filter: Vec<String> = names.iter().map(|n| format!("Name = '{n}'")).collect();
+    WmiQuery::new(
+        r"root\cimv2",
+        &format!(
+            "SELECT Name, State, StartMode FROM Win32_Service WHERE {}",
+            filter.join(" OR ")
+        ),
+    )
+    .deadline(DEADLINE)
 }
 
 /// Reads the service list for `names` and records one `service.<name>` fact per installed one.
 pub fn read(run: &mut ProbeRun<'_>, names: &[&str]) -> Services {
     let os = run.os;
-    let obs = if os == Os::Macos {
-        // launchctl lists every job on the Mac; the evidence keeps the header and ours only.
-        let wanted: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
-        run.run_minimised(command(os, names), move |line| {
-            let label = line.rsplit('\t').next().unwrap_or("").trim();
-            (line.starts_with("PID") || wanted.iter().any(|w| w == label)).then(|| line.to_string())
-        })
-    } else {
-        run.run(command(os, names))
+    let obs = match command(os, names) {
+        Some(launchctl) if os == Os::Macos => {
+            // launchctl lists every job on the Mac; the evidence keeps the header and ours only.
+            let wanted: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
+            run.run_minimised(launchctl, move |line| {
+                let label = line.rsplit('\t').next().unwrap_or("").trim();
+                (line.starts_with("PID") || wanted.iter().any(|w| w == label))
+                    .then(|| line.to_string())
+            })
+        }
+        Some(command) => run.run(command),
+        None => run.query_wmi(windows_query(names)),
     };
     if obs.outcome == Outcome::NotFound {
         return Err(format!(
-            "`{}` is not on this machine, so installed services could not be listed",
-            obs.source
+            "{}, so installed services could not be listed",
+            obs.failure_reason()
         ));
     }
     if !obs.succeeded() {

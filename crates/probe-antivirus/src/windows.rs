@@ -1,11 +1,13 @@
 //! The Windows plan: Microsoft Defender's own status, and Windows Security Center for every
 //! registered antivirus (third-party products included).
 //!
-//! | source | command | what it decides |
+//! All three are WMI queries run in-process (no PowerShell is started):
+//!
+//! | source | WMI class | what it decides |
 //! |---|---|---|
-//! | Defender | `Get-MpComputerStatus` | running mode (Normal / Passive / EDR block), real-time protection, signature age |
-//! | Security Center | `root/SecurityCenter2` `AntiVirusProduct` | each registered product's `productState`: on/off, signatures up to date |
-//! | services | `Win32_Service` for the catalogue's EDR services | an EDR whose service runs (CrowdStrike, SentinelOne, Carbon Black, Cortex XDR, …) |
+//! | Defender | `root\Microsoft\Windows\Defender` `MSFT_MpComputerStatus` (what `Get-MpComputerStatus` prints) | running mode (Normal / Passive / EDR block), real-time protection, signature age |
+//! | Security Center | `root\SecurityCenter2` `AntiVirusProduct` | each registered product's `productState`: on/off, signatures up to date |
+//! | services | `root\cimv2` `Win32_Service` for the catalogue's EDR services | an EDR whose service runs (CrowdStrike, SentinelOne, Carbon Black, Cortex XDR, …) |
 //!
 //! Two traps the peers fell into are handled here: Security Center can list Defender as on
 //! while it stands down in passive mode beside another product, so Defender's own status
@@ -13,23 +15,23 @@
 //! Server, so its absence makes that source unreadable (never a fail) while Defender decides.
 
 use crate::ProductState;
-use devidence_core::windows::{PropertyBlock, is_true, parse_property_blocks, powershell};
-use devidence_core::{CommandSpec, Os, ProbeRun};
+use devidence_core::windows::{PropertyBlock, is_true, parse_property_blocks};
+use devidence_core::{Os, ProbeRun, WmiQuery};
 
-/// The Defender status query (a list of the fields the plan reads).
-pub const DEFENDER_STATUS_SCRIPT: &str = "Get-MpComputerStatus | Format-List AMRunningMode,AMServiceEnabled,AntivirusEnabled,RealTimeProtectionEnabled,AntivirusSignatureAge,AMProductVersion,IsTamperProtected";
-
-/// The Security Center query.
-pub const SECURITY_CENTER_SCRIPT: &str = "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct | Select-Object displayName,productState,timestamp | ConvertTo-Json";
-
-/// `Get-MpComputerStatus` through PowerShell.
-pub fn defender_status_command() -> CommandSpec {
-    powershell(DEFENDER_STATUS_SCRIPT)
+/// Defender's own status: the class `Get-MpComputerStatus` prints, the fields the plan reads.
+pub fn defender_status_query() -> WmiQuery {
+    WmiQuery::new(
+        r"root\Microsoft\Windows\Defender",
+        "SELECT AMRunningMode, AMServiceEnabled, AntivirusEnabled, RealTimeProtectionEnabled, AntivirusSignatureAge, AMProductVersion, IsTamperProtected FROM MSFT_MpComputerStatus",
+    )
 }
 
-/// Security Center's registered antivirus products through PowerShell.
-pub fn security_center_command() -> CommandSpec {
-    powershell(SECURITY_CENTER_SCRIPT)
+/// Security Center's registered antivirus products.
+pub fn security_center_query() -> WmiQuery {
+    WmiQuery::new(
+        r"root\SecurityCenter2",
+        "SELECT displayName, productState, timestamp FROM AntiVirusProduct",
+    )
 }
 
 /// A Security Center `productState`, decoded (WSC_SECURITY_PRODUCT_STATE and
@@ -74,6 +76,9 @@ pub fn parse_security_center(text: &str) -> Result<Vec<RegisteredProduct>, Strin
         return Ok(Vec::new());
     }
     let blocks = parse_property_blocks(text)?;
+    if blocks.is_empty() {
+        return Ok(Vec::new());
+    }
     let products: Vec<RegisteredProduct> = blocks
         .iter()
         .filter_map(|b| {
@@ -125,7 +130,7 @@ pub fn parse_defender_status(text: &str) -> Result<DefenderStatus, String> {
     let block: &PropertyBlock = blocks
         .iter()
         .find(|b| b.contains_key("amserviceenabled") || b.contains_key("amrunningmode"))
-        .ok_or("Get-MpComputerStatus printed no Defender status")?;
+        .ok_or("MSFT_MpComputerStatus gave no Defender status")?;
     let flag = |k: &str| block.get(k).filter(|v| !v.is_empty()).map(|v| is_true(v));
     Ok(DefenderStatus {
         running_mode: block
@@ -161,7 +166,8 @@ pub fn judge_defender(status: &DefenderStatus, max_signature_age_days: u64) -> P
         (Some(false), _) => ProductState::NotProtecting("real-time protection is off".into()),
         (_, Some(false)) => ProductState::NotProtecting("Defender antivirus is disabled".into()),
         (None, _) => ProductState::Unreadable(
-            "Get-MpComputerStatus did not report RealTimeProtectionEnabled".into(),
+            "Defender's status (MSFT_MpComputerStatus) did not report RealTimeProtectionEnabled"
+                .into(),
         ),
         (Some(true), _) => match status.signature_age_days {
             Some(age) if age > max_signature_age_days => ProductState::NotProtecting(format!(
@@ -172,7 +178,7 @@ pub fn judge_defender(status: &DefenderStatus, max_signature_age_days: u64) -> P
                 if mode.is_empty() { "active" } else { mode }
             )),
             None => ProductState::Unreadable(
-                "Get-MpComputerStatus did not report the signature age".into(),
+                "Defender's status (MSFT_MpComputerStatus) did not report the signature age".into(),
             ),
         },
     }
@@ -186,7 +192,7 @@ fn is_defender(name: &str) -> bool {
 /// Runs the Windows plan; returns each product's state, in a fixed order.
 pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
     let max_age = run.policy.max_signature_age_days;
-    let sc_obs = run.run(security_center_command());
+    let sc_obs = run.query_wmi(security_center_query());
     let registered = if sc_obs.succeeded() {
         parse_security_center(&sc_obs.stdout)
     } else {
@@ -224,7 +230,7 @@ pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
         Err(why) => run.fact("security_center", format!("unknown: {why}")),
     }
 
-    let defender_obs = run.run(defender_status_command());
+    let defender_obs = run.query_wmi(defender_status_query());
     let defender = if defender_obs.succeeded() {
         match parse_defender_status(&defender_obs.stdout) {
             Ok(status) => {

@@ -324,7 +324,7 @@ fn linux_host(units: &[(&str, &str, &str)]) -> ReplayHost {
     host.command("pgrep -l -x clamd", 1, "");
     let names = catalog::services_for(Os::Linux, probe_antivirus::linux::CLAMAV_UNITS);
     host.command(
-        &services_command(Os::Linux, &names).display(),
+        &services_command(Os::Linux, &names).unwrap().display(),
         0,
         &linux_units(units),
     );
@@ -442,9 +442,8 @@ fn a_mac_protected_by_sentinelone_passes_and_a_windows_pc_by_a_running_edr_servi
 
     let mut host = ReplayHost::new();
     let names = catalog::services_for(Os::Windows, &[]);
-    host.command(
-        &services_command(Os::Windows, &names).display(),
-        0,
+    host.wmi(
+        &probe_antivirus::services::windows_query(&names),
         r#"{"Name":"CSFalconService","State":"Running","StartMode":"Auto"}"#,
     );
     let finding = judge(&host, Os::Windows);
@@ -503,7 +502,7 @@ fn a_mac_with_esets_launchd_job_running_passes_by_the_published_launchctl_list()
     let mut host = ReplayHost::new();
     let labels = catalog::services_for(Os::Macos, &[]);
     host.command(
-        &services_command(Os::Macos, &labels).display(),
+        &services_command(Os::Macos, &labels).unwrap().display(),
         0,
         &fixture(
             "macos",

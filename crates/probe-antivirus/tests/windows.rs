@@ -4,11 +4,13 @@
 
 use devidence_core::fixture::load;
 use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use devidence_core::{
+    Finding, Observation, Os, Outcome, Policy, ProbeRun, ReplayHost, SourceKind, Verdict, WmiQuery,
+};
 use probe_antivirus::ProductState;
 use probe_antivirus::windows::{
-    DefenderStatus, decode_product_state, defender_status_command, judge_defender,
-    parse_defender_status, parse_security_center, security_center_command,
+    DefenderStatus, decode_product_state, defender_status_query, judge_defender,
+    parse_defender_status, parse_security_center, security_center_query,
 };
 
 fn fixture(name: &str) -> String {
@@ -23,6 +25,17 @@ const MP_NORMAL: &str = "get-mpcomputerstatus-normal-windows-powershell-docs.txt
 const MP_SERVER_CUT: &str = "msft-mpcomputerstatus-wmic-server2022-truncated-glpi-agent-565.txt";
 const SC_SERVER_FR: &str = "securitycenter2-invalid-namespace-server-french-glpi-agent-565.txt";
 const SC_DEFENDER: &str = "securitycenter2-antivirusproduct-defender-json-cnquery.txt";
+
+/// A WMI query that failed (the provider answered with an error).
+fn failed_wmi(query: WmiQuery) -> Observation {
+    Observation::new(
+        SourceKind::Wmi,
+        query.display(),
+        Outcome::Failed {
+            message: "WMI answered HRESULT 0x80041001".into(),
+        },
+    )
+}
 
 fn judge(host: &ReplayHost) -> Finding {
     let policy = Policy::default();
@@ -113,12 +126,8 @@ fn stale_signatures_fail_against_the_policy_limit() {
 #[test]
 fn plan_passes_on_a_desktop_where_both_sources_agree() {
     let mut host = ReplayHost::new();
-    host.command(
-        &security_center_command().display(),
-        0,
-        &fixture(SC_DEFENDER),
-    )
-    .command(&defender_status_command().display(), 0, &fixture(MP_NORMAL));
+    host.wmi(&security_center_query(), &fixture(SC_DEFENDER))
+        .wmi(&defender_status_query(), &fixture(MP_NORMAL));
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
@@ -138,12 +147,8 @@ fn plan_passes_on_a_desktop_where_both_sources_agree() {
 #[test]
 fn plan_on_a_server_lets_defender_decide_when_security_center_is_missing() {
     let mut host = ReplayHost::new();
-    host.command(
-        &security_center_command().display(),
-        0,
-        &fixture(SC_SERVER_FR),
-    )
-    .command(&defender_status_command().display(), 0, &fixture(MP_NORMAL));
+    host.wmi(&security_center_query(), &fixture(SC_SERVER_FR))
+        .wmi(&defender_status_query(), &fixture(MP_NORMAL));
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.facts["security_center"].starts_with("unknown:"));
@@ -152,16 +157,8 @@ fn plan_on_a_server_lets_defender_decide_when_security_center_is_missing() {
 #[test]
 fn plan_on_a_server_with_a_cut_defender_output_is_unknown() {
     let mut host = ReplayHost::new();
-    host.command(
-        &security_center_command().display(),
-        1,
-        &fixture(SC_SERVER_FR),
-    )
-    .command(
-        &defender_status_command().display(),
-        0,
-        &fixture(MP_SERVER_CUT),
-    );
+    host.add(failed_wmi(security_center_query()))
+        .wmi(&defender_status_query(), &fixture(MP_SERVER_CUT));
     let finding = judge(&host);
     assert!(
         matches!(finding.verdict, Verdict::Unknown { .. }),
@@ -173,12 +170,8 @@ fn plan_on_a_server_with_a_cut_defender_output_is_unknown() {
 #[test]
 fn plan_falls_back_to_security_center_for_defender_when_the_cmdlet_fails() {
     let mut host = ReplayHost::new();
-    host.command(
-        &security_center_command().display(),
-        0,
-        &fixture(SC_DEFENDER),
-    )
-    .command(&defender_status_command().display(), 1, "");
+    host.wmi(&security_center_query(), &fixture(SC_DEFENDER))
+        .add(failed_wmi(defender_status_query()));
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
@@ -189,7 +182,7 @@ fn plan_falls_back_to_security_center_for_defender_when_the_cmdlet_fails() {
 }
 
 #[test]
-fn plan_with_no_powershell_is_unknown() {
+fn plan_with_no_wmi_answer_is_unknown() {
     let finding = judge(&ReplayHost::new());
     assert!(matches!(finding.verdict, Verdict::Unknown { .. }));
 }

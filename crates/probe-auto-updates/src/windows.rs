@@ -1,10 +1,12 @@
 //! The Windows plan: every place that can turn automatic updates off, any one of which fails.
 //!
-//! | source | command | fails when |
+//! All three are registry keys read in-process (no `reg.exe`, no `sc.exe`):
+//!
+//! | source | key | fails when |
 //! |---|---|---|
-//! | Group Policy | `reg query HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU` | `NoAutoUpdate`=1, or `AUOptions` 2, 3 or 7 (a person must download or install) |
-//! | MDM (Intune) | `reg query HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Update` | `AllowAutoUpdate` 0 (notify only) or 5 (off) |
-//! | the service | `sc.exe qc wuauserv` | start type 4 (disabled) |
+//! | Group Policy | `HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU` | `NoAutoUpdate`=1, or `AUOptions` 2, 3 or 7 (a person must download or install) |
+//! | MDM (Intune) | `HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Update` | `AllowAutoUpdate` 0 (notify only) or 5 (off) |
+//! | the service | `HKLM\SYSTEM\CurrentControlSet\Services\wuauserv`, value `Start` (what `sc qc` prints as `START_TYPE`) | start type 4 (disabled) |
 //!
 //! With no policy at all Windows 10 and 11 download and install updates by themselves (the
 //! default), so an absent key passes; `AUOptions`=5 leaves the choice to the local
@@ -12,17 +14,16 @@
 
 use crate::policy::{Check, decide};
 use devidence_core::windows::read_registry_key;
-use devidence_core::{CommandSpec, Control, Finding, ProbeRun};
+use devidence_core::{Control, Finding, ProbeRun};
 
 /// Group Policy's Automatic Updates key.
 pub const GPO_AU_KEY: &str = r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU";
 /// Where Intune and other MDMs write the Update CSP's current values.
 pub const MDM_UPDATE_KEY: &str = r"HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Update";
 
-/// `sc.exe qc wuauserv`: the Windows Update service's configuration.
-pub fn service_config_command() -> CommandSpec {
-    CommandSpec::new("sc.exe", ["qc", "wuauserv"])
-}
+/// The Windows Update service's configuration key: its `Start` value is the start type
+/// `sc.exe qc wuauserv` prints (2 automatic, 3 manual, 4 disabled).
+pub const SERVICE_KEY: &str = r"HKLM\SYSTEM\CurrentControlSet\Services\wuauserv";
 
 /// Judges Group Policy's `NoAutoUpdate` and `AUOptions`.
 pub fn gpo_check(no_auto_update: Option<u32>, au_options: Option<u32>) -> Check {
@@ -81,7 +82,8 @@ pub fn mdm_check(allow_auto_update: Option<u32>) -> Check {
     }
 }
 
-/// Reads `START_TYPE` from `sc qc` output (`START_TYPE : 3   DEMAND_START`): the number.
+/// Reads `START_TYPE` from recorded `sc qc` output (`START_TYPE : 3   DEMAND_START`): the
+/// number (older recordings; the plan reads the service key's `Start` value).
 pub fn parse_start_type(text: &str) -> Option<u32> {
     text.lines().find_map(|line| {
         let (name, value) = line.split_once(':')?;
@@ -98,7 +100,7 @@ pub fn service_check(start_type: Option<u32>) -> Check {
         },
         Some(t) => Check::Ok(format!("the Windows Update service can start (start type {t})")),
         None => Check::Unknown {
-            reason: "sc.exe printed no START_TYPE for wuauserv".into(),
+            reason: "no start type could be read for wuauserv".into(),
             remedy: "Run `sc.exe qc wuauserv` as administrator and send the output to IT.".into(),
         },
     }
@@ -163,26 +165,27 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             });
         }
     }
-    let sc = run.run(service_config_command());
-    if sc.succeeded() {
-        let start = parse_start_type(&sc.stdout);
-        run.fact(
-            "service.wuauserv.start_type",
-            start.map_or("not printed".into(), |v| v.to_string()),
-        );
-        checks.push(service_check(start));
-    } else {
-        run.fact(
-            "service.wuauserv",
-            format!("unreadable: {}", sc.failure_reason()),
-        );
-        checks.push(Check::Unknown {
-            reason: format!(
-                "the Windows Update service could not be queried ({})",
-                sc.failure_reason()
-            ),
-            remedy: "Run `sc.exe qc wuauserv` as administrator and send the output to IT.".into(),
-        });
+    match read_registry_key(&mut run, SERVICE_KEY) {
+        Ok(Some(dump)) => {
+            let start = dump.value(SERVICE_KEY, "Start").and_then(|v| v.as_u32());
+            run.fact(
+                "service.wuauserv.start_type",
+                start.map_or("not set".into(), |v| v.to_string()),
+            );
+            checks.push(service_check(start));
+        }
+        outcome => {
+            let why = match outcome {
+                Err(why) => why,
+                _ => "the service is not registered on this machine".to_string(),
+            };
+            run.fact("service.wuauserv", format!("unreadable: {why}"));
+            checks.push(Check::Unknown {
+                reason: format!("the Windows Update service could not be queried ({why})"),
+                remedy: "Run `sc.exe qc wuauserv` as administrator and send the output to IT."
+                    .into(),
+            });
+        }
     }
     let decision = decide(
         "Windows downloads and installs updates automatically: no policy or service setting stops it.",

@@ -6,12 +6,12 @@
 #![allow(clippy::unwrap_used)]
 
 use devidence_core::redact::Redactor;
-use devidence_core::windows::reg_query;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use devidence_core::{
+    CommandSpec, Finding, Os, Policy, ProbeRun, RegistryRead, ReplayHost, Verdict,
+};
 use probe_auto_updates::policy::Check;
 use probe_auto_updates::windows::{
-    GPO_AU_KEY, MDM_UPDATE_KEY, gpo_check, mdm_check, parse_start_type, service_check,
-    service_config_command,
+    GPO_AU_KEY, MDM_UPDATE_KEY, SERVICE_KEY, gpo_check, mdm_check, parse_start_type, service_check,
 };
 
 fn judge(host: &ReplayHost) -> Finding {
@@ -19,6 +19,10 @@ fn judge(host: &ReplayHost) -> Finding {
     let redactor = Redactor::new();
     probe_auto_updates::probe(ProbeRun::new(host, Os::Windows, &policy, &redactor))
 }
+
+/// The service key of a manual-start Windows Update service, as the in-process reader lays it
+/// out (`reg query`'s layout).
+const SERVICE_MANUAL: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\wuauserv\r\n    Start    REG_DWORD    0x3\r\n    ObjectName    REG_SZ    LocalSystem\r\n\r\n";
 
 const SC_QC_MANUAL: &str = "[SC] QueryServiceConfig SUCCESS\n\nSERVICE_NAME: wuauserv\n        TYPE               : 20  WIN32_SHARE_PROCESS\n        START_TYPE         : 3   DEMAND_START\n        ERROR_CONTROL      : 1   NORMAL\n";
 
@@ -48,25 +52,34 @@ fn sc_start_type_is_read_by_number() {
 
 #[test]
 fn plan_with_no_policy_keys_and_a_manual_service_passes() {
+    // Missing policy keys are simply not recorded: the in-process read finds nothing.
     let mut host = ReplayHost::new();
-    host.command(&reg_query(GPO_AU_KEY).display(), 1, "");
-    host.command(&reg_query(MDM_UPDATE_KEY).display(), 1, "");
-    host.command(&service_config_command().display(), 0, SC_QC_MANUAL);
+    host.registry(&RegistryRead::key(SERVICE_KEY), SERVICE_MANUAL);
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert_eq!(finding.facts["gpo.NoAutoUpdate"], "not set");
+    assert_eq!(finding.facts["service.wuauserv.start_type"], "3");
+    // A disabled service fails.
+    let mut host = ReplayHost::new();
+    host.registry(
+        &RegistryRead::key(SERVICE_KEY),
+        &SERVICE_MANUAL.replace("0x3", "0x4"),
+    );
+    assert_eq!(judge(&host).verdict, Verdict::Fail);
 }
 
 #[test]
 fn plan_fails_on_a_policy_that_turns_updates_off() {
+    // Recorded by an older version with reg.exe (exit 1 with nothing printed: no MDM key).
+    let reg_exe = |key: &str| CommandSpec::new("reg.exe", ["query", key]).display();
     let mut host = ReplayHost::new();
     host.command(
-        &reg_query(GPO_AU_KEY).display(),
+        &reg_exe(GPO_AU_KEY),
         0,
         "\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU\n    NoAutoUpdate    REG_DWORD    0x1\n    AUOptions    REG_DWORD    0x2\n",
     );
-    host.command(&reg_query(MDM_UPDATE_KEY).display(), 1, "");
-    host.command(&service_config_command().display(), 0, SC_QC_MANUAL);
+    host.command(&reg_exe(MDM_UPDATE_KEY), 1, "");
+    host.registry(&RegistryRead::key(SERVICE_KEY), SERVICE_MANUAL);
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
@@ -77,7 +90,7 @@ fn plan_fails_on_a_policy_that_turns_updates_off() {
 }
 
 #[test]
-fn plan_without_reg_exe_is_unknown() {
+fn plan_with_no_service_key_is_unknown() {
     let finding = judge(&ReplayHost::new());
     assert!(matches!(finding.verdict, Verdict::Unknown { .. }));
 }

@@ -4,13 +4,15 @@
 
 use devidence_core::fixture::load;
 use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use devidence_core::{
+    Finding, Observation, Os, Outcome, Policy, ProbeRun, ReplayHost, SourceKind, Verdict,
+};
 use probe_disk_encryption::windows::parse::parse_encryptable_volumes;
 use probe_disk_encryption::windows::parse::{
     Conversion, os_volume, parse_bitlocker_volume_list, parse_manage_bde_status,
 };
 use probe_disk_encryption::windows::{
-    SystemVolumeState, conclude, encryptable_volume_command, manage_bde_status_command,
+    SystemVolumeState, conclude, encryptable_volume_query, manage_bde_status_command,
 };
 
 fn fixture(name: &str) -> String {
@@ -189,7 +191,7 @@ fn a_german_windows_is_decided_by_wmi_and_says_manage_bde_did_not_confirm() {
         0,
         &fixture(BDE_DE_IN_PROGRESS_ON),
     )
-    .command(&encryptable_volume_command().display(), 0, &fixture(WMI_ON));
+    .wmi(&encryptable_volume_query(), &fixture(WMI_ON));
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
@@ -204,9 +206,8 @@ fn a_german_windows_is_decided_by_wmi_and_says_manage_bde_did_not_confirm() {
         0,
         &fixture(BDE_DE_DECRYPTED),
     )
-    .command(
-        &encryptable_volume_command().display(),
-        0,
+    .wmi(
+        &encryptable_volume_query(),
         &fixture(WMI_ON)
             .replace("ConversionStatus=1", "ConversionStatus=0")
             .replace("ProtectionStatus=1", "ProtectionStatus=0"),
@@ -222,7 +223,11 @@ fn manage_bde_alone_never_decides() {
         0,
         &fixture(BDE_USED_SPACE_ON),
     )
-    .command(&encryptable_volume_command().display(), 1, "");
+    .add(Observation::new(
+        SourceKind::Wmi,
+        encryptable_volume_query().display(),
+        Outcome::PermissionDenied,
+    ));
     let finding = judge(&host);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
@@ -238,7 +243,7 @@ fn plan_passes_when_both_tools_agree() {
         0,
         &fixture(BDE_USED_SPACE_ON),
     )
-    .command(&encryptable_volume_command().display(), 0, &fixture(WMI_ON));
+    .wmi(&encryptable_volume_query(), &fixture(WMI_ON));
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.summary.contains("agree"), "{}", finding.summary);
@@ -255,11 +260,7 @@ fn plan_is_unknown_when_the_tools_disagree() {
         0,
         &fixture(BDE_USED_SPACE_ON),
     )
-    .command(
-        &encryptable_volume_command().display(),
-        0,
-        &wmi_protection_off(),
-    );
+    .wmi(&encryptable_volume_query(), &wmi_protection_off());
     let finding = judge(&host);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
@@ -271,11 +272,7 @@ fn plan_is_unknown_when_the_tools_disagree() {
 fn plan_lets_wmi_decide_when_manage_bde_is_denied_and_says_so() {
     let mut host = ReplayHost::new();
     host.command(&manage_bde_status_command().display(), 1, "")
-        .command(
-            &encryptable_volume_command().display(),
-            0,
-            &wmi_protection_off(),
-        );
+        .wmi(&encryptable_volume_query(), &wmi_protection_off());
     let finding = judge(&host);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
@@ -313,7 +310,7 @@ fn plan_with_output_naming_no_drive_and_no_powershell_is_unknown() {
 fn plan_honours_a_system_drive_other_than_c() {
     let mut host = ReplayHost::new();
     host.set_env("SystemDrive", "d:");
-    host.command(&encryptable_volume_command().display(), 0, &fixture(WMI_ON));
+    host.wmi(&encryptable_volume_query(), &fixture(WMI_ON));
     let finding = judge(&host);
     // The OS volume is marked as such (VolumeType 0), so it is found whatever the letter.
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);

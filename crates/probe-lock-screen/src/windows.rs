@@ -6,7 +6,10 @@
 //! |---|---|
 //! | secure screen saver | `HKU\<sid>\Control Panel\Desktop` and `HKU\<sid>\Software\Policies\Microsoft\Windows\Control Panel\Desktop`: `ScreenSaveActive`, `ScreenSaverIsSecure`, `ScreenSaveTimeOut`, `SCRNSAVE.EXE` |
 //! | machine inactivity limit | `HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System` `InactivityTimeoutSecs` |
-//! | sleep, then sign-in on wake | `powercfg /query SCHEME_CURRENT SUB_SLEEP STANDBYIDLE` and `SUB_NONE CONSOLELOCK` (AC and battery, the worst counts) |
+//! | sleep, then sign-in on wake | one `powercfg /query SCHEME_CURRENT`: `STANDBYIDLE` and `CONSOLELOCK`, found by their GUIDs (AC and battery, the worst counts) |
+//!
+//! The registry keys are read in-process; `powercfg` is the one command (the power plan's
+//! effective values come from the power API, and the registry holds only its overrides).
 //!
 //! The agent runs as SYSTEM and reads a person's settings from their loaded registry hive, so
 //! only people signed in are checked; with nobody signed in the check is unknown. Whichever path
@@ -30,22 +33,34 @@ pub fn desktop_policy_key(sid: &str) -> String {
     format!(r"HKU\{sid}\Software\Policies\Microsoft\Windows\Control Panel\Desktop")
 }
 
-/// `powercfg /query SCHEME_CURRENT SUBGROUP SETTING`.
-pub fn powercfg_query_command(subgroup: &str, setting: &str) -> CommandSpec {
-    CommandSpec::new(
-        "powercfg.exe",
-        ["/query", "SCHEME_CURRENT", subgroup, setting],
-    )
+/// `powercfg /query SCHEME_CURRENT`: every setting of the active power plan, in one process.
+pub fn power_scheme_command() -> CommandSpec {
+    CommandSpec::new("powercfg.exe", ["/query", "SCHEME_CURRENT"])
 }
 
-/// The sleep timer (`STANDBYIDLE`, seconds; 0 = never).
-pub fn sleep_timer_command() -> CommandSpec {
-    powercfg_query_command("SUB_SLEEP", "STANDBYIDLE")
-}
+/// The sleep timer's setting GUID (`STANDBYIDLE`, seconds; 0 = never).
+pub const STANDBYIDLE_GUID: &str = "29f6c1db-86da-48c5-9fdb-f2b67b1f44da";
 
 /// "Require a password on wakeup" (`CONSOLELOCK`, 1 = yes).
-pub fn console_lock_command() -> CommandSpec {
-    powercfg_query_command("SUB_NONE", "CONSOLELOCK")
+pub const CONSOLELOCK_GUID: &str = "0e796bdb-100d-47d6-a2d5-f7d2daa51f51";
+
+/// The AC and DC values of the setting `guid` in a `powercfg /query` dump: the block from the
+/// line naming the GUID to the next line naming another GUID. GUIDs and `0x…` numbers are the
+/// same in every display language; the labels are not, so they are never read.
+pub fn parse_powercfg_setting(text: &str, guid: &str) -> Option<(u64, u64)> {
+    let mut lines = text.lines();
+    lines.find(|line| line.to_ascii_lowercase().contains(guid))?;
+    let block: Vec<&str> = lines.take_while(|line| !names_a_guid(line)).collect();
+    parse_powercfg_values(&block.join("\n"))
+}
+
+/// True when the line holds a GUID (`8-4-4-4-12` hex digits): a subgroup or setting header.
+fn names_a_guid(line: &str) -> bool {
+    line.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .any(|word| {
+            let parts: Vec<&str> = word.split('-').collect();
+            parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        })
 }
 
 /// The AC and DC (battery) values of one `powercfg /query` setting: the last two `0x…`
@@ -196,24 +211,21 @@ fn machine_paths(run: &mut ProbeRun<'_>) -> MachinePaths {
         }),
         _ => None,
     };
-    let sleep_obs = run.run(sleep_timer_command());
-    let sleep = sleep_obs
-        .succeeded()
-        .then(|| parse_powercfg_values(&sleep_obs.stdout))
-        .flatten()
-        .map(|(ac, dc)| {
-            if ac == 0 || dc == 0 {
-                None
-            } else {
-                Some(ac.max(dc))
-            }
-        });
-    let lock_obs = run.run(console_lock_command());
-    let password_on_wake = lock_obs
-        .succeeded()
-        .then(|| parse_powercfg_values(&lock_obs.stdout))
-        .flatten()
-        .map(|(ac, dc)| ac == 1 && dc == 1);
+    let scheme = run.run(power_scheme_command());
+    let setting = |guid: &str| {
+        scheme
+            .succeeded()
+            .then(|| parse_powercfg_setting(&scheme.stdout, guid))
+            .flatten()
+    };
+    let sleep = setting(STANDBYIDLE_GUID).map(|(ac, dc)| {
+        if ac == 0 || dc == 0 {
+            None
+        } else {
+            Some(ac.max(dc))
+        }
+    });
+    let password_on_wake = setting(CONSOLELOCK_GUID).map(|(ac, dc)| ac == 1 && dc == 1);
     MachinePaths {
         inactivity_seconds: inactivity,
         sleep_seconds: sleep,

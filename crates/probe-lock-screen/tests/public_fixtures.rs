@@ -6,7 +6,7 @@
 
 use devidence_core::fixture::load;
 use probe_lock_screen::macos::{parse_pmset_custom, worst_seconds};
-use probe_lock_screen::windows::parse_powercfg_values;
+use probe_lock_screen::windows::{parse_powercfg_setting, parse_powercfg_values};
 
 fn fixture(os: &str, name: &str) -> String {
     load(format!(
@@ -62,5 +62,27 @@ fn powercfg_query_gives_ac_and_battery_display_timeouts_and_other_output_is_unre
             "powercfg-a-desktop-S3-only-hibernate-off.txt"
         )),
         None
+    );
+}
+
+#[test]
+fn one_whole_scheme_dump_gives_each_setting_by_its_guid() {
+    // The plan runs one `powercfg /query SCHEME_CURRENT` and picks settings by GUID. Two
+    // published blocks joined stand for a dump with several settings: each GUID's block ends
+    // where the next GUID starts, so one setting's numbers never leak into another's.
+    const VIDEOIDLE: &str = "3c0bc021-c8a8-4e07-a973-6b14cbcb2b7e";
+    let first = fixture("windows", "powercfg-q-sub-video-videoidle-ac600-dc300.txt");
+    let second = fixture("windows", "powercfg-q-sub-video-videoidle-ac900-dc900.txt")
+        .replace(VIDEOIDLE, "29f6c1db-86da-48c5-9fdb-f2b67b1f44da");
+    let dump = format!("{first}\n{second}");
+    assert_eq!(parse_powercfg_setting(&dump, VIDEOIDLE), Some((600, 300)));
+    assert_eq!(
+        parse_powercfg_setting(&dump, probe_lock_screen::windows::STANDBYIDLE_GUID),
+        Some((900, 900))
+    );
+    assert_eq!(
+        parse_powercfg_setting(&dump, probe_lock_screen::windows::CONSOLELOCK_GUID),
+        None,
+        "a setting the dump does not hold is unread, never a neighbour's value"
     );
 }

@@ -1,5 +1,6 @@
-//! The Windows plan: installed programs (machine-wide, 32-bit, and each signed-in person's own,
-//! in one PowerShell call over the Uninstall keys) and every person's browser extensions.
+//! The Windows plan: installed programs (the Uninstall keys machine-wide, 32-bit, and each
+//! signed-in person's own, read in-process with only their name, version and publisher kept)
+//! and every person's browser extensions.
 //!
 //! Per-user installs (1Password and Bitwarden install for one person by default) live in that
 //! person's registry hive, which Windows loads only while they are signed in; for the others
@@ -8,8 +9,12 @@
 use crate::catalog::{CATALOG, Product};
 use crate::policy::Survey;
 use crate::scan::{BrowserDirs, ChromiumDir, Install, Notes, Shared, hit, scan_browsers};
-use devidence_core::windows::{parse_property_blocks, powershell, user_profiles};
-use devidence_core::{CommandSpec, Finding, ProbeRun, UserContext};
+use devidence_core::windows::{
+    RegData, WindowsProfile, parse_property_blocks, parse_reg_query_checked, user_profiles,
+    write_reg_key,
+};
+use devidence_core::{Finding, Outcome, ProbeRun, RegistryRead, UserContext};
+use std::collections::BTreeMap;
 
 /// Chromium-family user-data directories on Windows, relative to a profile directory, and how
 /// each browser shows it is installed: its entry in the installed programs (machine-wide or
@@ -61,13 +66,126 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
 /// Firefox-family profile roots on Windows, relative to a profile directory.
 pub const FIREFOX_DIRS: &[(&str, &str)] = &[("Firefox", "AppData/Roaming/Mozilla/Firefox")];
 
-/// Every installed program's display name, version and registry path, machine-wide (both
-/// views) and from each loaded user hive, as JSON.
-pub const INSTALLED_PROGRAMS_SCRIPT: &str = r"Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*','HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*','Registry::HKEY_USERS\*\Software\Microsoft\Windows\CurrentVersion\Uninstall\*' -ErrorAction SilentlyContinue | Select-Object -Property DisplayName,DisplayVersion,Publisher,PSPath | ConvertTo-Json -Compress";
+/// The Uninstall key below a hive's `SOFTWARE`.
+const UNINSTALL: &str = r"Microsoft\Windows\CurrentVersion\Uninstall";
 
-/// The installed-programs query through PowerShell.
-pub fn installed_programs_command() -> CommandSpec {
-    powershell(INSTALLED_PROGRAMS_SCRIPT)
+/// The values kept of each installed program: nothing else about the machine's software.
+pub const PROGRAM_VALUES: &[&str] = &["DisplayName", "DisplayVersion", "Publisher"];
+
+/// The Uninstall trees to read: machine-wide (64-bit and 32-bit views) and each signed-in
+/// person's own (their hive is loaded only while they are signed in).
+pub fn installed_program_reads(profiles: &[WindowsProfile]) -> Vec<RegistryRead> {
+    let mut keys = vec![
+        format!(r"HKLM\SOFTWARE\{UNINSTALL}"),
+        format!(r"HKLM\SOFTWARE\WOW6432Node\{UNINSTALL}"),
+    ];
+    keys.extend(
+        profiles
+            .iter()
+            .filter(|p| p.hive_loaded)
+            .map(|p| format!(r"HKU\{}\Software\{UNINSTALL}", p.sid)),
+    );
+    keys.iter()
+        .map(|key| RegistryRead::tree(key).only_values(PROGRAM_VALUES))
+        .collect()
+}
+
+/// The programs in an Uninstall tree as read (`reg query` layout): one per subkey with a
+/// `DisplayName`; the user SID comes from an `HKEY_USERS\<sid>\…` path.
+pub fn parse_uninstall_tree(text: &str) -> Result<Vec<Program>, String> {
+    let dump = parse_reg_query_checked(text)?;
+    Ok(dump
+        .keys()
+        .iter()
+        .filter_map(|key| {
+            let value = |name: &str| {
+                key.values
+                    .iter()
+                    .find(|v| v.name.eq_ignore_ascii_case(name))
+                    .map(|v| v.data.trim().to_string())
+                    .filter(|v| !v.is_empty())
+            };
+            Some(Program {
+                name: value("DisplayName")?,
+                version: value("DisplayVersion"),
+                user_sid: user_sid_of(&key.path),
+            })
+        })
+        .collect())
+}
+
+/// The SID in a key path below `HKEY_USERS\` (or PowerShell's `…::HKEY_USERS\…` form).
+fn user_sid_of(path: &str) -> Option<String> {
+    let at = path.to_ascii_uppercase().find(r"HKEY_USERS\")? + r"HKEY_USERS\".len();
+    path[at..].split('\\').next().map(str::to_string)
+}
+
+/// Converts what older versions recorded — `Get-ItemProperty` over the Uninstall keys as JSON,
+/// with each program's `PSPath` — into the Uninstall-tree reads this version makes, so those
+/// recordings replay: each read and its text in `reg query` layout.
+pub fn uninstall_trees_from_powershell(
+    text: &str,
+    profiles: &[WindowsProfile],
+) -> Result<Vec<(RegistryRead, String)>, String> {
+    let mut trees: BTreeMap<String, String> = BTreeMap::new();
+    let reads = installed_program_reads(profiles);
+    for block in parse_property_blocks(text)? {
+        let Some(path) = block.get("pspath") else {
+            continue;
+        };
+        let path = path.rsplit("::").next().unwrap_or(path);
+        let Some(read) = reads.iter().find(|r| {
+            devidence_core::windows::long_hive_name(&r.key)
+                .eq_ignore_ascii_case(path.rsplit_once('\\').map_or(path, |(root, _)| root))
+        }) else {
+            continue;
+        };
+        let values: Vec<(String, RegData)> = PROGRAM_VALUES
+            .iter()
+            .filter_map(|name| {
+                let value = block.get(&name.to_ascii_lowercase())?;
+                (!value.is_empty()).then(|| ((*name).to_string(), RegData::Sz(value.clone())))
+            })
+            .collect();
+        write_reg_key(trees.entry(read.display()).or_default(), path, &values);
+    }
+    Ok(reads
+        .into_iter()
+        .map(|read| {
+            let mut text = trees.remove(&read.display()).unwrap_or_default();
+            if text.is_empty() {
+                write_reg_key(&mut text, &read.key, &[]);
+            }
+            (read, text)
+        })
+        .collect())
+}
+
+/// Reads every Uninstall tree; returns the programs found and, for each tree that could not
+/// be read, why (a missing tree — no 32-bit programs, no per-user installs — is simply empty).
+fn read_installed_programs(
+    run: &mut ProbeRun<'_>,
+    profiles: &[WindowsProfile],
+) -> (Vec<Program>, Vec<String>) {
+    let mut programs = Vec::new();
+    let mut unreadable = Vec::new();
+    for (index, read) in installed_program_reads(profiles).into_iter().enumerate() {
+        let obs = run.read_registry(read);
+        match obs.outcome {
+            Outcome::Completed => match parse_uninstall_tree(&obs.stdout) {
+                Ok(found) => programs.extend(found),
+                Err(why) => unreadable.push(format!("{}: {why}", obs.source)),
+            },
+            // Every Windows has the machine-wide key; without it nothing was really read.
+            Outcome::NotFound if index == 0 => unreadable.push(format!(
+                "{} (Windows always has this key)",
+                obs.failure_reason()
+            )),
+            Outcome::NotFound => {}
+            _ => unreadable.push(obs.failure_reason()),
+        }
+    }
+    (programs, unreadable)
 }
 
 /// The catalogue product a `DisplayName` belongs to (case-insensitive prefix match).
@@ -91,8 +209,8 @@ pub struct Program {
     pub user_sid: Option<String>,
 }
 
-/// Reads the installed-programs output (JSON, or any shape `parse_property_blocks` reads);
-/// entries without a display name are skipped.
+/// Reads what older versions recorded: `Get-ItemProperty` over the Uninstall keys (JSON, or any
+/// shape `parse_property_blocks` reads); entries without a display name are skipped.
 pub fn parse_installed_programs(text: &str) -> Result<Vec<Program>, String> {
     Ok(parse_property_blocks(text)?
         .into_iter()
@@ -101,10 +219,7 @@ pub fn parse_installed_programs(text: &str) -> Result<Vec<Program>, String> {
                 .get("displayname")
                 .filter(|n| !n.trim().is_empty())?
                 .clone();
-            let user_sid = b.get("pspath").and_then(|p| {
-                let at = p.to_ascii_uppercase().find(r"HKEY_USERS\")? + r"HKEY_USERS\".len();
-                p[at..].split('\\').next().map(str::to_string)
-            });
+            let user_sid = b.get("pspath").and_then(|p| user_sid_of(p));
             Some(Program {
                 name,
                 version: b.get("displayversion").filter(|v| !v.is_empty()).cloned(),
@@ -138,44 +253,44 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 .join(", ")
         },
     );
-    let obs = run.run(installed_programs_command());
-    let programs = if obs.succeeded() {
-        parse_installed_programs(&obs.stdout)
-    } else {
-        Err(obs.failure_reason())
-    };
-    match programs {
-        Ok(programs) => {
-            run.fact(
-                "source.programs",
-                format!("read ({} programs)", programs.len()),
-            );
-            survey.read.push("installed programs".into());
-            for program in programs {
-                shared.installed.add_program(&program.name);
-                let Some(product) = product_for_display_name(&program.name) else {
-                    continue;
-                };
-                let whose = match &program.user_sid {
-                    Some(sid) => profiles
-                        .iter()
-                        .find(|p| p.sid.eq_ignore_ascii_case(sid))
-                        .map_or_else(|| format!("user {sid}"), |p| format!("user {}", p.user)),
-                    None => "system-wide".to_string(),
-                };
-                let how = match &program.version {
-                    Some(v) => format!("installed program \"{}\" {v}", program.name),
-                    None => format!("installed program \"{}\"", program.name),
-                };
-                survey.hits.push(hit(product, how, whose));
-            }
-        }
-        Err(why) => {
-            run.fact("source.programs", format!("unreadable: {why}"));
-            survey
-                .unreadable
-                .push(format!("installed programs ({why})"));
-        }
+    let (programs, unreadable) = read_installed_programs(&mut run, &profiles);
+    run.fact(
+        "source.programs",
+        if unreadable.is_empty() {
+            format!("read ({} programs)", programs.len())
+        } else {
+            format!(
+                "{} programs read; unreadable: {}",
+                programs.len(),
+                unreadable.join("; ")
+            )
+        },
+    );
+    if unreadable.is_empty() {
+        survey.read.push("installed programs".into());
+    }
+    for why in unreadable {
+        survey
+            .unreadable
+            .push(format!("installed programs ({why})"));
+    }
+    for program in programs {
+        shared.installed.add_program(&program.name);
+        let Some(product) = product_for_display_name(&program.name) else {
+            continue;
+        };
+        let whose = match &program.user_sid {
+            Some(sid) => profiles
+                .iter()
+                .find(|p| p.sid.eq_ignore_ascii_case(sid))
+                .map_or_else(|| format!("user {sid}"), |p| format!("user {}", p.user)),
+            None => "system-wide".to_string(),
+        };
+        let how = match &program.version {
+            Some(v) => format!("installed program \"{}\" {v}", program.name),
+            None => format!("installed program \"{}\"", program.name),
+        };
+        survey.hits.push(hit(product, how, whose));
     }
     let dirs = BrowserDirs {
         chromium: CHROMIUM_DIRS,

@@ -7,16 +7,27 @@
 
 use devidence_core::fixture::load;
 use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use devidence_core::windows::{RegData, WindowsProfile, write_reg_key, write_reg_subkeys};
+use devidence_core::{
+    CommandSpec, Finding, Os, Policy, ProbeRun, RegistryRead, ReplayHost, Verdict,
+};
 use probe_password_manager::macos::{product_for_app, spotlight_command};
 use probe_password_manager::windows::{
-    installed_programs_command, parse_installed_programs, product_for_display_name,
+    parse_installed_programs, product_for_display_name, uninstall_trees_from_powershell,
 };
 
 fn judge(host: &ReplayHost, os: Os) -> Finding {
     let policy = Policy::default();
     let redactor = Redactor::new();
     probe_password_manager::probe(ProbeRun::new(host, os, &policy, &redactor))
+}
+
+/// Records a program list as older versions recorded it (PowerShell's JSON) in the form this
+/// version reads: the Uninstall trees, converted by the crate's own converter.
+fn record_programs(host: &mut ReplayHost, json: &str, profiles: &[WindowsProfile]) {
+    for (read, text) in uninstall_trees_from_powershell(json, profiles).unwrap() {
+        host.registry(&read, &text);
+    }
 }
 
 const NO_PM: &str = "installed-programs-json-no-password-manager-cnquery.json";
@@ -38,7 +49,7 @@ fn a_real_program_list_without_a_password_manager_fails_once_read() {
     );
     // Without the user profiles no browser was scanned: unknown, not fail (issue 18).
     let mut host = ReplayHost::new();
-    host.command(&installed_programs_command().display(), 0, &text);
+    record_programs(&mut host, &text, &[]);
     let finding = judge(&host, Os::Windows);
     assert!(
         matches!(finding.verdict, Verdict::Unknown { .. }),
@@ -52,8 +63,11 @@ fn a_real_program_list_without_a_password_manager_fails_once_read() {
     ))
     .unwrap();
     host.command(
-        &devidence_core::windows::reg_query_recursive(devidence_core::windows::PROFILE_LIST_KEY)
-            .display(),
+        &CommandSpec::new(
+            "reg.exe",
+            ["query", devidence_core::windows::PROFILE_LIST_KEY, "/s"],
+        )
+        .display(),
         0,
         &profiles,
     );
@@ -76,11 +90,46 @@ fn a_per_user_bitwarden_is_found_and_attributed_to_its_sid() {
         product_for_display_name(&programs[1].name).unwrap().name,
         "KeePass 2"
     );
+    // Ada is signed in (her hive is loaded), so her own Uninstall key is read.
+    let ada = WindowsProfile {
+        sid: "S-1-5-21-1-2-3-1001".into(),
+        user: "ada".into(),
+        profile_dir: r"C:\Users\ada".into(),
+        hive_loaded: true,
+    };
     let mut host = ReplayHost::new();
-    host.command(&installed_programs_command().display(), 0, text);
+    let mut list = String::new();
+    write_reg_key(
+        &mut list,
+        &format!(r"{}\{}", devidence_core::windows::PROFILE_LIST_KEY, ada.sid),
+        &[(
+            "ProfileImagePath".into(),
+            RegData::ExpandSz(ada.profile_dir.clone()),
+        )],
+    );
+    let mut hku = String::new();
+    write_reg_key(&mut hku, "HKU", &[]);
+    write_reg_subkeys(&mut hku, "HKU", std::slice::from_ref(&ada.sid));
+    host.registry(
+        &RegistryRead::tree(devidence_core::windows::PROFILE_LIST_KEY),
+        &list,
+    )
+    .registry(&RegistryRead::key("HKU"), &hku);
+    record_programs(&mut host, text, &[ada]);
     let finding = judge(&host, Os::Windows);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
-    assert!(finding.facts["hit.01"].contains("user S-1-5-21-1-2-3-1001"));
+    // Her SID is in the profile list now, so the hit names her.
+    let hits: Vec<&String> = finding
+        .facts
+        .iter()
+        .filter(|(k, _)| k.starts_with("hit."))
+        .map(|(_, v)| v)
+        .collect();
+    assert!(
+        hits.iter()
+            .any(|h| h.starts_with("Bitwarden") && h.contains("user ada")),
+        "{hits:?}"
+    );
 }
 
 #[test]
@@ -180,15 +229,18 @@ fn windows_edge_extensions_count_when_edge_is_an_installed_program() {
     let edge = r"C:\Users\T2/AppData/Local/Microsoft/Edge/User Data";
     let mut host = ReplayHost::new();
     host.command(
-        &devidence_core::windows::reg_query_recursive(devidence_core::windows::PROFILE_LIST_KEY)
-            .display(),
+        &CommandSpec::new(
+            "reg.exe",
+            ["query", devidence_core::windows::PROFILE_LIST_KEY, "/s"],
+        )
+        .display(),
         0,
         &profiles,
     );
-    host.command(
-        &installed_programs_command().display(),
-        0,
+    record_programs(
+        &mut host,
         r#"[{"DisplayName":"Microsoft Edge","DisplayVersion":"142.0.3595.53","Publisher":"Microsoft Corporation","PSPath":"Microsoft.PowerShell.Core\\Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Microsoft Edge"}]"#,
+        &[],
     );
     host.user_dir("T2", edge, &["Default"]);
     host.user_dir("T2", &format!("{edge}/Default/Extensions"), &[BITWARDEN]);

@@ -17,8 +17,7 @@
 
 pub mod parse;
 
-use devidence_core::windows::powershell;
-use devidence_core::{CommandSpec, ProbeRun, Verdict};
+use devidence_core::{CommandSpec, ProbeRun, Verdict, WmiQuery};
 use parse::{BitLockerVolume, Conversion, os_volume, parse_manage_bde_status};
 
 /// `manage-bde.exe -status` (all volumes).
@@ -26,12 +25,12 @@ pub fn manage_bde_status_command() -> CommandSpec {
     CommandSpec::new("manage-bde.exe", ["-status"])
 }
 
-/// The WMI query listing every encryptable volume's numeric state.
-pub const ENCRYPTABLE_VOLUME_SCRIPT: &str = "Get-CimInstance -Namespace root/CIMV2/Security/MicrosoftVolumeEncryption -ClassName Win32_EncryptableVolume | Select-Object DriveLetter,VolumeType,ProtectionStatus,ConversionStatus,EncryptionMethod | ConvertTo-Json";
-
-/// `Win32_EncryptableVolume` through PowerShell.
-pub fn encryptable_volume_command() -> CommandSpec {
-    powershell(ENCRYPTABLE_VOLUME_SCRIPT)
+/// The WMI query listing every encryptable volume's numeric state (run in-process).
+pub fn encryptable_volume_query() -> WmiQuery {
+    WmiQuery::new(
+        r"root\CIMV2\Security\MicrosoftVolumeEncryption",
+        "SELECT DriveLetter, VolumeType, ProtectionStatus, ConversionStatus, EncryptionMethod FROM Win32_EncryptableVolume",
+    )
 }
 
 /// What one source says about the system volume, reduced to what decides the verdict.
@@ -90,7 +89,7 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
         Err(bde_obs.failure_reason())
     };
 
-    let wmi_obs = run.run(encryptable_volume_command());
+    let wmi_obs = run.query_wmi(encryptable_volume_query());
     let wmi = if wmi_obs.succeeded() {
         parse::parse_encryptable_volumes(&wmi_obs.stdout).and_then(|volumes| {
             record_volumes(run, "wmi", &volumes);
