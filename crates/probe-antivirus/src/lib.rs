@@ -101,7 +101,14 @@ pub fn conclude(
         return (
             Verdict::unknown(reason.clone()),
             format!("Antivirus state is unknown: {reason}."),
-            Some("Run devidence as root so it can query the security product, and check that the product's service is installed correctly.".into()),
+            Some(format!(
+                "Run devidence as {} so it can query the security product, and check that the product's service is installed correctly.",
+                if os == Os::Windows {
+                    "SYSTEM (its scheduled task)"
+                } else {
+                    "root"
+                }
+            )),
         );
     }
     let off = names(|s| match s {

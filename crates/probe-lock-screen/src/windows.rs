@@ -133,6 +133,9 @@ pub struct MachinePaths {
     pub sleep_seconds: Option<Option<u64>>,
     /// Password on wake on both AC and battery.
     pub password_on_wake: Option<bool>,
+    /// Why the power plan could not be read, when it could not: then sleep with a password on
+    /// wake can be neither counted nor ruled out.
+    pub power_unread: Option<String>,
 }
 
 /// Normalises one person's settings into the shared [`LockSettings`].
@@ -226,10 +229,21 @@ fn machine_paths(run: &mut ProbeRun<'_>) -> MachinePaths {
         }
     });
     let password_on_wake = setting(CONSOLELOCK_GUID).map(|(ac, dc)| ac == 1 && dc == 1);
+    let power_unread = if !scheme.succeeded() {
+        Some(scheme.failure_reason())
+    } else if sleep.is_none() || password_on_wake.is_none() {
+        Some(format!(
+            "`{}` printed no STANDBYIDLE or CONSOLELOCK setting it could read",
+            scheme.source
+        ))
+    } else {
+        None
+    };
     MachinePaths {
         inactivity_seconds: inactivity,
         sleep_seconds: sleep,
         password_on_wake,
+        power_unread,
     }
 }
 
@@ -297,6 +311,14 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
                 if evaluation.compliant {
                     UserResult::Pass {
                         effective_seconds: evaluation.effective_lock_seconds.unwrap_or(0),
+                    }
+                } else if let Some(why) = &machine.power_unread {
+                    // Sleeping with a password on wake might be the quick path: unknown.
+                    UserResult::Unknown {
+                        reason: format!(
+                            "{}; the power plan could not be read ({why}), so sleep with a password on wake could not be ruled out",
+                            evaluation.problems.join("; ")
+                        ),
                     }
                 } else {
                     UserResult::Fail {

@@ -216,3 +216,65 @@ fn windows_policy_overrides_the_user_and_a_machine_limit_is_a_lock_path() {
     let s = windows_settings(&insecure, &machine);
     assert!(evaluate(&s, &policy).compliant, "{s:?}");
 }
+
+/// A Windows machine where Ada is signed in with her screen saver off, and the power plan as
+/// `powercfg` printed it (`None`: powercfg could not be run).
+fn windows_host_screen_saver_off(power_plan: Option<&str>) -> ReplayHost {
+    use devidence_core::RegistryRead;
+    use devidence_core::windows::{PROFILE_LIST_KEY, RegData, write_reg_key, write_reg_subkeys};
+    let sid = "S-1-5-21-1-2-3-1001";
+    let mut list = String::new();
+    write_reg_key(
+        &mut list,
+        &format!(r"{PROFILE_LIST_KEY}\{sid}"),
+        &[(
+            "ProfileImagePath".into(),
+            RegData::ExpandSz(r"C:\Users\ada".into()),
+        )],
+    );
+    let mut hku = String::new();
+    write_reg_key(&mut hku, "HKU", &[]);
+    write_reg_subkeys(&mut hku, "HKU", &[sid.to_string()]);
+    let mut desktop = String::new();
+    write_reg_key(
+        &mut desktop,
+        &format!(r"HKU\{sid}\Control Panel\Desktop"),
+        &[("ScreenSaveActive".into(), RegData::Sz("0".into()))],
+    );
+    let mut host = ReplayHost::new();
+    host.registry(&RegistryRead::tree(PROFILE_LIST_KEY), &list)
+        .registry(&RegistryRead::key("HKU"), &hku)
+        .registry(
+            &RegistryRead::key(&format!(r"HKU\{sid}\Control Panel\Desktop")),
+            &desktop,
+        );
+    if let Some(plan) = power_plan {
+        host.command(
+            &probe_lock_screen::windows::power_scheme_command().display(),
+            0,
+            plan,
+        );
+    }
+    host
+}
+
+#[test]
+fn windows_without_a_readable_power_plan_is_unknown_not_fail() {
+    // Screen saver off and no inactivity limit: only sleep-with-password could still lock, so
+    // when powercfg cannot be run (Wine has none) that path cannot be ruled out.
+    let finding = judge(&windows_host_screen_saver_off(None), Os::Windows);
+    let Verdict::Unknown { reason } = &finding.verdict else {
+        panic!("{:?}: {}", finding.verdict, finding.summary)
+    };
+    assert!(reason.contains("power plan could not be read"), "{reason}");
+    // With the plan read (written here in the layout powercfg prints, not a recording): sleep
+    // never and no password on wake, so nothing locks: fail.
+    let plan = "  Subgroup GUID: fea3413e-7e05-4911-9a71-700331f1c294  (Settings belonging to no subgroup)\n    Power Setting GUID: 0e796bdb-100d-47d6-a2d5-f7d2daa51f51  (Require a password on wakeup)\n      GUID Alias: CONSOLELOCK\n    Current AC Power Setting Index: 0x00000000\n    Current DC Power Setting Index: 0x00000000\n  Subgroup GUID: 238c9fa8-0aad-41ed-83f4-97be242c8f20  (Sleep)\n    Power Setting GUID: 29f6c1db-86da-48c5-9fdb-f2b67b1f44da  (Sleep after)\n      GUID Alias: STANDBYIDLE\n      Minimum Possible Setting: 0x00000000\n      Maximum Possible Setting: 0xffffffff\n    Current AC Power Setting Index: 0x00000000\n    Current DC Power Setting Index: 0x00000000\n";
+    let finding = judge(&windows_host_screen_saver_off(Some(plan)), Os::Windows);
+    assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
+    assert_eq!(
+        finding.facts["machine.sleep_after_s"],
+        "never (on AC or battery)"
+    );
+    assert_eq!(finding.facts["machine.password_on_wake"], "false");
+}
