@@ -154,8 +154,8 @@ pub fn remove_stale_temporaries(dir: &Path) {
 /// Creates a folder (and parents) readable by the owner only where the OS has modes, or
 /// checks an existing one: it must belong to the user the agent runs as and not be writable by
 /// group or others, and a symbolic link to it must belong to that user too. Anything else is
-/// refused with an error that says how to fix it (Unix; Windows folders are checked by their
-/// ACL, see the installers).
+/// refused with an error that says how to fix it (Unix). On Windows a folder it creates gets a
+/// protected ACL (SYSTEM, Administrators and the owner only: `acl.rs`).
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
@@ -166,7 +166,11 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
             .create(dir)?;
         check_private_dir(dir)
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        crate::acl::create_private_dir(dir)
+    }
+    #[cfg(not(any(unix, windows)))]
     {
         fs::create_dir_all(dir)
     }

@@ -80,6 +80,8 @@ pub fn run(settings: &Settings) -> Vec<Check> {
         checks.extend(api_checks(settings, key));
     }
     checks.push(spool_check(settings));
+    #[cfg(windows)]
+    checks.push(data_folder_acl_check(settings));
     checks
 }
 
@@ -155,6 +157,44 @@ fn api_checks(settings: &Settings, key: secrecy::SecretString) -> Vec<Check> {
         });
     }
     checks
+}
+
+/// On Windows: who besides SYSTEM, Administrators and the owner may read the data folder
+/// (the spool holds evidence, and a key file may sit there).
+#[cfg(windows)]
+fn data_folder_acl_check(settings: &Settings) -> Check {
+    use crate::acl::{Access, others_with_access, sddl_of};
+    let dir = &settings.data_dir;
+    let readers = sddl_of(dir)
+        .map_err(|e| e.to_string())
+        .and_then(|sddl| others_with_access(&sddl, Access::Read));
+    match readers {
+        Ok(readers) if readers.is_empty() => Check {
+            name: "data folder",
+            level: Level::Ok,
+            detail: format!(
+                "{}: readable by SYSTEM, Administrators and its owner only",
+                dir.display()
+            ),
+        },
+        Ok(readers) => Check {
+            name: "data folder",
+            level: Level::Fail,
+            detail: format!(
+                "{} can be read by {} too; run `devidence msi-install` as administrator (or reinstall the MSI) to restrict it",
+                dir.display(),
+                readers.join(", ")
+            ),
+        },
+        Err(why) => Check {
+            name: "data folder",
+            level: Level::Warn,
+            detail: format!(
+                "the permissions of {} could not be read: {why}",
+                dir.display()
+            ),
+        },
+    }
 }
 
 fn spool_check(settings: &Settings) -> Check {

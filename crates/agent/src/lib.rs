@@ -2,6 +2,7 @@
 //! delivery to Drata and the background service. The `devidence` binary (main.rs) parses
 //! flags and calls into these modules; the fuzz targets and benchmarks call them directly.
 
+pub mod acl;
 pub mod atomic;
 pub mod bundle;
 pub mod checks;
@@ -10,6 +11,7 @@ pub mod custom_records;
 pub mod daemon;
 pub mod deliver;
 pub mod doctor;
+pub mod install;
 pub mod logfile;
 pub mod managed;
 pub mod paths;

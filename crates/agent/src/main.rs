@@ -88,6 +88,18 @@ enum Command {
     /// Manage the custom data records findings are pushed to (`[custom_connection]`).
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// For installers (the Windows MSI runs it as SYSTEM): create the data folder readable by
+    /// SYSTEM and Administrators only, and store the API key given in the OS keychain.
+    #[command(hide = true)]
+    MsiInstall {
+        /// The key the installer was given (`API_KEY`); empty means none.
+        #[arg(long, default_value = "")]
+        api_key: String,
+    },
+    /// For installers, on uninstall: delete the spool, evidence, state and the stored key;
+    /// keep the logs.
+    #[command(hide = true)]
+    MsiUninstall,
     /// Re-judge a saved findings.json (or a folder holding one) with this version's parsers,
     /// without the machine it came from (exit codes as for `check`).
     Replay {
@@ -436,6 +448,23 @@ fn dispatch(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Records(command) => records(cli.config.as_deref(), &env, command),
         Command::Login => login(),
+        Command::MsiInstall { api_key } => {
+            let data_dir = devidence::paths::data_dir();
+            let done = devidence::install::prepare(&data_dir, Some(&api_key))
+                .map_err(|e| fail(exit::USAGE, e))?;
+            for line in done {
+                println!("{line}");
+            }
+            Ok(exit::OK)
+        }
+        Command::MsiUninstall => {
+            let data_dir = devidence::paths::data_dir();
+            let done = devidence::install::remove(&data_dir).map_err(|e| fail(exit::USAGE, e))?;
+            for line in done {
+                println!("{line}");
+            }
+            Ok(exit::OK)
+        }
         Command::Doctor { json } => {
             let settings = config::load(cli.config.as_deref(), &env, &Overrides::default())?;
             let checks = doctor::run(&settings);

@@ -57,17 +57,15 @@ pub fn load() -> Option<Managed> {
         return from_plist(&bytes, &format!("MDM profile {MACOS_MANAGED_PREFERENCES}"));
     }
     if cfg!(windows) {
-        let windir = std::env::var_os("SystemRoot").unwrap_or_else(|| "C:\\Windows".into());
-        let reg = Path::new(&windir).join("System32").join("reg.exe");
-        let output = std::process::Command::new(reg)
-            .args(["query", WINDOWS_POLICY_KEY])
-            .output()
-            .ok()?;
-        if !output.status.success() {
+        // Read in-process, as the probes read the registry (no reg.exe is started).
+        use devidence_core::Host;
+        let obs = devidence_core::RealHost::new()
+            .read_registry(&devidence_core::RegistryRead::key(WINDOWS_POLICY_KEY));
+        if !obs.succeeded() {
             return None; // the key does not exist: nothing is managed
         }
         return from_reg_query(
-            &String::from_utf8_lossy(&output.stdout),
+            &obs.stdout,
             &format!("policy registry {WINDOWS_POLICY_KEY}"),
         );
     }
@@ -92,7 +90,8 @@ pub fn from_plist(bytes: &[u8], origin: &str) -> Option<Managed> {
     Some(managed)
 }
 
-/// Reads the values from `reg query <key>` output (parsed by the same parser the probes use).
+/// Reads the values from the key's text in `reg query` layout (as the in-process reader writes
+/// it; parsed by the same parser the probes use).
 pub fn from_reg_query(text: &str, origin: &str) -> Option<Managed> {
     let mut managed = Managed {
         origin: origin.to_string(),

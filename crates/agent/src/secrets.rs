@@ -70,6 +70,17 @@ pub enum KeyError {
         /// Its permission bits.
         mode: u32,
     },
+    /// A key file that principals other than SYSTEM, Administrators and its owner may read
+    /// (Windows ACL).
+    #[error(
+        "the API key file {path} can be read by {readers} besides SYSTEM, Administrators and its owner; restrict it: icacls \"{path}\" /inheritance:r /grant:r SYSTEM:F Administrators:F"
+    )]
+    ReadableByOthers {
+        /// The file.
+        path: PathBuf,
+        /// Who else may read it (SIDs or SDDL aliases such as `BU`, Users).
+        readers: String,
+    },
     /// The keychain refused an operation.
     #[error("the OS keychain is not usable here ({0}); set DRATA_API_KEY or api_key_file instead")]
     Keychain(String),
@@ -117,7 +128,26 @@ pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
             });
         }
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
+    {
+        let _ = meta;
+        let readers = crate::acl::sddl_of(path)
+            .map_err(unreadable)
+            .and_then(|sddl| {
+                crate::acl::others_with_access(&sddl, crate::acl::Access::Read).map_err(|why| {
+                    unreadable(std::io::Error::other(format!(
+                        "its permissions could not be read ({why})"
+                    )))
+                })
+            })?;
+        if !readers.is_empty() {
+            return Err(KeyError::ReadableByOthers {
+                path: path.to_path_buf(),
+                readers: readers.join(", "),
+            });
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
     let _ = meta;
     let text = String::from_utf8(bytes).map_err(|_| {
         unreadable(std::io::Error::new(
