@@ -35,7 +35,10 @@ impl std::fmt::Display for KeySource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             KeySource::Environment => write!(f, "the DRATA_API_KEY environment variable"),
-            KeySource::Keychain => write!(f, "the OS keychain (devidence login)"),
+            KeySource::Keychain => write!(
+                f,
+                "the OS keychain (stored by devidence login or the installer)"
+            ),
             KeySource::File(path) => write!(f, "the key file {}", path.display()),
         }
     }
