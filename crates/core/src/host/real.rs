@@ -42,6 +42,9 @@ impl Host for RealHost {
                 return obs;
             }
         };
+        // Counted from before the spawn until the child is listed, so a stop that comes in
+        // between waits for it and kills it too (the child may already be running).
+        running::spawning();
         match command.spawn() {
             Ok(child) => {
                 let pid = child.id();
@@ -49,7 +52,10 @@ impl Host for RealHost {
                 wait_with_deadline(child, spec.deadline, &mut obs);
                 running::remove(pid);
             }
-            Err(err) => obs.outcome = io_outcome(&err),
+            Err(err) => {
+                running::spawn_failed();
+                obs.outcome = io_outcome(&err);
+            }
         }
         obs.duration_ms = millis(started.elapsed());
         obs
@@ -135,10 +141,24 @@ mod running {
     /// command that starts is killed at once).
     static RUNNING: Mutex<(Vec<u32>, bool)> = Mutex::new((Vec::new(), false));
 
+    /// Commands between "about to spawn" and "listed in RUNNING".
+    static SPAWNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// Longest a stop waits for commands being spawned to be listed (then killed).
+    const SPAWN_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
     fn lock() -> std::sync::MutexGuard<'static, (Vec<u32>, bool)> {
         RUNNING
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn spawning() {
+        SPAWNING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(super) fn spawn_failed() {
+        SPAWNING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub(super) fn add(pid: u32) {
@@ -147,17 +167,29 @@ mod running {
             super::platform::kill_group(pid);
         }
         running.0.push(pid);
+        SPAWNING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub(super) fn remove(pid: u32) {
         lock().0.retain(|p| *p != pid);
     }
 
+    /// Kills every listed command and, for up to [`SPAWN_WAIT`], waits for commands being
+    /// spawned right now to be listed ([`add`] kills those, as the agent is stopping), so that
+    /// when this returns no command started by a probe is left running.
     pub(super) fn stop_all() {
-        let mut running = lock();
-        running.1 = true;
-        for pid in &running.0 {
-            super::platform::kill_group(*pid);
+        {
+            let mut running = lock();
+            running.1 = true;
+            for pid in &running.0 {
+                super::platform::kill_group(*pid);
+            }
+        }
+        let started = std::time::Instant::now();
+        while SPAWNING.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && started.elapsed() < SPAWN_WAIT
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }
 }
