@@ -147,6 +147,14 @@ fn rights_mask(rights: &str) -> Result<u32, String> {
 #[cfg(windows)]
 pub use windows::{create_private_dir, protect_dir, sddl_of};
 
+/// Who besides SYSTEM, Administrators and the owner may read `path` (its descriptor read and
+/// judged by [`others_with_access`]); `Err` says why the permissions could not be read.
+#[cfg(windows)]
+pub fn others_who_can_read(path: &std::path::Path) -> Result<Vec<String>, String> {
+    let sddl = sddl_of(path).map_err(|e| e.to_string())?;
+    others_with_access(&sddl, Access::Read)
+}
+
 /// The Windows calls (advapi32/kernel32 through `windows-sys`): the only `unsafe` code of the
 /// agent, each call checked and each buffer freed.
 #[cfg(windows)]

@@ -163,12 +163,8 @@ fn api_checks(settings: &Settings, key: secrecy::SecretString) -> Vec<Check> {
 /// (the spool holds evidence, and a key file may sit there).
 #[cfg(windows)]
 fn data_folder_acl_check(settings: &Settings) -> Check {
-    use crate::acl::{Access, others_with_access, sddl_of};
     let dir = &settings.data_dir;
-    let readers = sddl_of(dir)
-        .map_err(|e| e.to_string())
-        .and_then(|sddl| others_with_access(&sddl, Access::Read));
-    match readers {
+    match crate::acl::others_who_can_read(dir) {
         Ok(readers) if readers.is_empty() => Check {
             name: "data folder",
             level: Level::Ok,

@@ -134,15 +134,11 @@ pub fn read_key_file(path: &Path) -> Result<SecretString, KeyError> {
     #[cfg(windows)]
     {
         let _ = meta;
-        let readers = crate::acl::sddl_of(path)
-            .map_err(unreadable)
-            .and_then(|sddl| {
-                crate::acl::others_with_access(&sddl, crate::acl::Access::Read).map_err(|why| {
-                    unreadable(std::io::Error::other(format!(
-                        "its permissions could not be read ({why})"
-                    )))
-                })
-            })?;
+        let readers = crate::acl::others_who_can_read(path).map_err(|why| {
+            unreadable(std::io::Error::other(format!(
+                "its permissions could not be read ({why})"
+            )))
+        })?;
         if !readers.is_empty() {
             return Err(KeyError::ReadableByOthers {
                 path: path.to_path_buf(),

@@ -27,11 +27,8 @@ pub(super) fn read_registry(read: &RegistryRead, cap: usize, obs: &mut Observati
         };
         return;
     };
-    let key = match if path.is_empty() {
-        hive.open("")
-    } else {
-        hive.open(path)
-    } {
+    // An empty path opens the hive itself.
+    let key = match hive.open(path) {
         Ok(key) => key,
         Err(err) => {
             obs.outcome = registry_outcome(&err);
@@ -48,6 +45,13 @@ pub(super) fn read_registry(read: &RegistryRead, cap: usize, obs: &mut Observati
         cap,
         &mut text,
     );
+    set_capped_text(obs, text, cap);
+}
+
+/// Keeps at most `cap` bytes of `text` (cut at a character boundary) as the observation's
+/// text, marking it truncated when cut. Cut JSON is unreadable, which is what the parsers must
+/// see: never a guess.
+fn set_capped_text(obs: &mut Observation, mut text: String, cap: usize) {
     if text.len() > cap {
         let mut end = cap;
         while !text.is_char_boundary(end) {
@@ -185,18 +189,7 @@ pub(super) fn query_wmi(query: &WmiQuery, cap: usize, obs: &mut Observation) {
         return;
     }
     match rx.recv_timeout(query.deadline) {
-        Ok(Ok(mut text)) => {
-            if text.len() > cap {
-                // Cut JSON is unreadable, which is what the parsers must see: never a guess.
-                let mut end = cap;
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                text.truncate(end);
-                obs.truncated = true;
-            }
-            obs.stdout = text;
-        }
+        Ok(Ok(text)) => set_capped_text(obs, text, cap),
         Ok(Err(outcome)) => obs.outcome = outcome,
         Err(_) => {
             obs.outcome = Outcome::TimedOut {
