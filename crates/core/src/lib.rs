@@ -6,6 +6,7 @@
 //!
 //! This crate knows nothing of rendering, Drata or the command line.
 
+mod conclusion;
 mod control;
 mod finding;
 pub mod fixture;
@@ -18,6 +19,7 @@ pub mod redact;
 pub mod users;
 pub mod windows;
 
+pub use conclusion::Conclusion;
 pub use control::{Control, Os};
 pub use finding::{Finding, Observation, Outcome, SourceKind, Verdict};
 pub use host::{CommandSpec, Host, RealHost, RegistryRead, ReplayHost, UserContext, WmiQuery};

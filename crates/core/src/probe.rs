@@ -1,6 +1,7 @@
 //! The recorder a probe works through: every command, file and directory it looks at is
 //! redacted and kept as an [`Observation`], so the finding carries its own proof.
 
+use crate::conclusion::Conclusion;
 use crate::control::{Control, Os};
 use crate::finding::{Finding, Observation, Verdict};
 use crate::host::{CommandSpec, Host, RegistryRead, UserContext, WmiQuery};
@@ -211,6 +212,16 @@ impl<'a> ProbeRun<'a> {
             "Until devidence checks this on {os}, upload a screenshot of the {os} setting as manual evidence in Drata."
         );
         self.finish(control, Verdict::unknown(reason), summary, Some(fix))
+    }
+
+    /// Ends the run with the probe's [`Conclusion`] (its remediation is dropped for a pass).
+    pub fn finish_with(self, control: Control, conclusion: Conclusion) -> Finding {
+        self.finish(
+            control,
+            conclusion.verdict,
+            conclusion.summary,
+            conclusion.remediation,
+        )
     }
 
     /// Ends the run with a verdict, a one-sentence summary and, for anything not passing,

@@ -7,6 +7,8 @@
 //! `DEVIDENCE_REQUIRE_<NAME>=1` (CI's `.ci/run` sets one for everything it installs), where
 //! `<NAME>` is the need's name upper-cased with `-` as `_` (`pdftoppm` → `PDFTOPPM`).
 
+pub mod probe;
+
 use std::process::{Command, Stdio};
 
 /// The environment variable that makes `need` required: `DEVIDENCE_REQUIRE_<NAME>`.
