@@ -96,6 +96,45 @@ impl Write for RotatingFile {
     }
 }
 
+/// Logs go to stderr, which systemd sends to the journal. Background runs elsewhere (launchd,
+/// Task Scheduler, a daemon started by hand) log at info level to the size-rotated file in the
+/// platform log folder instead.
+pub fn init_logging(verbose: u8, background: bool) {
+    let under_systemd = std::env::var_os("JOURNAL_STREAM").is_some();
+    let default = match verbose {
+        0 if background => "info",
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DEVIDENCE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if background && !under_systemd {
+        let dir = log_dir();
+        match RotatingFile::open(&dir, MAX_BYTES, KEEP) {
+            Ok(file) => {
+                builder
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .init();
+                return;
+            }
+            Err(e) => eprintln!(
+                "warning: cannot log to {}: {e}; logging to standard error",
+                dir.display()
+            ),
+        }
+    }
+    // Colours only on a terminal: a log piped to a file or a management tool stays plain text.
+    builder
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
