@@ -202,18 +202,6 @@ impl<'a> ProbeRun<'a> {
         obs
     }
 
-    /// Ends the run for an OS the probe has no plan for yet: unknown, saying so, with manual
-    /// evidence as the way out. Never a guess.
-    pub fn finish_unplanned(self, control: Control) -> Finding {
-        let os = self.os.display_name();
-        let reason = format!("the {os} plan for this control arrives in a later release");
-        let summary = format!("{} was not checked: {reason}.", control.title());
-        let fix = format!(
-            "Until devidence checks this on {os}, upload a screenshot of the {os} setting as manual evidence in Drata."
-        );
-        self.finish(control, Verdict::unknown(reason), summary, Some(fix))
-    }
-
     /// Ends the run with the probe's [`Conclusion`] (its remediation is dropped for a pass).
     pub fn finish_with(self, control: Control, conclusion: Conclusion) -> Finding {
         self.finish(

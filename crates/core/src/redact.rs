@@ -179,10 +179,10 @@ mod tests {
 
     #[test]
     fn planted_secrets_are_removed_and_ordinary_settings_kept() {
-        let r = Redactor::new().with_literal("drata-key-0123456789");
+        let r = Redactor::new().with_literal("api-key-0123456789");
         let text = "\
 Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc.def
-key drata-key-0123456789 in config
+key api-key-0123456789 in config
 Numerical Password: 123456-234567-345678-456789-567890-678901-789012-890123
 Recovery key = ABCD-EFGH-IJKL-MNOP-QRST-UVWX
 password = hunter2hunter2
@@ -197,7 +197,7 @@ password: true
         let out = r.redact(text);
         for secret in [
             "eyJhbGciOiJIUzI1NiJ9",
-            "drata-key-0123456789",
+            "api-key-0123456789",
             "123456-234567",
             "ABCD-EFGH",
             "hunter2",
@@ -237,9 +237,9 @@ password: true
 
     #[test]
     fn more_shapes_and_the_key_in_any_case_or_encoding_are_removed() {
-        let r = Redactor::new().with_literal("drata-key/0123456789");
+        let r = Redactor::new().with_literal("api-key/0123456789");
         let text = "\
-DRATA-KEY/0123456789 and drata-key%2F0123456789 and Drata-Key%2f0123456789
+API-KEY/0123456789 and api-key%2F0123456789 and Api-Key%2f0123456789
 https://admin:hunter2hunter2@db.example.com/x
 Authorization: Basic YWRtaW46aHVudGVyMg==
 proxy-authorization: NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==

@@ -77,10 +77,14 @@ pub fn rejudge(finding: &Finding, probe: Probe) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use devidence_core::{Control, Verdict};
+    use devidence_core::{Conclusion, Control, Verdict};
 
     fn always_unplanned(run: ProbeRun<'_>) -> Finding {
-        run.finish_unplanned(Control::Antivirus)
+        let os = run.os;
+        run.finish_with(
+            Control::Antivirus,
+            Conclusion::unknown(format!("no plan for {os}"), "Not checked.", None),
+        )
     }
 
     #[test]
