@@ -8,8 +8,9 @@
 //!
 //! Every operation needs the account's "Custom Connections and Tests" feature (else 402).
 
+use crate::json::decode;
 use crate::op::Op;
-use crate::{Client, DrataError, decode};
+use crate::{Client, DrataError};
 use reqwest::Method;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};

@@ -4,8 +4,9 @@
 //! the only exception is a custom device connection (beta), whose endpoint upserts a device
 //! matched on serial number, MAC address or external ID.
 
+use crate::json::{decode, whole_number};
 use crate::op::Op;
-use crate::{Client, DrataError, decode, whole_number};
+use crate::{Client, DrataError};
 use reqwest::Method;
 use serde::{Deserialize, Serialize, Serializer};
 

@@ -1,24 +1,15 @@
-//! Everything that can go wrong talking to Drata, each worded as what the admin should do next.
+//! Everything that can go wrong talking to Drata, each worded as what the admin should do next,
+//! and how a non-2xx answer becomes one (`status_error`).
 
+use crate::op::{self, Op};
+use crate::redact::redact_key;
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use std::time::Duration;
 
-/// The permission Drata requires for both listing and uploading device documents.
-pub const MANAGE_DEVICE_DOCUMENTS: &str = "Devices: Manage Device Documents";
-/// The permission for `GET /devices` (the serial-number and MAC-address lookups).
-pub const LIST_DEVICES: &str = "Devices: List Devices";
-/// The permission for `POST /custom-connections/{id}/devices`.
-pub const CREATE_DEVICE: &str = "Devices: Create Device";
-/// The permission for `GET /personnel/{id}` (the owner lookup by email).
-pub const GET_PERSONNEL: &str = "Personnel: Get Personnel";
-/// The permission for reading custom data records and sessions.
-pub const LIST_CUSTOM_CONNECTIONS: &str = "Custom Connections Management: List Custom Connections";
-/// The permission for creating custom data records (single, bulk or in a session).
-pub const CREATE_CUSTOM_DATA: &str = "Custom Connections Data: Create Custom Connection Data";
-/// The permission for updating a custom data record by ID.
-pub const UPDATE_CUSTOM_DATA: &str =
-    "Custom Connections Data: Create and Update Custom Connection Data";
-/// The permission for deleting a custom data record by ID.
-pub const DELETE_CUSTOM_DATA: &str = "Custom Connections Data: Delete Custom Connection Data";
+/// The longest piece of Drata's error text that is put into an error message.
+const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Why a call to Drata failed. Every message is one sentence that names the cause and the fix.
 ///
@@ -293,5 +284,285 @@ fn paren(message: &str) -> String {
         String::new()
     } else {
         format!(" ({message})")
+    }
+}
+
+/// Turns a non-2xx answer to `op` into the error that explains it. Drata's text is redacted of
+/// `api_key` (Drata should never echo it, but a proxy in between might), then shortened.
+pub(crate) fn status_error(
+    op: &Op,
+    status: StatusCode,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    api_key: &SecretString,
+) -> DrataError {
+    // Redacted before it is shortened, so a key cut in half at the end cannot survive (the
+    // 64 KiB read is far longer than the message and any key).
+    let body = &body[..body.len().min(64 * 1024)];
+    let message = truncate(
+        &redact_key(&drata_message(status, body), api_key.expose_secret()),
+        MAX_MESSAGE_CHARS,
+    );
+    match status.as_u16() {
+        400 => DrataError::BadRequest {
+            fix: op.invalid_fix.to_string(),
+            message,
+        },
+        401 => DrataError::Unauthorized { message },
+        402 => DrataError::PlanRequired {
+            feature: op.feature.unwrap_or(op::CUSTOM_CONNECTIONS_FEATURE),
+            message,
+        },
+        403 => DrataError::Forbidden {
+            permission: op.permission,
+            message,
+        },
+        404 => DrataError::NotFound {
+            what: op.subject.clone(),
+            fix: op.missing_fix.to_string(),
+            message,
+        },
+        412 => DrataError::TermsNotAccepted,
+        413 => match &op.file {
+            Some((file_name, size)) => DrataError::TooLarge {
+                file_name: file_name.clone(),
+                size: *size,
+                message,
+            },
+            None => DrataError::Other {
+                status: 413,
+                message,
+            },
+        },
+        422 => DrataError::Unprocessable {
+            fix: format!("check the state of the {}", op.subject),
+            message,
+        },
+        429 => DrataError::RateLimited { retry_after },
+        500..=599 => DrataError::Server {
+            status: status.as_u16(),
+            message,
+        },
+        other => DrataError::Other {
+            status: other,
+            message,
+        },
+    }
+}
+
+/// Drata's error body, in either of its shapes: `ExceptionResponsePublicV2Dto`
+/// (`{name, statusCode, message, code, debugInfo?}`) or `ExceptionResponseDto` (the same
+/// without `name`). `message` is a string in the spec; NestJS validation errors send a list.
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+}
+
+/// The human-readable part of an error answer: Drata's `message`, else the body's text (the
+/// caller redacts, then shortens it), else the status's reason phrase.
+fn drata_message(status: StatusCode, body: &[u8]) -> String {
+    let from_json = serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .and_then(|b| {
+            let message = match b.message? {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            };
+            let message = message.trim().to_string();
+            if message.is_empty() {
+                b.name
+            } else {
+                Some(message)
+            }
+        });
+    from_json.unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(body);
+        let looks_like_html = text.trim_start().starts_with('<');
+        if text.trim().is_empty() || looks_like_html {
+            status.canonical_reason().unwrap_or_default().to_string()
+        } else {
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+    })
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The message of the innermost error in the chain.
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SecretString {
+        SecretString::from("sk-live-abcdef0123456789")
+    }
+
+    #[test]
+    fn echoed_keys_are_redacted_from_messages() {
+        let body = br#"{"statusCode":401,"message":"bad key sk-live-abcdef0123456789","code":401}"#;
+        let error = status_error(
+            &Op::list_documents("1"),
+            StatusCode::UNAUTHORIZED,
+            body,
+            None,
+            &key(),
+        );
+        assert!(!error.to_string().contains("abcdef0123456789"), "{error}");
+        assert!(error.to_string().contains("[REDACTED]"), "{error}");
+    }
+
+    #[test]
+    fn the_key_is_redacted_before_the_message_is_shortened() {
+        // Redacted before being shortened: a key at the cut never survives in part.
+        let body = format!(
+            "{}sk-live-abcdef0123456789",
+            "x".repeat(MAX_MESSAGE_CHARS - 10)
+        );
+        let error = status_error(
+            &Op::list_documents("1"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            body.as_bytes(),
+            None,
+            &key(),
+        );
+        assert!(!error.to_string().contains("sk-live-ab"), "{error}");
+    }
+
+    #[test]
+    fn statuses_map_to_errors_that_say_what_to_do() {
+        let upload = Op::upload("42", "antivirus.pdf", 123);
+        let v2 = |status: u16, message: &str| {
+            format!(r#"{{"name":"X","statusCode":{status},"message":"{message}","code":{status}}}"#)
+        };
+        let err = |status: u16, body: &str| {
+            status_error(
+                &upload,
+                StatusCode::from_u16(status).expect("valid"),
+                body.as_bytes(),
+                None,
+                &key(),
+            )
+        };
+
+        let e = err(
+            401,
+            r#"{"statusCode":401,"message":"Invalid Authorization","code":401}"#,
+        );
+        assert!(matches!(e, DrataError::Unauthorized { .. }));
+        assert_eq!(
+            e.to_string(),
+            "Drata rejected the API key (401: Invalid Authorization): check that the key is right and not revoked; create one in Drata under Settings > API Keys"
+        );
+        let e = err(403, "");
+        assert!(
+            e.to_string().contains("Devices: Manage Device Documents"),
+            "{e}"
+        );
+        let e = err(404, &v2(404, "Device not found"));
+        assert!(
+            e.to_string().contains("ID 42") && e.to_string().contains("personnel ID"),
+            "{e}"
+        );
+        let e = err(412, "{}");
+        assert!(
+            e.to_string()
+                .contains("accept the Drata terms and conditions"),
+            "{e}"
+        );
+        let e = err(413, &v2(413, "File too large"));
+        assert!(
+            e.to_string()
+                .contains("antivirus.pdf (123 bytes) as too large (413"),
+            "{e}"
+        );
+        let e = err(
+            400,
+            r#"{"statusCode":400,"message":["type must be one of A, B","file is required"],"code":1}"#,
+        );
+        assert!(
+            e.to_string()
+                .contains("type must be one of A, B; file is required"),
+            "{e}"
+        );
+        let e = err(502, "<html><body>Bad gateway</body></html>");
+        assert!(matches!(e, DrataError::Server { status: 502, .. }) && e.is_retryable());
+        assert!(e.to_string().contains("(502: Bad Gateway)"), "{e}");
+        assert!(!err(501, "").is_retryable());
+        let e = err(402, &v2(402, "You must upgrade your plan"));
+        assert!(matches!(e, DrataError::PlanRequired { .. }), "{e:?}");
+        assert!(
+            e.to_string().contains("Custom Connections and Tests"),
+            "{e}"
+        );
+        let e = err(429, "");
+        assert!(e.is_retryable() && e.status() == Some(429));
+        // A 413 on a listing is not about a file.
+        let e = status_error(
+            &Op::list_documents("42"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            b"",
+            None,
+            &key(),
+        );
+        assert!(matches!(e, DrataError::Other { status: 413, .. }));
+        // Long bodies are cut short.
+        let e = err(500, &"x".repeat(5000));
+        assert!(e.to_string().len() < 600, "{e}");
+    }
+
+    #[test]
+    fn only_transient_errors_are_retryable() {
+        assert!(
+            DrataError::Network {
+                url: "u".into(),
+                detail: "d".into()
+            }
+            .is_retryable()
+        );
+        assert!(DrataError::RateLimited { retry_after: None }.is_retryable());
+        for status in [500, 502, 503, 504] {
+            assert!(
+                DrataError::Server {
+                    status,
+                    message: String::new()
+                }
+                .is_retryable()
+            );
+        }
+        assert!(!DrataError::TermsNotAccepted.is_retryable());
+        assert!(
+            !DrataError::Unauthorized {
+                message: String::new()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !DrataError::BadRequest {
+                fix: String::new(),
+                message: String::new()
+            }
+            .is_retryable()
+        );
     }
 }

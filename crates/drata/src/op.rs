@@ -1,10 +1,23 @@
 //! What each request is for, so that a refusal can be explained in its terms: which
 //! permission a 403 is about, what a 404 did not find, what a 400 or 413 concerns.
 
-use crate::error::{
-    CREATE_CUSTOM_DATA, CREATE_DEVICE, DELETE_CUSTOM_DATA, GET_PERSONNEL, LIST_CUSTOM_CONNECTIONS,
-    LIST_DEVICES, MANAGE_DEVICE_DOCUMENTS, UPDATE_CUSTOM_DATA,
-};
+/// The permission Drata requires for both listing and uploading device documents.
+pub const MANAGE_DEVICE_DOCUMENTS: &str = "Devices: Manage Device Documents";
+/// The permission for `GET /devices` (the serial-number and MAC-address lookups).
+pub const LIST_DEVICES: &str = "Devices: List Devices";
+/// The permission for `POST /custom-connections/{id}/devices`.
+pub const CREATE_DEVICE: &str = "Devices: Create Device";
+/// The permission for `GET /personnel/{id}` (the owner lookup by email).
+pub const GET_PERSONNEL: &str = "Personnel: Get Personnel";
+/// The permission for reading custom data records and sessions.
+pub const LIST_CUSTOM_CONNECTIONS: &str = "Custom Connections Management: List Custom Connections";
+/// The permission for creating custom data records (single, bulk or in a session).
+pub const CREATE_CUSTOM_DATA: &str = "Custom Connections Data: Create Custom Connection Data";
+/// The permission for updating a custom data record by ID.
+pub const UPDATE_CUSTOM_DATA: &str =
+    "Custom Connections Data: Create and Update Custom Connection Data";
+/// The permission for deleting a custom data record by ID.
+pub const DELETE_CUSTOM_DATA: &str = "Custom Connections Data: Delete Custom Connection Data";
 
 /// The feature Drata's plans gate the custom-connection endpoints behind (402).
 pub(crate) const CUSTOM_CONNECTIONS_FEATURE: &str = "Custom Connections and Tests";

@@ -1,8 +1,9 @@
 //! Drata V2's cursor pagination: `{data: [...], pagination: {cursor}}`, following `cursor`
 //! until it is null.
 
+use crate::json::decode;
 use crate::op::Op;
-use crate::{Client, DrataError, decode};
+use crate::{Client, DrataError};
 use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -1,7 +1,8 @@
 //! The owner of a computer, looked up by email: `GET /personnel/email:{email}`.
 
+use crate::json::{decode, whole_number};
 use crate::op::Op;
-use crate::{Client, DrataError, decode, whole_number};
+use crate::{Client, DrataError};
 use reqwest::Method;
 use serde::Deserialize;
 

@@ -1,7 +1,9 @@
-//! When and how long to wait before trying a failed request again.
+//! When and how long to wait before trying a failed request again, and the loop that does.
 
+use crate::DrataError;
+use reqwest::{Method, Url};
 use std::hash::{BuildHasher, Hasher};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How the client retries errors for which [`DrataError::is_retryable`](crate::DrataError::is_retryable)
 /// is true.
@@ -105,6 +107,73 @@ impl RetryPolicy {
         // "Equal jitter": somewhere between half and all of the exponential wait.
         let half = full / 2;
         Some(half + half.mul_f64(random_fraction()))
+    }
+}
+
+/// One failed attempt: the error, and how long the server asked us to wait.
+pub(crate) struct Failure {
+    pub error: DrataError,
+    pub retry_after: Option<Duration>,
+}
+
+impl From<DrataError> for Failure {
+    fn from(error: DrataError) -> Self {
+        Failure {
+            error,
+            retry_after: None,
+        }
+    }
+}
+
+/// Calls `send_once` (one request and its answer, to `method` `url`) until it succeeds, fails
+/// with an error that is not retryable, or `policy` says to stop, and returns the body of the
+/// first success. A 429 with `Retry-After` is waited out without using an attempt while
+/// [`RetryPolicy::rate_limited_wait`] allows.
+pub(crate) async fn retrying<F, Fut>(
+    policy: &RetryPolicy,
+    method: &Method,
+    url: &Url,
+    mut send_once: F,
+) -> Result<Vec<u8>, DrataError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Vec<u8>, Failure>>,
+{
+    let mut attempt = 1;
+    let mut rate_limited_wait = Duration::ZERO;
+    let mut rate_limited_waits = 0;
+    loop {
+        let started = Instant::now();
+        tracing::debug!(%method, %url, attempt, "drata request");
+        let failure = match send_once().await {
+            Ok(body) => {
+                tracing::debug!(%method, %url, elapsed_ms = started.elapsed().as_millis() as u64, "drata request succeeded");
+                return Ok(body);
+            }
+            Err(failure) => failure,
+        };
+        if failure.error.status() == Some(429)
+            && let Some(wait) =
+                policy.rate_limited_wait(failure.retry_after, rate_limited_wait, rate_limited_waits)
+        {
+            tracing::debug!(%method, %url, attempt, wait_ms = wait.as_millis() as u64, "rate limited; waiting as Drata asks, without using an attempt");
+            tokio::time::sleep(wait).await;
+            rate_limited_wait += wait;
+            rate_limited_waits += 1;
+            continue;
+        }
+        let wait = if failure.error.is_retryable() {
+            policy.delay(attempt, failure.retry_after)
+        } else {
+            None
+        };
+        let Some(wait) = wait else {
+            tracing::debug!(%method, %url, attempt, error = %failure.error, "drata request failed");
+            return Err(failure.error);
+        };
+        tracing::debug!(%method, %url, attempt, wait_ms = wait.as_millis() as u64, error = %failure.error, "drata request failed; retrying");
+        tokio::time::sleep(wait).await;
+        attempt += 1;
     }
 }
 

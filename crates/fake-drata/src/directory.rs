@@ -1,8 +1,9 @@
 //! Devices and personnel: lookups, the custom device connection upsert, placeholders.
 #![allow(clippy::result_large_err)]
 
-use crate::routes::{now_iso, v2_error};
-use crate::{KnownDevice, Shared};
+use crate::config::KnownDevice;
+use crate::reply::{now_iso, paginate, v2_error};
+use crate::state::Shared;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,39 +15,6 @@ type Shared_ = Arc<Shared>;
 
 /// The platforms `AgentPlatformEnum` allows.
 const PLATFORMS: [&str; 5] = ["MACOS", "WINDOWS", "LINUX", "UNIX", "ANDROID"];
-
-/// Cursor pagination over `items`: `size` 1–500 (default 50), `cursor` an opaque offset.
-pub(crate) fn paginate(query: &[(String, String)], items: Vec<Value>) -> Response {
-    let mut size = 50usize;
-    let mut offset = 0usize;
-    for (name, value) in query {
-        match name.as_str() {
-            "size" => match value.parse::<usize>() {
-                Ok(n) if (1..=500).contains(&n) => size = n,
-                _ => {
-                    return v2_error(
-                        StatusCode::BAD_REQUEST,
-                        "size must not be greater than 500; size must not be less than 1",
-                    );
-                }
-            },
-            "cursor" => match value.strip_prefix("off-").and_then(|n| n.parse().ok()) {
-                Some(n) => offset = n,
-                None => return v2_error(StatusCode::BAD_REQUEST, "cursor is invalid"),
-            },
-            _ => {}
-        }
-    }
-    let total = items.len();
-    let page: Vec<Value> = items.into_iter().skip(offset).take(size).collect();
-    let next = offset + page.len();
-    let cursor = (next < total).then(|| format!("off-{next}"));
-    (
-        StatusCode::OK,
-        Json(json!({ "data": page, "pagination": { "cursor": cursor, "totalCount": null } })),
-    )
-        .into_response()
-}
 
 /// `DeviceResponsePublicV2Dto`, every required field present.
 fn device_json(device: &KnownDevice) -> Value {

@@ -1,7 +1,7 @@
 //! Beyond the spec, for resilience tests: a server-side rate limit and injected faults.
 
-use crate::routes::{drain, simple_error};
-use crate::{SeenRequest, Shared};
+use crate::reply::{drain, simple_error};
+use crate::state::{Fault, SeenRequest, Shared};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,27 +9,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Something to go wrong with one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Answer with this status (e.g. 500, 502, 503, 504, or 429) without handling the request.
-    /// A 429 carries `Retry-After` of the given seconds when `retry_after` is set.
-    Status {
-        /// The status.
-        status: u16,
-        /// `Retry-After` seconds to send, if any.
-        retry_after: Option<u64>,
-    },
-    /// Wait this long, then handle the request normally.
-    Slow(Duration),
-    /// Read the request, then drop the connection without an answer (the request is not
-    /// handled, so nothing is stored).
-    Drop,
-    /// Handle the request (so it takes effect), then drop the connection before the answer:
-    /// the client cannot know it succeeded.
-    DropAfterHandling,
-}
 
 /// Rate limit, then the next injected fault, then the handler; records every request.
 pub(crate) async fn apply(

@@ -1,9 +1,9 @@
 //! Custom data records and sessions of custom connection resources.
 #![allow(clippy::result_large_err)]
 
-use crate::directory::paginate;
-use crate::routes::{now_iso, simple_error, v2_error};
-use crate::{CustomResource, Shared, StoredRecord};
+use crate::config::CustomResource;
+use crate::reply::{now_iso, paginate, simple_error, v2_error};
+use crate::state::{SessionRow, Shared, StoredRecord};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,16 +15,6 @@ type Shared_ = Arc<Shared>;
 
 /// Drata's error code for a record that fails the resource's schema.
 const SCHEMA_VALIDATION_CODE: u64 = 28022;
-
-/// A session of one resource.
-#[derive(Debug, Clone)]
-pub(crate) struct SessionRow {
-    connection_id: u64,
-    resource_id: u64,
-    session_id: String,
-    status: &'static str,
-    id: u64,
-}
 
 /// Plan (402), numeric IDs (400), then the resource (404), like Drata's guards and pipes.
 fn resource(shared: &Shared, connection: &str, resource: &str) -> Result<CustomResource, Response> {
