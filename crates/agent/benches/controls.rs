@@ -46,6 +46,7 @@ fn main() {
             finding,
             device: &collection.device,
             agent_version: "bench",
+            destination: devidence::bundle::DESTINATION,
         };
         let render = || {
             let started = Instant::now();

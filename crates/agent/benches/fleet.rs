@@ -248,7 +248,12 @@ async fn agent(
                 let control = Control::ALL[item];
                 let name = format!("{}.pdf", control.slug());
                 match client
-                    .upload_device_document(&device, control.drata_type(), &name, payload.to_vec())
+                    .upload_device_document(
+                        &device,
+                        devidence::deliver::evidence_type(control),
+                        &name,
+                        payload.to_vec(),
+                    )
                     .await
                 {
                     Ok(_) => {

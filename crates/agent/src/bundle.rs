@@ -19,6 +19,13 @@ use std::thread;
 /// left out. The complete outputs always stay in `findings.json`.
 pub const MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
 
+/// What the reports say about where their evidence goes: Drata, and the device-document type
+/// each control's evidence is uploaded as.
+pub const DESTINATION: devidence_render::Destination<'static> = devidence_render::Destination {
+    service: "Drata",
+    evidence_type: crate::deliver::evidence_type,
+};
+
 /// Version of the `findings.json` layout.
 pub const BUNDLE_SCHEMA: u32 = 1;
 
@@ -129,6 +136,7 @@ fn write_control(
         finding,
         device,
         agent_version: version,
+        destination: DESTINATION,
     };
     let slug = finding.control.slug();
     // The PDF carries the same picture on its first page, so one document shows both: the
@@ -202,6 +210,7 @@ pub fn write_report(dir: &Path, collection: &Collection) -> Result<PathBuf> {
             finding,
             device: &collection.device,
             agent_version: version,
+            destination: DESTINATION,
         })
         .collect();
     let bytes = devidence_render::render_report(&list).context("cannot render the report")?;
@@ -452,6 +461,20 @@ mod tests {
     }
 
     #[test]
+    fn every_control_has_its_own_drata_evidence_type() {
+        let types: Vec<_> = Control::ALL
+            .iter()
+            .map(|&c| (DESTINATION.evidence_type)(c))
+            .collect();
+        for t in &types {
+            assert!(fake_drata::DEVICE_DOCUMENT_TYPES.contains(t), "{t:?}");
+        }
+        let distinct: std::collections::BTreeSet<_> = types.iter().collect();
+        assert_eq!(distinct.len(), Control::ALL.len());
+        assert_eq!(DESTINATION.service, "Drata");
+    }
+
+    #[test]
     fn an_oversized_report_is_shrunk_under_the_limit_and_says_what_it_left_out() {
         let finding = big_finding();
         let device = DeviceIdentity::default();
@@ -459,6 +482,7 @@ mod tests {
             finding: &finding,
             device: &device,
             agent_version: "test",
+            destination: DESTINATION,
         };
         let full = devidence_render::render_pdf_with(&e, Some(Picture::Card)).unwrap();
         let limit = full.len() as u64 / 2;

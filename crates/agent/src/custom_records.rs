@@ -38,7 +38,7 @@ pub fn records(device: &DeviceIdentity, findings: &[Finding]) -> Vec<Record> {
                 "platform": f.os.to_string(),
                 "osVersion": device.os_version,
                 "control": f.control.slug(),
-                "drataType": f.control.drata_type(),
+                "drataType": crate::deliver::evidence_type(f.control),
                 "verdict": verdict,
                 "reason": reason,
                 "summary": f.summary,

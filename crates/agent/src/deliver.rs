@@ -6,9 +6,16 @@ use crate::custom_records;
 use crate::resolve::{self, Inputs, ResolveError};
 use crate::spool::{Item, Spool};
 use crate::state::{ControlResult, Method, ResolvedDevice, State};
-use devidence_core::{DeviceIdentity, Finding};
+use devidence_core::{Control, DeviceIdentity, Finding};
 use drata_client::{Client, DrataError};
 use time::OffsetDateTime;
+
+/// The Drata device-document `type` a control's evidence is uploaded as: drata-client's
+/// mapping, which covers every control (checked in `bundle.rs`'s tests), so the empty
+/// fallback (which Drata would refuse, never misfile) is not reached.
+pub fn evidence_type(control: Control) -> &'static str {
+    drata_client::evidence_type(control.slug()).unwrap_or_default()
+}
 
 /// What one item's upload came to.
 #[derive(Debug)]

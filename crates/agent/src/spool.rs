@@ -164,7 +164,7 @@ impl Spool {
         let item = Item {
             id: id.clone(),
             control,
-            drata_type: control.drata_type().to_string(),
+            drata_type: crate::deliver::evidence_type(control).to_string(),
             upload_name: upload_name.to_string(),
             payload: payload.clone(),
             bytes: bytes.len() as u64,

@@ -39,17 +39,6 @@ impl Control {
         }
     }
 
-    /// The Drata device-document `type` enum value for this control's evidence.
-    pub fn drata_type(self) -> &'static str {
-        match self {
-            Control::DiskEncryption => "HARD_DRIVE_ENCRYPTION_EVIDENCE",
-            Control::Antivirus => "ANTIVIRUS_EVIDENCE",
-            Control::AutoUpdates => "AUTO_UPDATES_EVIDENCE",
-            Control::LockScreen => "LOCK_SCREEN_EVIDENCE",
-            Control::PasswordManager => "PASSWORD_MANAGER_EVIDENCE",
-        }
-    }
-
     /// The control's name in plain words, for people.
     pub fn title(self) -> &'static str {
         match self {
@@ -147,19 +136,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs_round_trip_and_drata_types_match_the_spec_enum() {
+    fn slugs_round_trip_and_match_the_serde_names() {
         for c in Control::ALL {
             assert_eq!(c.slug().parse::<Control>().unwrap(), c);
+            assert_eq!(
+                serde_json::to_value(c).unwrap(),
+                serde_json::json!(c.slug())
+            );
         }
-        let types: Vec<_> = Control::ALL.iter().map(|c| c.drata_type()).collect();
+        let slugs: Vec<_> = Control::ALL.iter().map(|c| c.slug()).collect();
         assert_eq!(
-            types,
+            slugs,
             [
-                "HARD_DRIVE_ENCRYPTION_EVIDENCE",
-                "ANTIVIRUS_EVIDENCE",
-                "AUTO_UPDATES_EVIDENCE",
-                "LOCK_SCREEN_EVIDENCE",
-                "PASSWORD_MANAGER_EVIDENCE"
+                "disk-encryption",
+                "antivirus",
+                "auto-updates",
+                "lock-screen",
+                "password-manager"
             ]
         );
         assert!("nope".parse::<Control>().is_err());

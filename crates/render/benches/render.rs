@@ -48,6 +48,7 @@ fn main() {
             finding,
             device: &device,
             agent_version: "bench",
+            destination: common::DRATA,
         };
         let (pdf_min, pdf_med, pdf_size) =
             measure(|| render_pdf(&e).unwrap_or_else(|err| panic!("{err}")));

@@ -30,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             finding,
             device,
             agent_version: "0.1.0",
+            destination: common::DRATA,
         };
         let start = Instant::now();
         let pdf = render_pdf(&e)?;

@@ -117,7 +117,7 @@ pub(crate) fn shapes(e: &Evidence, fonts: &Fonts) -> Result<Vec<Shape>, RenderEr
     // Verdict-coloured strip along the top.
     c.rect(0.0, 0.0, W, 10.0, verdict.fill, 0.0);
 
-    // Header: brand, title, Drata type, badge.
+    // Header: brand, title, the destination's evidence type, badge.
     let badge_size = 30.0;
     let badge_w = c.width(Face::Bold, badge_size, verdict.label) + 52.0;
     let badge_h = 62.0;
@@ -139,13 +139,21 @@ pub(crate) fn shapes(e: &Evidence, fonts: &Fonts) -> Result<Vec<Shape>, RenderEr
     );
     let title = c.fit(finding.control.title(), Face::Bold, 42.0, head_w);
     c.text_in_line(PAD, 60.0, 54.0, Face::Bold, 42.0, style::INK, &title);
-    let drata = c.fit(
-        &format!("Drata evidence type: {}", finding.control.drata_type()),
+    let evidence_type = c.fit(
+        &e.destination.type_line(finding.control),
         Face::Sans,
         19.0,
         head_w,
     );
-    c.text_in_line(PAD, 116.0, 28.0, Face::Sans, 19.0, style::MUTED, &drata);
+    c.text_in_line(
+        PAD,
+        116.0,
+        28.0,
+        Face::Sans,
+        19.0,
+        style::MUTED,
+        &evidence_type,
+    );
     c.rect(PAD, 158.0, inner, 1.5, style::RULE, 0.0);
 
     // Device and time.

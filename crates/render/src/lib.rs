@@ -23,7 +23,7 @@ mod pdf;
 mod png;
 mod style;
 
-use devidence_core::{DeviceIdentity, Finding, Observation, SourceKind};
+use devidence_core::{Control, DeviceIdentity, Finding, Observation, SourceKind};
 use sha2::{Digest, Sha256};
 use time::UtcOffset;
 use time::format_description::well_known::Rfc3339;
@@ -37,6 +37,32 @@ pub struct Evidence<'a> {
     pub device: &'a DeviceIdentity,
     /// The agent's version, shown in the device block and in every page footer.
     pub agent_version: &'a str,
+    /// Where the evidence is uploaded, as the reports name it.
+    pub destination: Destination<'a>,
+}
+
+/// What the reports say about where their evidence goes: the service it is uploaded to and
+/// the document type that service files each control's evidence under. The caller supplies
+/// both, so this crate names no service: the title block, the running header and the card print
+/// `<service> evidence type: <type>`, the PDF's description and keywords carry the same, and
+/// the combined report's cover says `The evidence uploaded to <service> is one PDF per control`.
+#[derive(Clone, Copy, Debug)]
+pub struct Destination<'a> {
+    /// The service's name, e.g. in `<service> evidence type: …`.
+    pub service: &'a str,
+    /// The service's document type for a control's evidence.
+    pub evidence_type: fn(Control) -> &'static str,
+}
+
+impl Destination<'_> {
+    /// `<service> evidence type: <type>` for `control`, the line under each report's title.
+    fn type_line(&self, control: Control) -> String {
+        format!(
+            "{} evidence type: {}",
+            self.service,
+            (self.evidence_type)(control)
+        )
+    }
 }
 
 /// Why an evidence file could not be rendered.

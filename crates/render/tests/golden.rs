@@ -89,6 +89,7 @@ fn check(name: &str, finding: &Finding) -> TestResult {
         finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let card = image::load_from_memory(&render_png(&e)?)?.to_rgb8();
     assert_like_golden(&format!("{name}-card.png"), &card)?;

@@ -39,6 +39,7 @@ fn pdf_is_readable_and_its_text_extractable() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let pdf = render_pdf(&e)?;
     assert!(pdf.starts_with(b"%PDF-"));
@@ -87,6 +88,7 @@ fn long_output_is_paginated_capped_and_footed_on_every_page() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let pdf = render_pdf(&e)?;
     let doc = Document::load_mem(&pdf)?;
@@ -117,6 +119,7 @@ fn unknown_verdict_shows_the_reason_and_a_missing_serial() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let (_, text) = pdf_text(&render_pdf(&e)?)?;
     let text = squeeze(&text);
@@ -153,6 +156,7 @@ fn a_megabyte_of_output_and_missing_glyphs_do_not_blow_up() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let pdf = render_pdf(&e)?;
     let (pages, text) = pdf_text(&pdf)?;
@@ -176,6 +180,7 @@ fn png_card_decodes_with_the_expected_size_and_verdict_colour() -> TestResult {
             finding: &finding,
             device: &device,
             agent_version: "0.1.0",
+            destination: common::DRATA,
         };
         let png = render_png(&e)?;
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
@@ -198,6 +203,7 @@ fn rendering_is_deterministic() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     assert_eq!(render_pdf(&e)?, render_pdf(&e)?);
     assert_eq!(render_png(&e)?, render_png(&e)?);
@@ -213,6 +219,7 @@ fn the_first_page_carries_the_picture_and_says_what_it_is() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let card = render_png(&e)?;
     assert_eq!(png_size(&card), Some((CARD_WIDTH, CARD_HEIGHT)));
@@ -259,11 +266,13 @@ fn the_combined_report_has_a_cover_and_every_control_on_its_own_pages() -> TestR
             finding: &pass,
             device: &device,
             agent_version: "0.1.0",
+            destination: common::DRATA,
         },
         Evidence {
             finding: &unknown,
             device: &device,
             agent_version: "0.1.0",
+            destination: common::DRATA,
         },
     ];
     let pdf = devidence_render::render_report(&list)?;
@@ -278,6 +287,44 @@ fn the_combined_report_has_a_cover_and_every_control_on_its_own_pages() -> TestR
 }
 
 #[test]
+fn the_destination_printed_is_the_one_the_caller_gives() -> TestResult {
+    fn archive_type(control: devidence_core::Control) -> &'static str {
+        match control {
+            devidence_core::Control::DiskEncryption => "DISK_PROOF",
+            _ => "OTHER_PROOF",
+        }
+    }
+    let finding = common::finding(false);
+    let device = common::device();
+    let e = Evidence {
+        finding: &finding,
+        device: &device,
+        agent_version: "0.1.0",
+        destination: devidence_render::Destination {
+            service: "Evidence Archive",
+            evidence_type: archive_type,
+        },
+    };
+    let single = squeeze(&pdf_text(&render_pdf(&e)?)?.1);
+    let report = squeeze(&pdf_text(&devidence_render::render_report(&[e])?)?.1);
+    for text in [&single, &report] {
+        assert!(text.contains(&squeeze("Evidence Archive evidence type: DISK_PROOF")));
+        assert!(!text.to_ascii_lowercase().contains("drata"), "{text}");
+    }
+    assert!(report.contains(&squeeze(
+        "The evidence uploaded to Evidence Archive is one PDF"
+    )));
+    let doc = Document::load_mem(&render_pdf(&e)?)?;
+    let info = format!(
+        "{:?}",
+        doc.trailer.get(b"Info").and_then(|i| doc.dereference(i))
+    );
+    assert!(info.contains("DISK_PROOF"), "{info}");
+    assert!(!info.to_ascii_lowercase().contains("drata"), "{info}");
+    Ok(())
+}
+
+#[test]
 fn french_german_and_japanese_output_render_as_real_text() -> TestResult {
     let mut finding = common::finding(false);
     finding.summary = "Le chiffrement n'est pas activé ; Verschlüsselung prüfen.".into();
@@ -288,6 +335,7 @@ fn french_german_and_japanese_output_render_as_real_text() -> TestResult {
         finding: &finding,
         device: &device,
         agent_version: "0.1.0",
+        destination: common::DRATA,
     };
     let pdf = devidence_render::render_pdf_with(&e, None)?;
     keep_sample("localized.pdf", &pdf);

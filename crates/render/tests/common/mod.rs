@@ -6,8 +6,26 @@
 use devidence_core::{
     Control, DeviceIdentity, Finding, Observation, Os, Outcome, SourceKind, Verdict,
 };
+use devidence_render::Destination;
 use std::collections::BTreeMap;
 use time::macros::datetime;
+
+/// Where the agent says the evidence goes: Drata, with the device-document types the agent
+/// takes from drata-client (the spec's `DeviceDocumentTypeEnum` values).
+pub const DRATA: Destination<'static> = Destination {
+    service: "Drata",
+    evidence_type: drata_type,
+};
+
+fn drata_type(control: Control) -> &'static str {
+    match control {
+        Control::DiskEncryption => "HARD_DRIVE_ENCRYPTION_EVIDENCE",
+        Control::Antivirus => "ANTIVIRUS_EVIDENCE",
+        Control::AutoUpdates => "AUTO_UPDATES_EVIDENCE",
+        Control::LockScreen => "LOCK_SCREEN_EVIDENCE",
+        Control::PasswordManager => "PASSWORD_MANAGER_EVIDENCE",
+    }
+}
 
 /// `lsblk` output with box-drawing characters (util-linux 2.38, Debian 12).
 pub const LSBLK: &str = "\
