@@ -17,6 +17,7 @@ mod common;
 use common::{KEY, Server, devidence, sha256_hex, spooled_hashes, tool_available};
 use devidence_core::redact::Redactor;
 use devidence_core::{CommandSpec, Host, Observation, Os, Policy, ProbeRun, RealHost, Verdict};
+use devidence_testkit::probe::Probe;
 use fake_drata::{FakeDrata, Fault};
 use std::collections::BTreeSet;
 use std::net::TcpListener;
@@ -551,9 +552,6 @@ impl Host for FaultyCommands {
         self.real.query_wmi(query)
     }
 }
-
-/// A probe's entry point.
-type Probe = fn(ProbeRun<'_>) -> devidence_core::Finding;
 
 #[test]
 fn commands_that_hang_or_are_refused_give_unknown_never_pass() {

@@ -101,10 +101,10 @@ fn crashed(
     tracing::error!(%control, "probe panicked");
     ProbeRun::new(host, os, policy, redactor).finish(
         control,
-        devidence_core::Verdict::unknown(
+        devidence_core::Conclusion::unknown(
             "the probe stopped on an internal error; please report it with findings.json",
+            "The check could not complete because of an internal error.",
+            Some("Report this to your IT team with the findings.json file.".into()),
         ),
-        "The check could not complete because of an internal error.",
-        Some("Report this to your IT team with the findings.json file.".into()),
     )
 }

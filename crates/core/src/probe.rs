@@ -3,7 +3,7 @@
 
 use crate::conclusion::Conclusion;
 use crate::control::{Control, Os};
-use crate::finding::{Finding, Observation, Verdict};
+use crate::finding::{Finding, Observation};
 use crate::host::{CommandSpec, Host, RegistryRead, UserContext, WmiQuery};
 use crate::policy::Policy;
 use crate::redact::Redactor;
@@ -203,30 +203,18 @@ impl<'a> ProbeRun<'a> {
     }
 
     /// Ends the run with the probe's [`Conclusion`] (its remediation is dropped for a pass).
-    pub fn finish_with(self, control: Control, conclusion: Conclusion) -> Finding {
-        self.finish(
-            control,
-            conclusion.verdict,
-            conclusion.summary,
-            conclusion.remediation,
-        )
-    }
-
-    /// Ends the run with a verdict, a one-sentence summary and, for anything not passing,
-    /// what to do about it.
-    pub fn finish(
-        self,
-        control: Control,
-        verdict: Verdict,
-        summary: impl Into<String>,
-        remediation: Option<String>,
-    ) -> Finding {
+    pub fn finish(self, control: Control, conclusion: Conclusion) -> Finding {
+        let Conclusion {
+            verdict,
+            summary,
+            remediation,
+        } = conclusion;
         let remediation = if verdict.is_pass() { None } else { remediation };
         Finding {
             control,
             os: self.os,
             verdict,
-            summary: self.redactor.redact(&summary.into()),
+            summary: self.redactor.redact(&summary),
             facts: self.facts,
             remediation,
             observations: self.observations,

@@ -54,66 +54,86 @@ fn halves(t: &str) -> (&str, &str) {
 pub fn targets() -> Vec<Target> {
     vec![
         // Antivirus.
-        parser!("antivirus/clam_version", AV, |t| av::parse::clam_version(t)),
-        parser!("antivirus/ctime_date", AV, |t| av::parse::ctime_date(t)),
-        parser!("antivirus/mdatp_health", AV, |t| av::parse::mdatp_health(t)),
-        parser!("antivirus/falcon_stats", AV, |t| av::parse::falcon_stats(t)),
+        parser!("antivirus/clam_version", AV, |t| {
+            av::parse::linux::clam_version(t)
+        }),
+        parser!(
+            "antivirus/ctime_date",
+            AV,
+            |t| av::parse::linux::ctime_date(t)
+        ),
+        parser!("antivirus/mdatp_health", AV, |t| {
+            av::parse::mdatp::mdatp_health(t)
+        }),
+        parser!("antivirus/falcon_stats", AV, |t| {
+            av::parse::macos::falcon_stats(t)
+        }),
         parser!("antivirus/vendor_readers", AV, |t| {
             av::catalog::PRODUCTS
                 .iter()
                 .filter_map(|p| p.status)
-                .map(|s| (s.read)(t))
+                .map(|s| {
+                    let report = av::products::StatusReport::read(s.format, t);
+                    (av::policy::conclude_status(&report), report.facts())
+                })
                 .collect::<Vec<_>>()
         }),
         parser!("antivirus/falconctl_options", AV, |t| {
-            av::vendors::falconctl_options(t)
+            av::parse::linux::falconctl_options(t)
         }),
         parser!("antivirus/systemctl_show", AV, |t| {
-            av::services::parse_systemctl_show(t, &["falcon-sensor.service", "mdatp.service"])
+            av::parse::linux::parse_systemctl_show(t, &["falcon-sensor.service", "mdatp.service"])
         }),
         parser!("antivirus/launchctl_list", AV, |t| {
-            av::services::parse_launchctl_list(
+            av::parse::macos::parse_launchctl_list(
                 t,
                 &["com.eset.protection", "com.crowdstrike.falcond"],
             )
         }),
         parser!("antivirus/win32_service", WINDOWS, |t| {
-            av::services::parse_win32_service(t, &["CSFalconService", "SentinelAgent"])
+            av::parse::windows::parse_win32_service(t, &["CSFalconService", "SentinelAgent"])
         }),
-        parser!("antivirus/falcon_rfm", AV, |t| av::parse::falcon_rfm(t)),
-        parser!("antivirus/pgrep_names", AV, |t| av::parse::pgrep_names(t)),
-        parser!("antivirus/gatekeeper", AV, |t| av::macos::parse_gatekeeper(
-            t
-        )),
+        parser!(
+            "antivirus/falcon_rfm",
+            AV,
+            |t| av::parse::linux::falcon_rfm(t)
+        ),
+        parser!("antivirus/pgrep_names", AV, |t| {
+            av::parse::linux::pgrep_names(t)
+        }),
+        parser!("antivirus/gatekeeper", AV, |t| {
+            av::parse::macos::parse_gatekeeper(t)
+        }),
         parser!("antivirus/security_center", WINDOWS, |t| {
-            av::windows::parse_security_center(t).map(|products| {
+            av::parse::windows::parse_security_center(t).map(|products| {
                 products
                     .iter()
-                    .map(|p| av::windows::decode_product_state(p.state))
+                    .map(|p| av::parse::windows::decode_product_state(p.state))
                     .collect::<Vec<_>>()
             })
         }),
         parser!("antivirus/defender_status", WINDOWS, |t| {
-            av::windows::parse_defender_status(t)
-                .map(|status| av::windows::judge_defender(&status, 7))
+            av::parse::windows::parse_defender_status(t)
+                .map(|status| av::policy::conclude_defender(&status, 7))
         }),
         // Automatic updates.
         parser!("auto-updates/macos_preferences", MACOS, |t| {
-            au::macos::parse_preferences(t).map(|prefs| au::macos::checks(&prefs, &prefs).len())
+            au::parse::macos::parse_preferences(t)
+                .map(|prefs| au::policy::conclude_settings(&prefs, &prefs).len())
         }),
         parser!("auto-updates/macos_file_missing", MACOS, |t| {
-            au::macos::file_missing(t)
+            au::parse::macos::file_missing(t)
         }),
         parser!("auto-updates/macos_pending_updates", MACOS, |t| {
-            au::macos::parse_pending_updates(t)
+            au::parse::macos::parse_pending_updates(t)
         }),
         parser!("auto-updates/systemd_show", AU, |t| {
-            au::parse::systemd::parse_show(t)
+            au::parse::linux::systemd::parse_show(t)
                 .iter()
                 .map(|unit| {
                     (
-                        au::policy::timer_status(unit),
-                        au::policy::check_apt_timer(unit),
+                        au::policy::conclude_timer(unit),
+                        au::policy::conclude_apt_timer(unit),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -121,133 +141,138 @@ pub fn targets() -> Vec<Target> {
         parser!("auto-updates/systemd_is_enabled", AU, |t| {
             let (stdout, stderr) = halves(t);
             (
-                au::parse::systemd::parse_is_enabled(stdout, stderr),
-                au::parse::systemd::systemd_not_running(stderr),
+                au::parse::linux::systemd::parse_is_enabled(stdout, stderr),
+                au::parse::linux::systemd::systemd_not_running(stderr),
             )
         }),
         parser!("auto-updates/os_release", AU, |t| {
-            au::parse::os_release::parse(t).map(|release| release.family())
+            au::parse::linux::os_release::parse(t).map(|release| release.family())
         }),
         parser!("auto-updates/dpkg_status", AU, |t| {
             (
-                au::parse::apt::parse_dpkg_status(t).map(|s| au::policy::check_package(&s)),
-                au::parse::apt::dpkg_says_unknown_package(t),
+                au::parse::linux::apt::parse_dpkg_status(t)
+                    .map(|s| au::policy::conclude_package(&s)),
+                au::parse::linux::apt::dpkg_says_unknown_package(t),
             )
         }),
         parser!("auto-updates/apt_config_dump", AU, |t| {
-            au::parse::apt::parse_apt_config_dump(t).map(|config| {
-                let origins = au::parse::apt::unattended_origins(&config);
+            au::parse::linux::apt::parse_apt_config_dump(t).map(|config| {
+                let origins = au::parse::linux::apt::unattended_origins(&config);
                 let periodic = config.get("APT::Periodic::Unattended-Upgrade");
-                let parsed = au::parse::apt::parse_periodic(periodic);
+                let parsed = au::parse::linux::apt::parse_periodic(periodic);
                 (
-                    au::policy::check_origins(&origins, "debian"),
-                    au::policy::check_periodic(
+                    au::policy::conclude_origins(&origins, "debian"),
+                    au::policy::conclude_periodic(
                         "APT::Periodic::Unattended-Upgrade",
                         periodic,
                         &parsed,
                     ),
-                    au::policy::check_periodic_enable(config.get("APT::Periodic::Enable")),
+                    au::policy::conclude_periodic_enable(config.get("APT::Periodic::Enable")),
                     origins
                         .iter()
-                        .filter(|o| au::parse::apt::origin_covers_security(o))
+                        .filter(|o| au::parse::linux::apt::origin_covers_security(o))
                         .count(),
                 )
             })
         }),
         parser!("auto-updates/apt_log_summary", AU, |t| {
-            au::parse::apt::log_summary(t)
+            au::parse::linux::apt::log_summary(t)
         }),
         parser!("auto-updates/rpm_q", AU, |t| {
-            au::parse::dnf::parse_rpm_q(t, &["dnf-automatic", "dnf5-plugin-automatic"])
+            au::parse::linux::dnf::parse_rpm_q(t, &["dnf-automatic", "dnf5-plugin-automatic"])
         }),
         parser!("auto-updates/dnf_automatic_conf", AU, |t| {
             let (base, over) = halves(t);
-            au::parse::dnf::parse_automatic_conf(base)
-                .overlay(&au::parse::dnf::parse_automatic_conf(over))
+            au::parse::linux::dnf::parse_automatic_conf(base)
+                .overlay(&au::parse::linux::dnf::parse_automatic_conf(over))
         }),
         parser!("auto-updates/windows_start_type", WINDOWS, |t| {
-            au::windows::service_check(au::windows::parse_start_type(t))
+            au::policy::conclude_service(au::parse::windows::parse_start_type(t))
         }),
         // Disk encryption.
-        parser!("disk-encryption/mountinfo", DE, |t| de::parse::mountinfo(t)),
-        parser!("disk-encryption/uevent_devname", DE, |t| {
-            de::parse::uevent_devname(t)
+        parser!("disk-encryption/mountinfo", DE, |t| {
+            de::parse::linux::mountinfo(t)
         }),
-        parser!("disk-encryption/dm_layer", DE, |t| de::parse::dm_layer(t)),
+        parser!("disk-encryption/uevent_devname", DE, |t| {
+            de::parse::linux::uevent_devname(t)
+        }),
+        parser!("disk-encryption/dm_layer", DE, |t| {
+            de::parse::linux::dm_layer(t)
+        }),
         parser!("disk-encryption/cryptsetup_status", DE, |t| {
-            de::parse::cryptsetup_status(t)
+            de::parse::linux::cryptsetup_status(t)
         }),
         parser!("disk-encryption/encryptable_volumes", WINDOWS, |t| {
-            de::windows::parse::parse_encryptable_volumes(t)
+            de::parse::windows::parse_encryptable_volumes(t)
         }),
         parser!("disk-encryption/lsblk", DE, |t| {
-            de::parse::lsblk(t).map(|nodes| {
+            de::parse::linux::lsblk(t).map(|nodes| {
                 nodes
                     .iter()
                     .map(|n| {
                         (
-                            de::parse::every_path_has_crypt(n),
-                            de::parse::describe_chain(n),
+                            de::parse::linux::every_path_has_crypt(n),
+                            de::parse::linux::describe_chain(n),
                         )
                     })
                     .collect::<Vec<_>>()
             })
         }),
         parser!("disk-encryption/crypttab", DE, |t| {
-            de::parse::crypttab_names(t)
+            de::parse::linux::crypttab_names(t)
         }),
-        parser!("disk-encryption/swaps", DE, |t| de::parse::swaps(t)),
+        parser!("disk-encryption/swaps", DE, |t| de::parse::linux::swaps(t)),
         parser!("disk-encryption/zfs_encryption", DE, |t| {
-            de::parse::zfs_encryption(t)
+            de::parse::linux::zfs_encryption(t)
         }),
         parser!("disk-encryption/fdesetup_status", MACOS, |t| {
-            de::macos::parse::parse_fdesetup_status(t)
+            de::parse::macos::parse_fdesetup_status(t)
         }),
         parser!("disk-encryption/apfs_list", MACOS, |t| {
-            de::macos::parse::parse_apfs_list(t)
-                .map(|containers| de::macos::parse::boot_data_volume(&containers).is_some())
+            de::parse::macos::parse_apfs_list(t)
+                .map(|containers| de::parse::macos::boot_data_volume(&containers).is_some())
         }),
         parser!("disk-encryption/manage_bde_status", WINDOWS, |t| {
-            de::windows::parse::parse_manage_bde_status(t)
+            de::parse::windows::parse_manage_bde_status(t)
                 .iter()
                 .map(|v| de::windows::SystemVolumeState::of(v).is_ok())
                 .collect::<Vec<_>>()
         }),
         parser!("disk-encryption/bitlocker_volume_list", WINDOWS, |t| {
-            de::windows::parse::parse_bitlocker_volume_list(t)
+            de::parse::windows::parse_bitlocker_volume_list(t)
         }),
         // Screen lock.
         parser!("lock-screen/xfconf_channel", LS, |t| {
-            ls::parse::xfconf::parse_channel(t)
-                .map(|c| ls::parse::xfconf::screensaver_settings(Some(&c), None))
+            ls::parse::linux::xfconf::parse_channel(t)
+                .map(|c| ls::parse::linux::xfconf::screensaver_settings(Some(&c), None))
         }),
         parser!("lock-screen/macos_screen_lock", MACOS, |t| {
-            ls::macos::parse_screen_lock(t)
+            ls::parse::macos::parse_screen_lock(t)
         }),
         parser!("lock-screen/macos_pmset_custom", MACOS, |t| {
-            ls::macos::parse_pmset_custom(t)
+            ls::parse::macos::parse_pmset_custom(t)
         }),
         parser!("lock-screen/macos_managed_screensaver", MACOS, |t| {
-            ls::macos::parse_managed_screensaver(t)
+            ls::parse::macos::parse_managed_screensaver(t)
         }),
         parser!("lock-screen/kconfig", LS, |t| {
-            let file = ls::parse::kconfig::parse(t);
+            let file = ls::parse::linux::kconfig::parse(t);
             (
                 file.get("Daemon", "Timeout").is_some(),
                 file.group_immutable("Daemon"),
             )
         }),
         parser!("lock-screen/dconf_locks", LS, |t| {
-            ls::parse::dconf::parse_locks(t)
+            ls::parse::linux::dconf::parse_locks(t)
         }),
         parser!("lock-screen/dconf_profile", LS, |t| {
-            ls::parse::dconf::parse_profile_system_dbs(t)
+            ls::parse::linux::dconf::parse_profile_system_dbs(t)
         }),
         parser!("lock-screen/getent_passwd", LS, |t| {
-            ls::parse::passwd::parse_getent_line(t, "alice")
+            ls::parse::linux::passwd::parse_getent_line(t, "alice")
         }),
         parser!("lock-screen/gsettings", LS, |t| {
-            ls::parse::gsettings::parse_list_recursively(t).map(|values| {
+            ls::parse::linux::gsettings::parse_list_recursively(t).map(|values| {
                 (
                     values.bool("org.gnome.desktop.screensaver", "lock-enabled"),
                     values.uint("org.gnome.desktop.session", "idle-delay"),
@@ -257,33 +282,33 @@ pub fn targets() -> Vec<Target> {
         }),
         parser!("lock-screen/gsettings_values", LS, |t| {
             (
-                ls::parse::gsettings::parse_bool(t),
-                ls::parse::gsettings::parse_uint(t),
-                ls::parse::gsettings::parse_string(t),
+                ls::parse::linux::gsettings::parse_bool(t),
+                ls::parse::linux::gsettings::parse_uint(t),
+                ls::parse::linux::gsettings::parse_string(t),
             )
         }),
         parser!("lock-screen/desktop", LS, |t| {
-            let desktop = ls::parse::desktop::Desktop::from_session(t);
+            let desktop = ls::parse::linux::desktop::Desktop::from_session(t);
             (desktop.label(), desktop.slug())
         }),
         parser!("lock-screen/powercfg_setting", WINDOWS, |t| {
             (
-                ls::windows::parse_powercfg_setting(t, ls::windows::STANDBYIDLE_GUID),
-                ls::windows::parse_powercfg_setting(t, ls::windows::CONSOLELOCK_GUID),
+                ls::parse::windows::parse_powercfg_setting(t, ls::windows::STANDBYIDLE_GUID),
+                ls::parse::windows::parse_powercfg_setting(t, ls::windows::CONSOLELOCK_GUID),
             )
         }),
         parser!("lock-screen/powercfg", WINDOWS, |t| {
-            ls::windows::parse_powercfg_values(t)
+            ls::parse::windows::parse_powercfg_values(t)
         }),
         // Password manager.
         parser!("password-manager/macos_app", PM, |t| {
-            pm::macos::product_for_app(t).is_some()
+            pm::parse::macos::product_for_app(t).is_some()
         }),
         parser!("password-manager/catalog_names", PM, |t| {
             (
                 pm::catalog::find_opt(t).is_some(),
                 pm::catalog::find_appimage(t).is_some(),
-                pm::windows::product_for_display_name(t).is_some(),
+                pm::parse::windows::product_for_display_name(t).is_some(),
             )
         }),
         parser!("password-manager/browser_profile_names", PM, |t| {
@@ -331,19 +356,19 @@ pub fn targets() -> Vec<Target> {
             pm::parse::chromium::merge(&[whole.unwrap_or_default(), kept.unwrap_or_default()]).len()
         }),
         parser!("password-manager/dpkg_list", PM, |t| {
-            pm::parse::packages::parse_dpkg_list(t)
+            pm::parse::linux::parse_dpkg_list(t)
         }),
         parser!("password-manager/rpm_list", PM, |t| {
-            pm::parse::packages::parse_rpm_list(t)
+            pm::parse::linux::parse_rpm_list(t)
         }),
         parser!("password-manager/flatpak_list", PM, |t| {
-            pm::parse::packages::parse_flatpak_list(t)
+            pm::parse::linux::parse_flatpak_list(t)
         }),
         parser!("password-manager/uninstall_tree", WINDOWS, |t| {
-            pm::windows::parse_uninstall_tree(t)
+            pm::parse::windows::parse_uninstall_tree(t)
         }),
         parser!("password-manager/windows_programs", WINDOWS, |t| {
-            pm::windows::parse_installed_programs(t)
+            pm::parse::windows::parse_installed_programs(t)
         }),
         // Shared by every probe.
         parser!("core/fixture_source", CORE, |t| {

@@ -3,7 +3,8 @@
 //!
 //! A product is *found* when its status tool exists, one of its services is installed, or
 //! one of its install folders is there. Its state then comes from, in order:
-//! 1. its status tool ([`Status`]), read by a fail-closed reader in [`crate::vendors`];
+//! 1. its status tool ([`Status`]), whose output (in its [`StatusFormat`]) is parsed under
+//!    [`crate::parse`] and concluded fail-closed by [`crate::policy::conclude_status`];
 //! 2. failing that, its service: stopped → not protecting; running, for a product with no
 //!    local status tool → protecting (the service running is then the evidence, and says so);
 //!    running, for a product whose status tool could not answer → unreadable, naming it.
@@ -11,19 +12,43 @@
 //! Service names, labels and paths come from each vendor's documentation; the sources are
 //! listed in ARCHITECTURE.md's antivirus table.
 
-use crate::vendors::{self, Reading};
-
 use devidence_core::Os;
 
-/// The command whose output says whether a product protects, and its reader.
+/// The output format of a vendor's status tool: which parser reads it and which rule in
+/// [`crate::policy::conclude_status`] judges it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFormat {
+    /// Microsoft Defender for Endpoint `mdatp health` (JSON or text; Linux and macOS).
+    MdatpHealth,
+    /// CrowdStrike Falcon `falconctl -g --rfm-state --aid --version` (Linux).
+    FalconctlOptions,
+    /// CrowdStrike Falcon `falconctl stats` (macOS).
+    FalconctlStats,
+    /// SentinelOne `sentinelctl control status` (Linux).
+    SentinelctlControlStatus,
+    /// SentinelOne `sentinelctl status` (macOS).
+    SentinelctlStatus,
+    /// Carbon Black Cloud `repcli status` (Linux and macOS).
+    RepcliStatus,
+    /// Cortex XDR `cytool runtime query` (Linux and macOS).
+    CytoolRuntimeQuery,
+    /// Bitdefender `bduitool get ps` (Linux).
+    BduitoolPs,
+    /// Sophos Anti-Virus for Linux `savdstatus`.
+    Savdstatus,
+    /// Trend Micro Deep Security `dsa_query -c GetAgentStatus` (Linux).
+    DsaAgentStatus,
+}
+
+/// The command whose output says whether a product protects, and the format it prints.
 #[derive(Clone, Copy, Debug)]
 pub struct Status {
     /// Absolute path of the vendor's tool (no `PATH` lookup for a root agent).
     pub program: &'static str,
     /// Its arguments.
     pub args: &'static [&'static str],
-    /// Reads the tool's standard output. Text it cannot read is [`Reading::Unreadable`].
-    pub read: fn(&str) -> Reading,
+    /// The format of the tool's standard output.
+    pub format: StatusFormat,
 }
 
 /// One product on one OS.
@@ -44,12 +69,12 @@ pub struct Product {
 const fn status(
     program: &'static str,
     args: &'static [&'static str],
-    read: fn(&str) -> Reading,
+    format: StatusFormat,
 ) -> Option<Status> {
     Some(Status {
         program,
         args,
-        read,
+        format,
     })
 }
 
@@ -62,7 +87,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "mdatp",
             &["health", "--output", "json"],
-            vendors::mdatp_health,
+            StatusFormat::MdatpHealth,
         ),
         services: &["mdatp.service"],
         install_dirs: &["/opt/microsoft/mdatp"],
@@ -73,7 +98,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/opt/CrowdStrike/falconctl",
             &["-g", "--rfm-state", "--aid", "--version"],
-            vendors::falcon_linux,
+            StatusFormat::FalconctlOptions,
         ),
         services: &["falcon-sensor.service"],
         install_dirs: &["/opt/CrowdStrike"],
@@ -84,7 +109,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/opt/sentinelone/bin/sentinelctl",
             &["control", "status"],
-            vendors::sentinelctl_linux,
+            StatusFormat::SentinelctlControlStatus,
         ),
         services: &["sentinelone.service"],
         install_dirs: &["/opt/sentinelone"],
@@ -95,7 +120,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/opt/carbonblack/psc/bin/repcli",
             &["status"],
-            vendors::repcli_status,
+            StatusFormat::RepcliStatus,
         ),
         services: &["cbagentd.service"],
         install_dirs: &["/opt/carbonblack/psc"],
@@ -106,7 +131,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/opt/traps/bin/cytool",
             &["runtime", "query"],
-            vendors::cytool_runtime,
+            StatusFormat::CytoolRuntimeQuery,
         ),
         services: &["traps_pmd.service"],
         install_dirs: &["/opt/traps"],
@@ -117,7 +142,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/opt/bitdefender-security-tools/bin/bduitool",
             &["get", "ps"],
-            vendors::bduitool_ps,
+            StatusFormat::BduitoolPs,
         ),
         services: &["bdsec.service"],
         install_dirs: &["/opt/bitdefender-security-tools"],
@@ -132,7 +157,11 @@ pub const PRODUCTS: &[Product] = &[
     Product {
         name: "Sophos Anti-Virus for Linux",
         os: Os::Linux,
-        status: status("/opt/sophos-av/bin/savdstatus", &[], vendors::savdstatus),
+        status: status(
+            "/opt/sophos-av/bin/savdstatus",
+            &[],
+            StatusFormat::Savdstatus,
+        ),
         services: &["sav-protect.service"],
         install_dirs: &["/opt/sophos-av"],
     },
@@ -149,7 +178,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/opt/ds_agent/dsa_query",
             &["-c", "GetAgentStatus"],
-            vendors::dsa_agent_status,
+            StatusFormat::DsaAgentStatus,
         ),
         services: &["ds_agent.service"],
         install_dirs: &["/opt/ds_agent"],
@@ -165,7 +194,11 @@ pub const PRODUCTS: &[Product] = &[
     Product {
         name: "Microsoft Defender for Endpoint",
         os: Os::Macos,
-        status: status("/usr/local/bin/mdatp", &["health"], vendors::mdatp_health),
+        status: status(
+            "/usr/local/bin/mdatp",
+            &["health"],
+            StatusFormat::MdatpHealth,
+        ),
         services: &["com.microsoft.wdav.daemon"],
         install_dirs: &["/Applications/Microsoft Defender.app"],
     },
@@ -175,7 +208,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/Applications/Falcon.app/Contents/Resources/falconctl",
             &["stats"],
-            vendors::falcon_stats,
+            StatusFormat::FalconctlStats,
         ),
         services: &["com.crowdstrike.falcond"],
         install_dirs: &["/Applications/Falcon.app"],
@@ -186,7 +219,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/Library/Sentinel/sentinel-agent.bundle/Contents/MacOS/sentinelctl",
             &["status"],
-            vendors::sentinelctl_macos,
+            StatusFormat::SentinelctlStatus,
         ),
         services: &["com.sentinelone.sentineld"],
         install_dirs: &["/Library/Sentinel"],
@@ -197,7 +230,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/Applications/VMware Carbon Black Cloud/repcli.bundle/Contents/MacOS/repcli",
             &["status"],
-            vendors::repcli_status,
+            StatusFormat::RepcliStatus,
         ),
         services: &["com.vmware.carbonblack.cloud.daemon"],
         install_dirs: &["/Applications/VMware Carbon Black Cloud"],
@@ -208,7 +241,7 @@ pub const PRODUCTS: &[Product] = &[
         status: status(
             "/Library/Application Support/PaloAltoNetworks/Traps/bin/cytool",
             &["runtime", "query"],
-            vendors::cytool_runtime,
+            StatusFormat::CytoolRuntimeQuery,
         ),
         services: &["com.paloaltonetworks.cortex.pmd"],
         install_dirs: &["/Library/Application Support/PaloAltoNetworks/Traps"],
@@ -350,5 +383,5 @@ pub fn status_command(os: Os, name: &str) -> devidence_core::CommandSpec {
         .find(|p| p.name == name)
         .and_then(|p| p.status)
         .unwrap_or_else(|| panic!("the catalogue has no status tool for {name} on {os:?}"));
-    crate::assess::status_spec(&status)
+    crate::products::status_spec(&status)
 }

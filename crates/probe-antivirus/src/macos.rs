@@ -16,9 +16,12 @@
 //!
 //! XProtect scans every app on first launch and cannot be switched off short of disabling
 //! System Integrity Protection, so its bundle version proves it is there; Gatekeeper is the
-//! switch a person can turn off (`spctl --master-disable`), so it decides.
+//! switch a person can turn off (`spctl --master-disable`), so it decides. The rules are
+//! [`crate::policy::conclude_macos`]'s.
 
-use crate::ProductState;
+use crate::parse::macos::parse_gatekeeper;
+use crate::policy;
+use crate::products::{self, ProductRead};
 use devidence_core::{CommandSpec, Os, ProbeRun};
 use std::time::Duration;
 
@@ -52,31 +55,40 @@ pub fn falcon_stats_command() -> CommandSpec {
     crate::catalog::status_command(Os::Macos, "CrowdStrike Falcon")
 }
 
-/// Runs the macOS plan; returns each product's state, in a fixed order.
-pub fn check(run: &mut ProbeRun<'_>) -> Vec<(&'static str, ProductState)> {
+/// What the macOS plan read.
+#[derive(Clone, Debug)]
+pub struct Facts {
+    /// Every catalogue product for macOS, in table order.
+    pub products: Vec<ProductRead>,
+    /// The XProtect definitions version, or why it could not be read.
+    pub xprotect: Result<String, String>,
+    /// Gatekeeper's assessments switch (`spctl --status`), or why it could not be read.
+    pub gatekeeper: Result<bool, String>,
+}
+
+/// Runs the macOS plan: the launchd job list, every catalogue product, then Apple's built-in
+/// protection; records each product's state as a fact.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let labels = crate::catalog::services_for(Os::Macos, &[]);
     let jobs = crate::services::read(run, &labels);
     if let Err(why) = &jobs {
         run.fact("services", format!("unknown: {why}"));
     }
-    let mut products: Vec<(&'static str, ProductState)> = crate::catalog::for_os(Os::Macos)
-        .map(|product| (product.name, crate::assess::assess(run, product, &jobs)))
+    let products = crate::catalog::for_os(Os::Macos)
+        .map(|product| products::read_product(run, product, &jobs))
         .collect();
-    products.push(("Apple XProtect with Gatekeeper", built_in(run)));
-    crate::record_products(run, &products);
-    products
+    let (xprotect, gatekeeper) = read_built_in(run);
+    let facts = Facts {
+        products,
+        xprotect,
+        gatekeeper,
+    };
+    products::record_states(run, &policy::conclude_macos_products(&facts));
+    facts
 }
 
-/// Reads `spctl --status`: `Some(true)` for `assessments enabled`.
-pub fn parse_gatekeeper(text: &str) -> Option<bool> {
-    match text.trim() {
-        "assessments enabled" => Some(true),
-        "assessments disabled" => Some(false),
-        _ => None,
-    }
-}
-
-fn built_in(run: &mut ProbeRun<'_>) -> ProductState {
+/// Reads the XProtect version and Gatekeeper's switch, and records them.
+fn read_built_in(run: &mut ProbeRun<'_>) -> (Result<String, String>, Result<bool, String>) {
     let version = run.run(xprotect_version_command());
     let xprotect = if version.succeeded() && !version.stdout.trim().is_empty() {
         let v = version.stdout.trim().to_string();
@@ -104,16 +116,5 @@ fn built_in(run: &mut ProbeRun<'_>) -> ProductState {
         Ok(on) => run.fact("gatekeeper.assessments_enabled", on.to_string()),
         Err(why) => run.fact("gatekeeper.assessments_enabled", format!("unknown: {why}")),
     }
-    match (gatekeeper, xprotect) {
-        (Ok(false), _) => ProductState::NotProtecting(
-            "Gatekeeper is off (`spctl --status`: assessments disabled), so apps are not checked before they run".into(),
-        ),
-        (Ok(true), Ok(v)) => ProductState::Protecting(format!(
-            "XProtect definitions {v}, Gatekeeper assessments enabled"
-        )),
-        (Ok(true), Err(why)) => ProductState::Unreadable(format!(
-            "Gatekeeper is on but the XProtect version could not be read: {why}"
-        )),
-        (Err(why), _) => ProductState::Unreadable(why),
-    }
+    (xprotect, gatekeeper)
 }

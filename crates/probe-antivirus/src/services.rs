@@ -5,8 +5,13 @@
 //! | Linux | `systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState -- UNIT…` | `LoadState=loaded`, `ActiveState=active` |
 //! | macOS | `launchctl list` (the system domain, as root) | the label is listed with a PID |
 //! | Windows | WMI `Win32_Service` filtered to the catalogue's names (in-process) | `State` is `Running` (an enumerated value, not translated) |
+//!
+//! This step only reads; its parsers are `parse::linux::parse_systemctl_show`,
+//! `parse::macos::parse_launchctl_list` and `parse::windows::parse_win32_service`.
 
-use devidence_core::windows::parse_property_blocks;
+use crate::parse::{
+    linux::parse_systemctl_show, macos::parse_launchctl_list, windows::parse_win32_service,
+};
 use devidence_core::{CommandSpec, Os, Outcome, ProbeRun, WmiQuery};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -101,119 +106,4 @@ pub fn read(run: &mut ProbeRun<'_>, names: &[&str]) -> Services {
         }
     }
     parsed
-}
-
-/// Parses `systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState -- UNIT…`: one
-/// block per unit. `Err` when a unit asked about has no block (the text is not systemctl's).
-pub fn parse_systemctl_show(
-    text: &str,
-    names: &[&str],
-) -> Result<BTreeMap<String, ServiceState>, String> {
-    let mut found: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    for block in text.split("\n\n") {
-        let fields: BTreeMap<String, String> = block
-            .lines()
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect();
-        if let Some(id) = fields.get("Id") {
-            found.insert(id.clone(), fields);
-        }
-    }
-    let mut states = BTreeMap::new();
-    for name in names {
-        let fields = found.get(*name).ok_or_else(|| {
-            format!("systemctl printed no `Id={name}` block, so its output could not be read")
-        })?;
-        let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
-        let state = match (get("LoadState"), get("ActiveState")) {
-            ("not-found", _) => ServiceState::NotInstalled,
-            ("loaded", "active") => ServiceState::Running,
-            ("loaded" | "masked", active) if !active.is_empty() => ServiceState::Stopped(format!(
-                "{active}/{}, unit file {}",
-                get("SubState"),
-                get("UnitFileState")
-            )),
-            (load, active) => {
-                return Err(format!(
-                    "systemctl printed LoadState `{load}` and ActiveState `{active}` for {name}, which it could not read"
-                ));
-            }
-        };
-        states.insert((*name).to_string(), state);
-    }
-    Ok(states)
-}
-
-/// Parses `launchctl list` (`PID\tStatus\tLabel`, `-` for no PID). `Err` when the header is
-/// missing (the text is not launchctl's list).
-pub fn parse_launchctl_list(
-    text: &str,
-    names: &[&str],
-) -> Result<BTreeMap<String, ServiceState>, String> {
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or("");
-    if header.split_whitespace().collect::<Vec<_>>() != ["PID", "Status", "Label"] {
-        return Err(format!(
-            "launchctl list began with `{}`, not its `PID Status Label` header",
-            header.chars().take(80).collect::<String>()
-        ));
-    }
-    let mut listed = BTreeMap::new();
-    for line in lines {
-        let fields: Vec<&str> = line.split('\t').collect();
-        if let [pid, status, label] = fields[..] {
-            listed.insert(label.trim().to_string(), (pid.trim(), status.trim()));
-        }
-    }
-    Ok(names
-        .iter()
-        .map(|name| {
-            let state = match listed.get(*name) {
-                None => ServiceState::NotInstalled,
-                Some((pid, _)) if pid.parse::<u32>().is_ok() => ServiceState::Running,
-                Some((_, status)) => {
-                    ServiceState::Stopped(format!("loaded, not running, last exit status {status}"))
-                }
-            };
-            ((*name).to_string(), state)
-        })
-        .collect())
-}
-
-/// Parses `Win32_Service` rows (`Name`, `State`, `StartMode`). An empty answer means none of
-/// the services is installed. `Err` when the text is not a list of services.
-pub fn parse_win32_service(
-    text: &str,
-    names: &[&str],
-) -> Result<BTreeMap<String, ServiceState>, String> {
-    let blocks = if text.trim().is_empty() {
-        Vec::new()
-    } else {
-        parse_property_blocks(text)?
-    };
-    let mut listed = BTreeMap::new();
-    for block in &blocks {
-        let (Some(name), Some(state)) = (block.get("name"), block.get("state")) else {
-            return Err("Win32_Service printed an object without Name and State".into());
-        };
-        listed.insert(
-            name.to_ascii_lowercase(),
-            (state.clone(), block.get("startmode").cloned()),
-        );
-    }
-    Ok(names
-        .iter()
-        .map(|name| {
-            let state = match listed.get(&name.to_ascii_lowercase()) {
-                None => ServiceState::NotInstalled,
-                Some((state, _)) if state.eq_ignore_ascii_case("Running") => ServiceState::Running,
-                Some((state, mode)) => ServiceState::Stopped(format!(
-                    "{state}, start mode {}",
-                    mode.as_deref().unwrap_or("not printed")
-                )),
-            };
-            ((*name).to_string(), state)
-        })
-        .collect())
 }

@@ -7,34 +7,34 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use devidence_core::fixture::load;
-use devidence_core::redact::Redactor;
-use devidence_core::{
-    Finding, Observation, Os, Outcome, Policy, ProbeRun, ReplayHost, SourceKind, Verdict,
-};
-use probe_antivirus::ProductState;
-use probe_antivirus::catalog::{self, PRODUCTS, status_command};
-use probe_antivirus::services::{
-    ServiceState, command as services_command, parse_launchctl_list, parse_systemctl_show,
-    parse_win32_service,
-};
-use probe_antivirus::vendors::{self, Reading};
+use devidence_core::{Observation, Os, Outcome, ReplayHost, SourceKind, Verdict};
+use devidence_testkit::probe::{Fixtures, judge};
+use probe_antivirus::catalog::{self, PRODUCTS, StatusFormat, status_command};
+use probe_antivirus::parse::linux::{falconctl_options, parse_systemctl_show};
+use probe_antivirus::parse::macos::parse_launchctl_list;
+use probe_antivirus::parse::windows::parse_win32_service;
+use probe_antivirus::policy::{ProductState, conclude_status};
+use probe_antivirus::probe;
+use probe_antivirus::products::StatusReport;
+use probe_antivirus::services::{ServiceState, command as services_command};
 
-fn fixture(os: &str, name: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/{os}/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
+const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
+const MACOS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "macos");
+
+/// What a status tool's output in `format` reads as: the state and the facts recorded.
+#[derive(Debug)]
+struct Reading {
+    state: ProductState,
+    facts: Vec<(String, String)>,
 }
 
-fn judge(host: &ReplayHost, os: Os) -> Finding {
-    probe_antivirus::probe(ProbeRun::new(
-        host,
-        os,
-        &Policy::default(),
-        &Redactor::new(),
-    ))
+/// Parses `text` as `format` and concludes it, as the plan and the policy do.
+fn read(format: StatusFormat, text: &str) -> Reading {
+    let report = StatusReport::read(format, text);
+    Reading {
+        state: conclude_status(&report),
+        facts: report.facts(),
+    }
 }
 
 fn protecting(reading: &Reading) -> bool {
@@ -61,56 +61,51 @@ fn fact<'r>(reading: &'r Reading, key: &str) -> Option<&'r str> {
 
 #[test]
 fn falconctl_on_linux_reads_rfm_and_registration() {
-    let off = vendors::falcon_linux(&fixture(
-        "linux",
-        "falconctl-g-rfm-state-false-insights-core.txt",
-    ));
+    let off = read(
+        StatusFormat::FalconctlOptions,
+        &LINUX.text("falconctl-g-rfm-state-false-insights-core.txt"),
+    );
     assert!(protecting(&off), "{off:?}");
     assert_eq!(fact(&off, "reduced_functionality_mode"), Some("false"));
-    let rfm = vendors::falcon_linux(&fixture(
-        "linux",
-        "falconctl-g-rfm-true-macadmins-osquery-extension.txt",
-    ));
+    let rfm = read(
+        StatusFormat::FalconctlOptions,
+        &LINUX.text("falconctl-g-rfm-true-macadmins-osquery-extension.txt"),
+    );
     assert!(not_protecting(&rfm), "{rfm:?}");
     assert_eq!(fact(&rfm, "version"), Some("7.29.18202.0"));
-    let rfm = vendors::falcon_linux(&fixture(
-        "linux",
-        "falconctl-g-rfm-state-true-insights-core.txt",
-    ));
+    let rfm = read(
+        StatusFormat::FalconctlOptions,
+        &LINUX.text("falconctl-g-rfm-state-true-insights-core.txt"),
+    );
     assert!(not_protecting(&rfm), "{rfm:?}");
     // rfm-state "not set": the sensor has not reported its mode, so nothing is known.
-    let unset = vendors::falcon_linux(&fixture(
-        "linux",
-        "falconctl-g-aid-unset-rfm-unset-macadmins-osquery-extension.txt",
-    ));
+    let unset = read(
+        StatusFormat::FalconctlOptions,
+        &LINUX.text("falconctl-g-aid-unset-rfm-unset-macadmins-osquery-extension.txt"),
+    );
     assert!(unreadable(&unset), "{unset:?}");
-    let unset = vendors::falcon_linux(&fixture(
-        "linux",
-        "falconctl-g-options-aid-unset-kolide-launcher.txt",
-    ));
+    let unset = read(
+        StatusFormat::FalconctlOptions,
+        &LINUX.text("falconctl-g-options-aid-unset-kolide-launcher.txt"),
+    );
     assert!(unreadable(&unset), "{unset:?}");
     // Each option alone: the parser reads `aid="…".`, `aid is not set.` and `version = …`.
-    let options =
-        vendors::falconctl_options(&fixture("linux", "falconctl-g-aid-set-insights-core.txt"));
+    let options = falconctl_options(&LINUX.text("falconctl-g-aid-set-insights-core.txt"));
     assert_eq!(
         options["aid"].as_deref(),
         Some("44e3b7d20b434a2bb2815d9808fa3a8b")
     );
-    let options = vendors::falconctl_options(&fixture(
-        "linux",
-        "falconctl-g-aid-not-set-insights-core.txt",
-    ));
+    let options = falconctl_options(&LINUX.text("falconctl-g-aid-not-set-insights-core.txt"));
     assert_eq!(options["aid"], None);
-    let options =
-        vendors::falconctl_options(&fixture("linux", "falconctl-g-version-insights-core.txt"));
+    let options = falconctl_options(&LINUX.text("falconctl-g-version-insights-core.txt"));
     assert_eq!(options["version"].as_deref(), Some("7.14.16703.0"));
     // Registered (aid) and out of RFM: the rfm-state and aid fixtures' lines together.
     let both = format!(
         "{}{}",
-        fixture("linux", "falconctl-g-rfm-state-false-insights-core.txt"),
-        fixture("linux", "falconctl-g-aid-set-insights-core.txt")
+        LINUX.text("falconctl-g-rfm-state-false-insights-core.txt"),
+        LINUX.text("falconctl-g-aid-set-insights-core.txt")
     );
-    let reading = vendors::falcon_linux(&both);
+    let reading = read(StatusFormat::FalconctlOptions, &both);
     assert!(protecting(&reading), "{reading:?}");
     assert_eq!(
         fact(&reading, "aid"),
@@ -119,24 +114,25 @@ fn falconctl_on_linux_reads_rfm_and_registration() {
     // No agent ID: never registered, even out of RFM.
     let unregistered = format!(
         "{}{}",
-        fixture("linux", "falconctl-g-rfm-state-false-insights-core.txt"),
-        fixture("linux", "falconctl-g-aid-not-set-insights-core.txt")
+        LINUX.text("falconctl-g-rfm-state-false-insights-core.txt"),
+        LINUX.text("falconctl-g-aid-not-set-insights-core.txt")
     );
-    assert!(not_protecting(&vendors::falcon_linux(&unregistered)));
+    assert!(not_protecting(&read(
+        StatusFormat::FalconctlOptions,
+        &unregistered
+    )));
 }
 
 #[test]
 fn sentinelctl_on_linux_reads_the_agent_state_not_the_process() {
-    let text = fixture(
-        "linux",
-        "sentinelctl-control-status-enabled-combined-glpi-agent.txt",
-    );
-    let enabled = vendors::sentinelctl_linux(&text);
+    let text = LINUX.text("sentinelctl-control-status-enabled-combined-glpi-agent.txt");
+    let enabled = read(StatusFormat::SentinelctlControlStatus, &text);
     assert!(protecting(&enabled), "{enabled:?}");
     assert_eq!(fact(&enabled, "version"), Some("30.1.1.10"));
     // The published output with its state word changed: its processes still run (the table
     // is untouched), yet a disabled agent does not protect.
-    let disabled = vendors::sentinelctl_linux(
+    let disabled = read(
+        StatusFormat::SentinelctlControlStatus,
         &text.replace("Agent state      Enabled", "Agent state      Disabled"),
     );
     assert!(not_protecting(&disabled), "{disabled:?}");
@@ -144,11 +140,8 @@ fn sentinelctl_on_linux_reads_the_agent_state_not_the_process() {
 
 #[test]
 fn sentinelctl_on_macos_needs_agent_protection_and_ready() {
-    let text = fixture(
-        "macos",
-        "sentinelctl-status-protection-enabled-glpi-agent.txt",
-    );
-    let on = vendors::sentinelctl_macos(&text);
+    let text = MACOS.text("sentinelctl-status-protection-enabled-glpi-agent.txt");
+    let on = read(StatusFormat::SentinelctlStatus, &text);
     assert!(protecting(&on), "{on:?}");
     assert_eq!(fact(&on, "version"), Some("24.1.2.7444"));
     for (from, to) in [
@@ -165,54 +158,60 @@ fn sentinelctl_on_macos_needs_agent_protection_and_ready() {
             "Agent Operational State:           disabled",
         ),
     ] {
-        let changed = vendors::sentinelctl_macos(&text.replace(from, to));
+        let changed = read(StatusFormat::SentinelctlStatus, &text.replace(from, to));
         assert!(not_protecting(&changed), "{to}: {changed:?}");
     }
     // `sentinelctl version` is not a status: unreadable.
-    assert!(unreadable(&vendors::sentinelctl_macos(&fixture(
-        "macos",
-        "sentinelctl-version-glpi-agent.txt"
-    ))));
+    assert!(unreadable(&read(
+        StatusFormat::SentinelctlStatus,
+        &MACOS.text("sentinelctl-version-glpi-agent.txt")
+    )));
 }
 
 #[test]
 fn repcli_reads_the_sensor_state_on_linux_and_macos() {
-    let linux = vendors::repcli_status(&fixture(
-        "linux",
-        "repcli-status-enabled-kolide-launcher.txt",
-    ));
+    let linux = read(
+        StatusFormat::RepcliStatus,
+        &LINUX.text("repcli-status-enabled-kolide-launcher.txt"),
+    );
     assert!(protecting(&linux), "{linux:?}");
     assert_eq!(fact(&linux, "version"), Some("2.14.0.1234321"));
-    let mac_text = fixture("macos", "repcli-status-enabled-kolide-launcher.txt");
-    let mac = vendors::repcli_status(&mac_text);
+    let mac_text = MACOS.text("repcli-status-enabled-kolide-launcher.txt");
+    let mac = read(StatusFormat::RepcliStatus, &mac_text);
     assert!(protecting(&mac), "{mac:?}");
     assert_eq!(fact(&mac, "system_extension"), Some("Running"));
-    let bypass = vendors::repcli_status(&mac_text.replace("State: Enabled", "State: Bypass"));
+    let bypass = read(
+        StatusFormat::RepcliStatus,
+        &mac_text.replace("State: Enabled", "State: Bypass"),
+    );
     assert!(not_protecting(&bypass), "{bypass:?}");
 }
 
 #[test]
 fn cytool_runtime_query_needs_every_component_running() {
-    for os in ["linux", "macos"] {
-        let text = fixture(os, "cytool-runtime-query-all-running-glpi-agent.txt");
-        let reading = vendors::cytool_runtime(&text);
+    for (os, fixtures) in [("linux", LINUX), ("macos", MACOS)] {
+        let text = fixtures.text("cytool-runtime-query-all-running-glpi-agent.txt");
+        let reading = read(StatusFormat::CytoolRuntimeQuery, &text);
         assert!(protecting(&reading), "{os}: {reading:?}");
-        let stopped = vendors::cytool_runtime(&text.replacen("Running", "Stopped", 1));
+        let stopped = read(
+            StatusFormat::CytoolRuntimeQuery,
+            &text.replacen("Running", "Stopped", 1),
+        );
         assert!(not_protecting(&stopped), "{os}: {stopped:?}");
     }
     // `cytool info` prints a banner, not the runtime table.
-    assert!(unreadable(&vendors::cytool_runtime(&fixture(
-        "linux",
-        "cytool-info-banner-glpi-agent.txt"
-    ))));
+    assert!(unreadable(&read(
+        StatusFormat::CytoolRuntimeQuery,
+        &LINUX.text("cytool-info-banner-glpi-agent.txt")
+    )));
 }
 
 #[test]
 fn falcon_stats_on_macos_reads_sensor_operational() {
-    let reading = vendors::falcon_stats(&fixture(
-        "macos",
-        "falconctl-stats-agent-info-operational-fleet-2633.txt",
-    ));
+    let reading = read(
+        StatusFormat::FalconctlStats,
+        &MACOS.text("falconctl-stats-agent-info-operational-fleet-2633.txt"),
+    );
     assert!(protecting(&reading), "{reading:?}");
     assert_eq!(fact(&reading, "version"), Some("7.15.18402.0"));
 }
@@ -234,7 +233,7 @@ fn every_reader_is_fail_closed_on_garbage() {
             continue;
         };
         for text in garbage {
-            let reading = (status.read)(text);
+            let reading = read(status.format, text);
             assert!(
                 unreadable(&reading),
                 "{} on {:?} read {text:?} as {:?}",
@@ -337,9 +336,9 @@ fn a_linux_laptop_with_an_edr_the_old_list_did_not_know_passes() {
     host.command(
         &status_command(Os::Linux, "Carbon Black Cloud").display(),
         0,
-        &fixture("linux", "repcli-status-enabled-kolide-launcher.txt"),
+        &LINUX.text("repcli-status-enabled-kolide-launcher.txt"),
     );
-    let finding = judge(&host, Os::Linux);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.summary.contains("Carbon Black Cloud"),
@@ -354,15 +353,15 @@ fn a_stopped_unit_fails_naming_the_product_even_when_its_tool_reads_well() {
     let mut host = linux_host(&[("falcon-sensor.service", "loaded", "inactive")]);
     let both = format!(
         "{}{}",
-        fixture("linux", "falconctl-g-rfm-state-false-insights-core.txt"),
-        fixture("linux", "falconctl-g-aid-set-insights-core.txt")
+        LINUX.text("falconctl-g-rfm-state-false-insights-core.txt"),
+        LINUX.text("falconctl-g-aid-set-insights-core.txt")
     );
     host.command(
         &status_command(Os::Linux, "CrowdStrike Falcon").display(),
         0,
         &both,
     );
-    let finding = judge(&host, Os::Linux);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
     assert!(
         finding.summary.contains("CrowdStrike Falcon")
@@ -383,7 +382,7 @@ fn a_found_product_whose_tool_is_denied_is_unknown_naming_it() {
     denied.exit_code = Some(1);
     denied.stderr = "Permission denied".into();
     host.add(denied);
-    let finding = judge(&host, Os::Linux);
+    let finding = judge(probe, &host, Os::Linux);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -393,7 +392,7 @@ fn a_found_product_whose_tool_is_denied_is_unknown_naming_it() {
 #[test]
 fn a_service_only_product_protects_by_its_running_service_and_fails_when_stopped() {
     let host = linux_host(&[("sophos-spl.service", "loaded", "active")]);
-    let finding = judge(&host, Os::Linux);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.summary.contains("Sophos Protection for Linux"),
@@ -401,7 +400,7 @@ fn a_service_only_product_protects_by_its_running_service_and_fails_when_stopped
         finding.summary
     );
     let host = linux_host(&[("sophos-spl.service", "loaded", "failed")]);
-    let finding = judge(&host, Os::Linux);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
     assert!(finding.summary.contains("Sophos"), "{}", finding.summary);
 }
@@ -411,7 +410,7 @@ fn an_install_folder_without_a_readable_service_list_is_unknown_not_fail() {
     let mut host = ReplayHost::new();
     host.command("pgrep -l -x clamd", 1, "");
     host.dir("/opt/eset/eea", &["sbin", "lib"]);
-    let finding = judge(&host, Os::Linux);
+    let finding = judge(probe, &host, Os::Linux);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -427,12 +426,9 @@ fn a_mac_protected_by_sentinelone_passes_and_a_windows_pc_by_a_running_edr_servi
     host.command(
         &status_command(Os::Macos, "SentinelOne").display(),
         0,
-        &fixture(
-            "macos",
-            "sentinelctl-status-protection-enabled-glpi-agent.txt",
-        ),
+        &MACOS.text("sentinelctl-status-protection-enabled-glpi-agent.txt"),
     );
-    let finding = judge(&host, Os::Macos);
+    let finding = judge(probe, &host, Os::Macos);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.summary.contains("SentinelOne"),
@@ -446,7 +442,7 @@ fn a_mac_protected_by_sentinelone_passes_and_a_windows_pc_by_a_running_edr_servi
         &probe_antivirus::services::windows_query(&names),
         r#"{"Name":"CSFalconService","State":"Running","StartMode":"Auto"}"#,
     );
-    let finding = judge(&host, Os::Windows);
+    let finding = judge(probe, &host, Os::Windows);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.summary.contains("CrowdStrike Falcon"),
@@ -476,23 +472,25 @@ fn every_catalogue_row_is_complete() {
 
 #[test]
 fn bduitool_savdstatus_and_dsa_query_read_their_published_outputs() {
-    let text = fixture("linux", "bduitool-get-ps-antimalware-on-glpi-agent.txt");
-    let on = vendors::bduitool_ps(&text);
+    let text = LINUX.text("bduitool-get-ps-antimalware-on-glpi-agent.txt");
+    let on = read(StatusFormat::BduitoolPs, &text);
     assert!(protecting(&on), "{on:?}");
     assert_eq!(fact(&on, "version"), Some("7.0.3.2239"));
-    let off =
-        vendors::bduitool_ps(&text.replace("Antimalware status: On", "Antimalware status: Off"));
+    let off = read(
+        StatusFormat::BduitoolPs,
+        &text.replace("Antimalware status: On", "Antimalware status: Off"),
+    );
     assert!(not_protecting(&off), "{off:?}");
-    let sav = vendors::savdstatus(&fixture(
-        "linux",
-        "savdstatus-active-on-access-running-elatov-blog.txt",
-    ));
+    let sav = read(
+        StatusFormat::Savdstatus,
+        &LINUX.text("savdstatus-active-on-access-running-elatov-blog.txt"),
+    );
     assert!(protecting(&sav), "{sav:?}");
     // The published block keeps its prompts; the reader finds the state line among them.
-    let dsa = vendors::dsa_agent_status(&fixture(
-        "linux",
-        "dsa-query-getagentstatus-green-nhn-cloud-docs.txt",
-    ));
+    let dsa = read(
+        StatusFormat::DsaAgentStatus,
+        &LINUX.text("dsa-query-getagentstatus-green-nhn-cloud-docs.txt"),
+    );
     assert!(protecting(&dsa), "{dsa:?}");
     assert_eq!(fact(&dsa, "agent_state"), Some("green"));
 }
@@ -504,22 +502,19 @@ fn a_mac_with_esets_launchd_job_running_passes_by_the_published_launchctl_list()
     host.command(
         &services_command(Os::Macos, &labels).unwrap().display(),
         0,
-        &fixture(
-            "macos",
-            "launchctl-list-eset-protection-running-glpi-agent.txt",
-        ),
+        &MACOS.text("launchctl-list-eset-protection-running-glpi-agent.txt"),
     );
-    let finding = judge(&host, Os::Macos);
+    let finding = judge(probe, &host, Os::Macos);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.summary.contains("ESET"), "{}", finding.summary);
 }
 
 #[test]
 fn clamav_version_lines_read_past_warnings_and_from_freshclam() {
-    use probe_antivirus::parse::clam_version;
+    use probe_antivirus::parse::linux::clam_version;
     use time::{Date, Month};
     // Two published runs in one file: the parser takes the first version line it meets.
-    let text = fixture("linux", "clamdscan-version-with-warnings-roda-1428.txt");
+    let text = LINUX.text("clamdscan-version-with-warnings-roda-1428.txt");
     let v = clam_version(&text).unwrap();
     assert_eq!(v.engine, "0.99.3");
     let after = text.split("# clamdscan --version").nth(2).unwrap();
@@ -529,10 +524,21 @@ fn clamav_version_lines_read_past_warnings_and_from_freshclam() {
         v.signature_date,
         Date::from_calendar_date(2018, Month::November, 29).ok()
     );
-    let v = clam_version(&fixture("linux", "freshclam-version-clamav-faq-115.txt")).unwrap();
+    let v = clam_version(&LINUX.text("freshclam-version-clamav-faq-115.txt")).unwrap();
     assert_eq!(v.signatures.as_deref(), Some("25533"));
     assert_eq!(
         v.signature_date,
         Date::from_calendar_date(2019, Month::August, 6).ok()
     );
+}
+
+#[test]
+fn falconctl_records_nothing_while_the_sensors_mode_is_unknown() {
+    // As before the reshaping: an unreadable rfm-state drops the version too.
+    let unset = read(
+        StatusFormat::FalconctlOptions,
+        &LINUX.text("falconctl-g-options-aid-unset-kolide-launcher.txt"),
+    );
+    assert!(unreadable(&unset), "{unset:?}");
+    assert!(unset.facts.is_empty(), "{:?}", unset.facts);
 }

@@ -3,32 +3,21 @@
 
 use devidence_core::redact::Redactor;
 use devidence_core::{
-    Finding, Observation, Os, Outcome, Policy, ProbeRun, RealHost, ReplayHost, SourceKind, Verdict,
+    Observation, Os, Outcome, Policy, ProbeRun, RealHost, ReplayHost, SourceKind, Verdict,
 };
+use devidence_testkit::probe::{Fixtures, judge, rejudge};
+use probe_antivirus::probe;
 use time::OffsetDateTime;
 
-fn judge(host: &ReplayHost) -> Finding {
-    probe_antivirus::probe(ProbeRun::new(
-        host,
-        Os::Linux,
-        &Policy::default(),
-        &Redactor::new(),
-    ))
-}
-
-/// Loads a fixture: a `# source:` header line, then a JSON array of observations.
-fn fixture(name: &str) -> ReplayHost {
-    let observations = devidence_core::fixture::load_observations(format!(
-        "{}/tests/fixtures/linux/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"));
-    ReplayHost::from_observations(observations)
-}
+const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
 #[test]
 fn recorded_machine_without_any_product_fails_naming_what_was_looked_for() {
-    let finding = judge(&fixture("debian12-vm-nothing-installed.json"));
+    let finding = judge(
+        probe,
+        &LINUX.replay_host("debian12-vm-nothing-installed.json"),
+        Os::Linux,
+    );
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
         finding.summary.contains("ClamAV") && finding.summary.contains("SentinelOne"),
@@ -40,7 +29,11 @@ fn recorded_machine_without_any_product_fails_naming_what_was_looked_for() {
 
 #[test]
 fn recorded_clamav_installed_but_not_running_fails() {
-    let finding = judge(&fixture("debian12-vm-clamav-installed-not-running.json"));
+    let finding = judge(
+        probe,
+        &LINUX.replay_host("debian12-vm-clamav-installed-not-running.json"),
+        Os::Linux,
+    );
     assert_eq!(finding.verdict, Verdict::Fail);
     assert_eq!(finding.facts["clamav.engine"], "1.4.6");
     assert_eq!(finding.facts["clamav.clamd_running"], "false");
@@ -78,7 +71,7 @@ fn clamav_running(signature_age_days: i64) -> ReplayHost {
 
 #[test]
 fn clamav_running_with_fresh_signatures_passes() {
-    let finding = judge(&clamav_running(1));
+    let finding = judge(probe, &clamav_running(1), Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert_eq!(finding.facts["clamav.signature_age_days"], "1");
     assert_eq!(finding.facts["clamav.on_access_scanning"], "false");
@@ -86,7 +79,7 @@ fn clamav_running_with_fresh_signatures_passes() {
 
 #[test]
 fn clamav_with_stale_signatures_fails() {
-    let finding = judge(&clamav_running(30));
+    let finding = judge(probe, &clamav_running(30), Os::Linux);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
         finding.summary.contains("30 days old"),
@@ -100,7 +93,7 @@ fn defender_states() {
     let mut host = nothing_installed();
     let json = r#"{"healthy":true,"licensed":true,"real_time_protection_enabled":true,"definitions_status":"up_to_date","app_version":"101.24082.0004"}"#;
     host.command("mdatp health --output json", 0, json);
-    assert_eq!(judge(&host).verdict, Verdict::Pass);
+    assert_eq!(judge(probe, &host, Os::Linux).verdict, Verdict::Pass);
 
     host.command(
         "mdatp health --output json",
@@ -110,7 +103,7 @@ fn defender_states() {
             "\"real_time_protection_enabled\":false",
         ),
     );
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(finding.summary.contains("real-time protection is off"));
 
@@ -123,7 +116,7 @@ fn defender_states() {
     denied.exit_code = Some(1);
     denied.stderr = "Permission denied. Please run as root.".into();
     host.add(denied);
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     let Verdict::Unknown { reason } = finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -139,9 +132,9 @@ fn falcon_in_reduced_functionality_mode_fails() {
         0,
         "rfm-state=true, rfm-reason=Unspecified, code=0xC0000001.\n",
     );
-    assert_eq!(judge(&host).verdict, Verdict::Fail);
+    assert_eq!(judge(probe, &host, Os::Linux).verdict, Verdict::Fail);
     host.command(falconctl, 0, "rfm-state=false.\n");
-    assert_eq!(judge(&host).verdict, Verdict::Pass);
+    assert_eq!(judge(probe, &host, Os::Linux).verdict, Verdict::Pass);
 }
 
 #[test]
@@ -154,7 +147,10 @@ fn a_timed_out_product_is_unknown_unless_another_protects() {
     );
     hung.duration_ms = 15000;
     host.add(hung);
-    assert!(matches!(judge(&host).verdict, Verdict::Unknown { .. }));
+    assert!(matches!(
+        judge(probe, &host, Os::Linux).verdict,
+        Verdict::Unknown { .. }
+    ));
     let mut with_clam = clamav_running(0);
     let mut hung = Observation::new(
         SourceKind::Command,
@@ -163,13 +159,13 @@ fn a_timed_out_product_is_unknown_unless_another_protects() {
     );
     hung.duration_ms = 15000;
     with_clam.add(hung);
-    assert_eq!(judge(&with_clam).verdict, Verdict::Pass);
+    assert_eq!(judge(probe, &with_clam, Os::Linux).verdict, Verdict::Pass);
 }
 
 #[test]
 fn the_real_machine_gives_a_verdict_with_its_evidence() {
     let host = RealHost::new();
-    let finding = probe_antivirus::probe(ProbeRun::new(
+    let finding = probe(ProbeRun::new(
         &host,
         Os::Linux,
         &Policy::default(),
@@ -203,25 +199,11 @@ fn the_real_machine_gives_a_verdict_with_its_evidence() {
         );
     }
     // The finding carries its proof: judged again from its observations, it is the same.
-    let again = replayed(&finding, probe_antivirus::probe);
+    let again = rejudge(&finding, probe);
     assert_eq!(
         (&again.verdict, &again.summary),
         (&finding.verdict, &finding.summary)
     );
-}
-
-/// The finding judged again from its own observations (what `devidence replay` does).
-fn replayed(
-    finding: &devidence_core::Finding,
-    probe: fn(ProbeRun<'_>) -> devidence_core::Finding,
-) -> devidence_core::Finding {
-    let host = devidence_core::ReplayHost::from_observations(finding.observations.clone());
-    probe(ProbeRun::new(
-        &host,
-        finding.os,
-        &Policy::default(),
-        &Redactor::new(),
-    ))
 }
 
 /// Whether `program` is on the agent's fixed command path.

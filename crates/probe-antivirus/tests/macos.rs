@@ -2,22 +2,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-use devidence_core::fixture::load;
-use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use devidence_core::{Os, ReplayHost, Verdict};
+use devidence_testkit::probe::{Fixtures, judge};
 use probe_antivirus::macos::{
-    falcon_stats_command, gatekeeper_command, mdatp_health_command, parse_gatekeeper,
-    xprotect_version_command,
+    falcon_stats_command, gatekeeper_command, mdatp_health_command, xprotect_version_command,
 };
-use probe_antivirus::parse::{falcon_stats, mdatp_health};
+use probe_antivirus::parse::macos::{falcon_stats, parse_gatekeeper};
+use probe_antivirus::parse::mdatp::mdatp_health;
+use probe_antivirus::probe;
 
-fn fixture(name: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/macos/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const MACOS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "macos");
 
 const SPCTL_ON: &str = "spctl-status-enabled-elastic-420.txt";
 const SPCTL_OFF: &str = "spctl-status-disabled-elastic-420.txt";
@@ -25,31 +19,25 @@ const MDATP_RTP_OFF: &str = "mdatp-health-rtp-not-enabled-microsoft-365-docs-972
 const MDATP_LEGACY: &str = "mdatp-health-legacy-camelcase-truncated-windows-itpro-docs-8576.txt";
 const FALCON: &str = "falconctl-stats-sensor-operational-fleet-2633.txt";
 
-fn judge(host: &ReplayHost) -> Finding {
-    let policy = Policy::default();
-    let redactor = Redactor::new();
-    probe_antivirus::probe(ProbeRun::new(host, Os::Macos, &policy, &redactor))
-}
-
 /// A Mac with only Apple's protection: XProtect's version (the value is this test's, the
 /// `spctl` output is the fixture's).
 fn built_in_host(spctl: &str) -> ReplayHost {
     let mut host = ReplayHost::new();
-    host.command(&gatekeeper_command().display(), 0, &fixture(spctl))
+    host.command(&gatekeeper_command().display(), 0, &MACOS.text(spctl))
         .command(&xprotect_version_command().display(), 0, "2192\n");
     host
 }
 
 #[test]
 fn gatekeeper_status_lines_parse() {
-    assert_eq!(parse_gatekeeper(&fixture(SPCTL_ON)), Some(true));
-    assert_eq!(parse_gatekeeper(&fixture(SPCTL_OFF)), Some(false));
+    assert_eq!(parse_gatekeeper(&MACOS.text(SPCTL_ON)), Some(true));
+    assert_eq!(parse_gatekeeper(&MACOS.text(SPCTL_OFF)), Some(false));
     assert_eq!(parse_gatekeeper("spctl: unknown option\n"), None);
 }
 
 #[test]
 fn built_in_protection_passes_with_gatekeeper_on() {
-    let finding = judge(&built_in_host(SPCTL_ON));
+    let finding = judge(probe, &built_in_host(SPCTL_ON), Os::Macos);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.summary.contains("XProtect definitions 2192"),
@@ -65,7 +53,7 @@ fn built_in_protection_passes_with_gatekeeper_on() {
 
 #[test]
 fn gatekeeper_off_fails_with_the_command_to_turn_it_back_on() {
-    let finding = judge(&built_in_host(SPCTL_OFF));
+    let finding = judge(probe, &built_in_host(SPCTL_OFF), Os::Macos);
     assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
     assert!(
         finding.summary.contains("Gatekeeper is off"),
@@ -83,8 +71,8 @@ fn gatekeeper_off_fails_with_the_command_to_turn_it_back_on() {
 #[test]
 fn without_an_xprotect_version_the_built_in_state_is_unknown_never_pass() {
     let mut host = ReplayHost::new();
-    host.command(&gatekeeper_command().display(), 0, &fixture(SPCTL_ON));
-    let finding = judge(&host);
+    host.command(&gatekeeper_command().display(), 0, &MACOS.text(SPCTL_ON));
+    let finding = judge(probe, &host, Os::Macos);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -96,16 +84,16 @@ fn without_an_xprotect_version_the_built_in_state_is_unknown_never_pass() {
 
 #[test]
 fn mdatp_text_with_real_time_protection_off_is_not_protecting() {
-    let health = mdatp_health(&fixture(MDATP_RTP_OFF)).unwrap();
+    let health = mdatp_health(&MACOS.text(MDATP_RTP_OFF)).unwrap();
     assert_eq!(health.real_time_protection, Some(false));
     assert_eq!(health.real_time_protection_available, Some(true));
     let mut host = built_in_host(SPCTL_OFF);
     host.command(
         &mdatp_health_command().display(),
         0,
-        &fixture(MDATP_RTP_OFF),
+        &MACOS.text(MDATP_RTP_OFF),
     );
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Macos);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
         finding.summary.contains("real-time protection is off"),
@@ -116,15 +104,19 @@ fn mdatp_text_with_real_time_protection_off_is_not_protecting() {
 
 #[test]
 fn legacy_camel_case_mdatp_reads_but_a_cut_output_without_protection_fields_is_unknown() {
-    let health = mdatp_health(&fixture(MDATP_LEGACY)).unwrap();
+    let health = mdatp_health(&MACOS.text(MDATP_LEGACY)).unwrap();
     assert_eq!(health.app_version.as_deref(), Some("101.10.76"));
     assert_eq!(health.definitions_status.as_deref(), Some("up_to_date"));
     assert_eq!(health.real_time_protection, None);
     let mut host = ReplayHost::new();
-    host.command(&mdatp_health_command().display(), 0, &fixture(MDATP_LEGACY))
-        .command(&gatekeeper_command().display(), 0, &fixture(SPCTL_OFF))
-        .command(&xprotect_version_command().display(), 0, "2192\n");
-    let finding = judge(&host);
+    host.command(
+        &mdatp_health_command().display(),
+        0,
+        &MACOS.text(MDATP_LEGACY),
+    )
+    .command(&gatekeeper_command().display(), 0, &MACOS.text(SPCTL_OFF))
+    .command(&xprotect_version_command().display(), 0, "2192\n");
+    let finding = judge(probe, &host, Os::Macos);
     assert!(
         matches!(finding.verdict, Verdict::Unknown { .. }),
         "Defender unreadable and Gatekeeper off must not pass: {:?}",
@@ -134,13 +126,13 @@ fn legacy_camel_case_mdatp_reads_but_a_cut_output_without_protection_fields_is_u
 
 #[test]
 fn falcon_sensor_operational_passes_even_with_gatekeeper_off() {
-    let stats = falcon_stats(&fixture(FALCON));
+    let stats = falcon_stats(&MACOS.text(FALCON));
     assert_eq!(stats.operational, Some(true));
     assert_eq!(stats.version.as_deref(), Some("7.15.18402.0"));
     assert_eq!(stats.cloud_state.as_deref(), Some("connected"));
     let mut host = built_in_host(SPCTL_OFF);
-    host.command(&falcon_stats_command().display(), 0, &fixture(FALCON));
-    let finding = judge(&host);
+    host.command(&falcon_stats_command().display(), 0, &MACOS.text(FALCON));
+    let finding = judge(probe, &host, Os::Macos);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding
@@ -154,13 +146,13 @@ fn falcon_sensor_operational_passes_even_with_gatekeeper_off() {
 fn falcon_denied_is_unreadable() {
     let mut host = built_in_host(SPCTL_OFF);
     host.command(&falcon_stats_command().display(), 1, "");
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Macos);
     assert!(matches!(finding.verdict, Verdict::Unknown { .. }));
 }
 
 #[test]
 fn nothing_answering_is_unknown() {
-    let finding = judge(&ReplayHost::new());
+    let finding = judge(probe, &ReplayHost::new(), Os::Macos);
     assert!(
         matches!(finding.verdict, Verdict::Unknown { .. }),
         "{:?}",

@@ -4,25 +4,35 @@
 //! download) at least security updates. Linux: Debian/Ubuntu `unattended-upgrades` with
 //! apt's systemd timers, and Fedora/RHEL `dnf-automatic` (dnf 4 and dnf5). macOS: the Software
 //! Update preferences, managed over local ([`macos`]). Windows: Group Policy, MDM policy and the
-//! Windows Update service, any of which can turn updates off ([`windows`]).
+//! Windows Update service, any of which can turn updates off ([`windows`]). Fails when a fact
+//! proves updates are off or only downloaded (the package missing, a timer disabled, a toggle
+//! or a policy turning them off); unknown when something could not be read or the distribution
+//! is not supported yet.
 //!
-//! Layout: [`parse`] turns command output into facts (pure, no I/O), [`policy`] turns facts into
-//! checks and a verdict (pure), and the private `linux` module is the plan that runs commands
-//! through the [`ProbeRun`] and records every fact.
+//! Layout:
+//! - [`linux`], [`macos`], [`windows`]: the plans, each `gather` → its `Facts`: os-release,
+//!   then unattended-upgrades (dpkg, `apt-config`, apt's timers) or dnf-automatic (rpm, its
+//!   timers and configuration) on Linux; the Software Update preferences and `softwareupdate
+//!   -l` on macOS; the Group Policy, MDM and service registry keys on Windows;
+//! - [`parse`]: the pure parsers (`parse::linux::{apt, dnf, os_release, systemd}`,
+//!   `parse::macos`, `parse::windows`);
+//! - [`policy`]: facts → conclusion (`conclude_linux`, `conclude_macos`, `conclude_windows`,
+//!   and the per-requirement [`policy::Check`]s they combine with [`policy::conclude`]).
 
-mod linux;
+pub mod linux;
 pub mod macos;
 pub mod parse;
 pub mod policy;
 pub mod windows;
 
-use devidence_core::{Finding, Os, ProbeRun};
+use devidence_core::{Control, Finding, Os, ProbeRun};
 
 /// Checks automatic OS updates on the run's OS and returns the finding.
-pub fn probe(run: ProbeRun<'_>) -> Finding {
-    match run.os {
-        Os::Linux => linux::plan(run),
-        Os::Macos => macos::plan(run),
-        Os::Windows => windows::plan(run),
-    }
+pub fn probe(mut run: ProbeRun<'_>) -> Finding {
+    let conclusion = match run.os {
+        Os::Linux => policy::conclude_linux(&linux::gather(&mut run)),
+        Os::Macos => policy::conclude_macos(&macos::gather(&mut run)),
+        Os::Windows => policy::conclude_windows(&windows::gather(&mut run)),
+    };
+    run.finish(Control::AutoUpdates, conclusion)
 }

@@ -1,17 +1,15 @@
-//! The Linux plan: find the distribution family, then check its update mechanism.
+//! The Linux plan: find the distribution family, then read its update mechanism.
 //!
 //! Every command and file goes through the [`ProbeRun`] so it lands in the evidence; the
-//! parsing lives in [`crate::parse`] and the judgement in [`crate::policy`].
+//! parsing lives in [`crate::parse::linux`] and the judgement in [`crate::policy`]
+//! (`conclude_linux`).
 
-use crate::parse::apt::{self, PackageState};
-use crate::parse::dnf::{self, AutomaticConf};
-use crate::parse::os_release::{self, Family, OsRelease};
-use crate::parse::systemd::{self, UnitState};
-use crate::policy::{
-    self, Check, DNF_CONFIG_TIMERS, DNF_INSTALL_TIMERS, DNF_OTHER_TIMERS, DNF_REMEDY, Decision,
-    TimerStatus,
-};
-use devidence_core::{CommandSpec, Control, Finding, Observation, Outcome, ProbeRun, Verdict};
+use crate::parse::linux::apt::{self, PackageState, Periodic};
+use crate::parse::linux::dnf::{self, AutomaticConf};
+use crate::parse::linux::os_release::{self, Family, OsRelease};
+use crate::parse::linux::systemd::{self, UnitState};
+use crate::policy::{DNF_CONFIG_TIMERS, DNF_INSTALL_TIMERS, DNF_OTHER_TIMERS, first_scheduled};
+use devidence_core::{CommandSpec, Outcome, ProbeRun};
 use std::time::Duration;
 
 const SYSTEMCTL_DEADLINE: Duration = Duration::from_secs(10);
@@ -19,17 +17,130 @@ const APT_TIMERS: [&str; 2] = ["apt-daily.timer", "apt-daily-upgrade.timer"];
 const UU_LOG: &str = "/var/log/unattended-upgrades/unattended-upgrades.log";
 const DNF_PACKAGES: [&str; 2] = ["dnf-automatic", "dnf5-plugin-automatic"];
 
-pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
-    let release = match read_os_release(&mut run) {
+/// What the Linux plan found, by distribution family.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Facts {
+    /// `/etc/os-release` (and `/usr/lib/os-release`) could not be read or has no `ID=`: why.
+    Unidentified(String),
+    /// A distribution whose update mechanism this probe does not check yet.
+    Unsupported(OsRelease),
+    /// Debian, Ubuntu and derivatives: unattended-upgrades.
+    Debian(Apt),
+    /// Fedora, RHEL and derivatives: dnf-automatic.
+    Fedora(Dnf),
+}
+
+/// What the Debian-family plan read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Apt {
+    /// os-release's `ID` (`debian`, `ubuntu`, …).
+    pub distro_id: String,
+    /// dpkg's answer about the unattended-upgrades package.
+    pub package: DpkgAnswer,
+    /// The settings and timers, read only once the package is found fully installed.
+    pub schedule: Option<AptSchedule>,
+}
+
+/// What `dpkg-query -W unattended-upgrades` said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DpkgAnswer {
+    /// The package's state.
+    State(PackageState),
+    /// dpkg-query did not complete (missing, timed out, denied): why.
+    NotRun(String),
+    /// dpkg-query exited 0 but printed something that is not a dpkg status.
+    Unparsed {
+        /// The command line.
+        command: String,
+        /// What it printed, trimmed.
+        printed: String,
+    },
+    /// dpkg-query failed another way: why.
+    Failed(String),
+}
+
+/// unattended-upgrades' settings and apt's timers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AptSchedule {
+    /// What `apt-config dump` gave.
+    pub settings: AptSettings,
+    /// apt's daily timers (`apt-daily.timer`, `apt-daily-upgrade.timer`).
+    pub timers: Timers,
+}
+
+/// What `apt-config dump` gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AptSettings {
+    /// It did not succeed: why.
+    NotRun(String),
+    /// Its output is not apt's: the parser's reason.
+    Unparsed(String),
+    /// The values that decide whether unattended-upgrades installs anything.
+    Read {
+        /// `APT::Periodic::Enable`, when set.
+        enable: Option<String>,
+        /// `APT::Periodic::Update-Package-Lists` then `APT::Periodic::Unattended-Upgrade`.
+        periodic: Vec<PeriodicSetting>,
+        /// unattended-upgrades' allowed origins, in order.
+        origins: Vec<String>,
+    },
+}
+
+/// One `APT::Periodic::*` interval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeriodicSetting {
+    /// The full apt key.
+    pub key: &'static str,
+    /// Its value, when set.
+    pub value: Option<String>,
+    /// The value as apt reads it.
+    pub parsed: Result<Periodic, String>,
+}
+
+/// What systemd reported on a set of timers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timers {
+    /// One state per timer asked about, in order.
+    Read(Vec<UnitState>),
+    /// `systemctl` is not installed.
+    NoSystemctl,
+    /// `systemctl show` said nothing about this unit.
+    Unreported(String),
+}
+
+/// What the Fedora-family plan read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dnf {
+    /// `rpm -q` did not complete: why.
+    RpmNotRun(String),
+    /// `rpm -q` printed something unexpected: the parser's reason and the first line of
+    /// stderr (empty when none).
+    RpmUnparsed {
+        /// The parser's reason.
+        why: String,
+        /// The first line rpm printed on stderr.
+        first_err: String,
+    },
+    /// Neither dnf-automatic package is installed.
+    NotInstalled,
+    /// dnf-automatic is installed.
+    Installed {
+        /// The installed packages, `name version`.
+        packages: Vec<String>,
+        /// The dnf-automatic timers ([`DNF_INSTALL_TIMERS`], [`DNF_CONFIG_TIMERS`],
+        /// [`DNF_OTHER_TIMERS`]).
+        timers: Timers,
+        /// The effective configuration, read only when a configuration-driven timer is what
+        /// runs (`Err` when unreadable).
+        config: Option<Result<AutomaticConf, String>>,
+    },
+}
+
+/// Reads the distribution, then its update mechanism, recording every fact.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
+    let release = match read_os_release(run) {
         Ok(release) => release,
-        Err(reason) => {
-            let decision = Decision {
-                verdict: Verdict::unknown(format!("the distribution could not be identified: {reason}")),
-                summary: "Could not check automatic updates because the distribution could not be identified.".into(),
-                remediation: Some("Make /etc/os-release readable by the agent (it is world-readable by default).".into()),
-            };
-            return finish(run, decision);
-        }
+        Err(reason) => return Facts::Unidentified(reason),
     };
     run.fact("os.id", release.id.clone());
     if !release.id_like.is_empty() {
@@ -37,11 +148,11 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
     }
     run.fact("os.name", release.display_name().to_string());
     run.fact("os.family", release.family().name());
-    record_desktop_updater(&mut run);
+    record_desktop_updater(run);
     match release.family() {
-        Family::Debian => debian(run, &release),
-        Family::Fedora => fedora(run),
-        Family::Suse | Family::Other => unsupported(run, &release),
+        Family::Debian => Facts::Debian(read_apt(run, &release)),
+        Family::Fedora => Facts::Fedora(read_dnf(run)),
+        Family::Suse | Family::Other => Facts::Unsupported(release),
     }
 }
 
@@ -91,15 +202,6 @@ fn record_desktop_updater(run: &mut ProbeRun<'_>) {
     }
 }
 
-fn finish(run: ProbeRun<'_>, decision: Decision) -> Finding {
-    run.finish(
-        Control::AutoUpdates,
-        decision.verdict,
-        decision.summary,
-        decision.remediation,
-    )
-}
-
 fn read_os_release(run: &mut ProbeRun<'_>) -> Result<OsRelease, String> {
     let mut obs = run.read_file("/etc/os-release");
     if obs.outcome == Outcome::NotFound {
@@ -111,151 +213,49 @@ fn read_os_release(run: &mut ProbeRun<'_>) -> Result<OsRelease, String> {
     os_release::parse(&obs.stdout).ok_or_else(|| format!("{} has no ID= line", obs.source))
 }
 
-fn unsupported(run: ProbeRun<'_>, release: &OsRelease) -> Finding {
-    let name = release.display_name().to_string();
-    let hint = if release.family() == Family::Suse {
-        " For openSUSE/SLES, show the YaST Online Update or `zypper` patch schedule."
-    } else {
-        ""
-    };
-    let decision = Decision {
-        verdict: Verdict::unknown(format!(
-            "automatic updates on {name} (ID={}) are not checked yet; this release checks Debian/Ubuntu (unattended-upgrades) and Fedora/RHEL (dnf-automatic)",
-            release.id
-        )),
-        summary: format!("Could not check automatic updates because {name} is not supported yet."),
-        remediation: Some(format!(
-            "Upload evidence of this machine's automatic-update settings manually.{hint}"
-        )),
-    };
-    finish(run, decision)
-}
-
-/// A command's observation that did not complete (missing tool, timeout, permission) as an
-/// Unknown check.
-fn not_run(obs: &Observation, remedy: &str) -> Check {
-    Check::Unknown {
-        reason: obs.failure_reason(),
-        remedy: remedy.to_string(),
-    }
-}
-
-fn debian(mut run: ProbeRun<'_>, release: &OsRelease) -> Finding {
+fn read_apt(run: &mut ProbeRun<'_>, release: &OsRelease) -> Apt {
     run.fact("mechanism", "unattended-upgrades (apt)");
-    let mut checks = Vec::new();
+    let distro_id = release.id.clone();
 
     // 1. Is unattended-upgrades installed?
     let query = run.run(CommandSpec::new(
         "dpkg-query",
         ["-W", "-f=${Status} ${Version}", "unattended-upgrades"],
     ));
-    let state = if query.outcome != Outcome::Completed {
-        Err(not_run(
-            &query,
-            "Run the agent as root on a system where dpkg-query works.",
-        ))
+    let package = if query.outcome != Outcome::Completed {
+        DpkgAnswer::NotRun(query.failure_reason())
     } else if query.exit_code == Some(1) && apt::dpkg_says_unknown_package(&query.stderr) {
-        Ok(PackageState::NotInstalled)
+        DpkgAnswer::State(PackageState::NotInstalled)
     } else if query.exit_code == Some(0) {
-        apt::parse_dpkg_status(&query.stdout).ok_or_else(|| Check::Unknown {
-            reason: format!(
-                "`{}` printed `{}`, which is not a dpkg status",
-                query.source,
-                query.stdout.trim()
-            ),
-            remedy: "Check `dpkg-query -W unattended-upgrades` by hand.".into(),
-        })
+        match apt::parse_dpkg_status(&query.stdout) {
+            Some(state) => DpkgAnswer::State(state),
+            None => DpkgAnswer::Unparsed {
+                command: query.source.clone(),
+                printed: query.stdout.trim().to_string(),
+            },
+        }
     } else {
-        Err(not_run(
-            &query,
-            "Check `dpkg-query -W unattended-upgrades` by hand.",
-        ))
+        DpkgAnswer::Failed(query.failure_reason())
     };
-    let version = match &state {
-        Ok(state) => {
+    match &package {
+        DpkgAnswer::State(state) => {
             run.fact("unattended_upgrades.package", describe_package(state));
-            let check = policy::check_package(state);
-            if matches!(check, Check::Fail { .. }) {
-                return finish(run, policy::decide("", &[check]));
-            }
-            checks.push(check);
-            match state {
-                PackageState::Installed { version } => version.clone(),
-                _ => String::new(),
-            }
         }
-        Err(check) => {
-            run.fact("unattended_upgrades.package", "unknown");
-            return finish(run, policy::decide("", std::slice::from_ref(check)));
-        }
-    };
+        _ => run.fact("unattended_upgrades.package", "unknown"),
+    }
+    if !matches!(package, DpkgAnswer::State(PackageState::Installed { .. })) {
+        return Apt {
+            distro_id,
+            package,
+            schedule: None,
+        };
+    }
 
     // 2. Is it switched on, and does it take security updates?
-    let dump = run.run(CommandSpec::new("apt-config", ["dump"]));
-    let mut security_origin = String::new();
-    if dump.succeeded() {
-        match apt::parse_apt_config_dump(&dump.stdout) {
-            Ok(config) => {
-                let enable = config.get("APT::Periodic::Enable");
-                run.fact("apt.periodic.enable", enable.unwrap_or("(not set: on)"));
-                checks.push(policy::check_periodic_enable(enable));
-                for (key, fact) in [
-                    (
-                        "APT::Periodic::Update-Package-Lists",
-                        "apt.periodic.update_package_lists",
-                    ),
-                    (
-                        "APT::Periodic::Unattended-Upgrade",
-                        "apt.periodic.unattended_upgrade",
-                    ),
-                ] {
-                    let value = config.get(key);
-                    run.fact(fact, value.unwrap_or("(not set: off)"));
-                    checks.push(policy::check_periodic(
-                        key,
-                        value,
-                        &apt::parse_periodic(value),
-                    ));
-                }
-                let origins = apt::unattended_origins(&config);
-                run.fact(
-                    "unattended_upgrades.origins",
-                    if origins.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        origins.join(" | ")
-                    },
-                );
-                if let Some(origin) = origins.iter().find(|o| apt::origin_covers_security(o)) {
-                    security_origin.clone_from(origin);
-                }
-                run.fact(
-                    "unattended_upgrades.security_origin",
-                    if security_origin.is_empty() {
-                        "no"
-                    } else {
-                        "yes"
-                    },
-                );
-                checks.push(policy::check_origins(&origins, &release.id));
-            }
-            Err(why) => checks.push(Check::Unknown {
-                reason: why,
-                remedy: "Check `apt-config dump` by hand.".into(),
-            }),
-        }
-    } else {
-        checks.push(not_run(
-            &dump,
-            "Run the agent as root so `apt-config dump` can read /etc/apt.",
-        ));
-    }
+    let settings = read_apt_settings(run);
 
     // 3. Are apt's daily timers scheduled?
-    match timer_states(&mut run, &APT_TIMERS) {
-        Ok(units) => checks.extend(units.iter().map(policy::check_apt_timer)),
-        Err(check) => checks.push(check),
-    }
+    let timers = read_timers(run, &APT_TIMERS);
 
     // 4. Evidence of the last run (a fact only; it never changes the verdict).
     let tail =
@@ -273,10 +273,63 @@ fn debian(mut run: ProbeRun<'_>, release: &OsRelease) -> Finding {
         run.fact("unattended_upgrades.log", tail.failure_reason());
     }
 
-    let pass = format!(
-        "unattended-upgrades {version} is installed, switched on and scheduled to install updates from {security_origin}."
+    Apt {
+        distro_id,
+        package,
+        schedule: Some(AptSchedule { settings, timers }),
+    }
+}
+
+/// `apt-config dump`: the periodic switches and unattended-upgrades' allowed origins.
+fn read_apt_settings(run: &mut ProbeRun<'_>) -> AptSettings {
+    let dump = run.run(CommandSpec::new("apt-config", ["dump"]));
+    if !dump.succeeded() {
+        return AptSettings::NotRun(dump.failure_reason());
+    }
+    let config = match apt::parse_apt_config_dump(&dump.stdout) {
+        Ok(config) => config,
+        Err(why) => return AptSettings::Unparsed(why),
+    };
+    let enable = config.get("APT::Periodic::Enable");
+    run.fact("apt.periodic.enable", enable.unwrap_or("(not set: on)"));
+    let mut periodic = Vec::new();
+    for (key, fact) in [
+        (
+            "APT::Periodic::Update-Package-Lists",
+            "apt.periodic.update_package_lists",
+        ),
+        (
+            "APT::Periodic::Unattended-Upgrade",
+            "apt.periodic.unattended_upgrade",
+        ),
+    ] {
+        let value = config.get(key);
+        run.fact(fact, value.unwrap_or("(not set: off)"));
+        periodic.push(PeriodicSetting {
+            key,
+            value: value.map(str::to_string),
+            parsed: apt::parse_periodic(value),
+        });
+    }
+    let origins = apt::unattended_origins(&config);
+    run.fact(
+        "unattended_upgrades.origins",
+        if origins.is_empty() {
+            "(none)".to_string()
+        } else {
+            origins.join(" | ")
+        },
     );
-    finish(run, policy::decide(&pass, &checks))
+    let security = origins.iter().any(|o| apt::origin_covers_security(o));
+    run.fact(
+        "unattended_upgrades.security_origin",
+        if security { "yes" } else { "no" },
+    );
+    AptSettings::Read {
+        enable: enable.map(str::to_string),
+        periodic,
+        origins,
+    }
 }
 
 fn describe_package(state: &PackageState) -> String {
@@ -292,7 +345,7 @@ fn describe_package(state: &PackageState) -> String {
 
 /// What systemd knows about `units`: `systemctl show` when systemd runs, else `systemctl
 /// is-enabled` per unit (unit files only). Records `timer.<unit>.*` facts.
-fn timer_states(run: &mut ProbeRun<'_>, units: &[&str]) -> Result<Vec<UnitState>, Check> {
+fn read_timers(run: &mut ProbeRun<'_>, units: &[&str]) -> Timers {
     let mut args: Vec<&str> = vec!["show"];
     args.extend(units);
     for property in [
@@ -307,11 +360,7 @@ fn timer_states(run: &mut ProbeRun<'_>, units: &[&str]) -> Result<Vec<UnitState>
     }
     let show = run.run(CommandSpec::new("systemctl", args).deadline(SYSTEMCTL_DEADLINE));
     if show.outcome == Outcome::NotFound {
-        return Err(Check::Unknown {
-            reason: "systemctl is not installed, so the update schedule cannot be read".into(),
-            remedy: "This check needs systemd; upload evidence of the update schedule manually."
-                .into(),
-        });
+        return Timers::NoSystemctl;
     }
     let states = if show.succeeded() {
         let parsed = systemd::parse_show(&show.stdout);
@@ -319,12 +368,7 @@ fn timer_states(run: &mut ProbeRun<'_>, units: &[&str]) -> Result<Vec<UnitState>
         for unit in units {
             match parsed.iter().find(|u| u.id == *unit) {
                 Some(state) => states.push(state.clone()),
-                None => {
-                    return Err(Check::Unknown {
-                        reason: format!("`systemctl show` did not report on {unit}"),
-                        remedy: format!("Check `systemctl status {unit}` as root."),
-                    });
-                }
+                None => return Timers::Unreported((*unit).to_string()),
             }
         }
         run.fact("timers.source", "systemctl show");
@@ -383,41 +427,27 @@ fn timer_states(run: &mut ProbeRun<'_>, units: &[&str]) -> Result<Vec<UnitState>
             run.fact(format!("{prefix}.next_elapse"), next.clone());
         }
     }
-    Ok(states)
+    Timers::Read(states)
 }
 
-fn fedora(mut run: ProbeRun<'_>) -> Finding {
+fn read_dnf(run: &mut ProbeRun<'_>) -> Dnf {
     run.fact("mechanism", "dnf-automatic");
     let mut args = vec!["-q"];
     args.extend(DNF_PACKAGES);
     let query = run.run(CommandSpec::new("rpm", args));
     if query.outcome != Outcome::Completed {
-        let check = not_run(&query, "Run the agent on a system where `rpm -q` works.");
-        return finish(run, policy::decide("", &[check]));
+        return Dnf::RpmNotRun(query.failure_reason());
     }
     let installed = match dnf::parse_rpm_q(&query.stdout, &DNF_PACKAGES) {
         Ok(installed) => installed,
         Err(why) => {
             let first_err = query.stderr.lines().next().unwrap_or_default().to_string();
-            let reason = if first_err.is_empty() {
-                why
-            } else {
-                format!("{why} ({first_err})")
-            };
-            let check = Check::Unknown {
-                reason,
-                remedy: "Check `rpm -q dnf-automatic` by hand.".into(),
-            };
-            return finish(run, policy::decide("", &[check]));
+            return Dnf::RpmUnparsed { why, first_err };
         }
     };
     if installed.is_empty() {
         run.fact("dnf_automatic.package", "not installed");
-        let check = Check::Fail {
-            reason: "dnf-automatic is not installed".into(),
-            remedy: DNF_REMEDY.into(),
-        };
-        return finish(run, policy::decide("", &[check]));
+        return Dnf::NotInstalled;
     }
     let packages: Vec<String> = installed.iter().map(|(n, v)| format!("{n} {v}")).collect();
     run.fact("dnf_automatic.package", packages.join(", "));
@@ -428,30 +458,23 @@ fn fedora(mut run: ProbeRun<'_>) -> Finding {
         .chain(&DNF_OTHER_TIMERS)
         .copied()
         .collect();
-    let timers = match timer_states(&mut run, &units) {
-        Ok(timers) => timers,
-        Err(check) => return finish(run, policy::decide("", &[check])),
-    };
-
-    // The configuration matters only when a configuration-driven timer is what runs.
-    let scheduled = |name: &str| {
-        timers
-            .iter()
-            .any(|u| u.id == name && matches!(policy::timer_status(u), TimerStatus::Scheduled(_)))
-    };
-    let install_timer = DNF_INSTALL_TIMERS.into_iter().find(|n| scheduled(n));
-    let config_timer = DNF_CONFIG_TIMERS.into_iter().find(|n| scheduled(n));
-    let config = match (install_timer, config_timer) {
-        (None, Some(timer)) => Some(read_dnf_config(&mut run, timer)),
+    let timers = read_timers(run, &units);
+    let config = match &timers {
+        // The configuration matters only when a configuration-driven timer is what runs.
+        Timers::Read(states) => match (
+            first_scheduled(states, DNF_INSTALL_TIMERS),
+            first_scheduled(states, DNF_CONFIG_TIMERS),
+        ) {
+            (None, Some(timer)) => Some(read_dnf_config(run, timer)),
+            _ => None,
+        },
         _ => None,
     };
-    let check = policy::check_dnf_schedule(&timers, config.as_ref());
-    let timer = install_timer.or(config_timer).unwrap_or("its timer");
-    let pass = format!(
-        "{} is installed and {timer} installs updates automatically.",
-        packages.join(", ")
-    );
-    finish(run, policy::decide(&pass, &[check]))
+    Dnf::Installed {
+        packages,
+        timers,
+        config,
+    }
 }
 
 /// The effective configuration `timer` runs with, recorded as facts.

@@ -14,9 +14,9 @@
 //! configuration profile) overrides the local one and cannot be changed by the person; the
 //! facts say which applied. `softwareupdate -l` lists pending updates for the evidence.
 
-use crate::policy::{Check, decide};
-use devidence_core::macos::{parse_plist, plist_bool};
-use devidence_core::{CommandSpec, Control, Finding, ProbeRun};
+use crate::parse::macos::{PendingUpdates, file_missing, parse_pending_updates, parse_preferences};
+use crate::policy::{Source, effective};
+use devidence_core::{CommandSpec, ProbeRun};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -49,97 +49,6 @@ pub fn pending_updates_command() -> CommandSpec {
     CommandSpec::new("/usr/sbin/softwareupdate", ["-l"]).deadline(Duration::from_secs(120))
 }
 
-/// Reads a property list (XML from `plutil`, or the ASCII form `defaults read` prints) into its
-/// top-level booleans. Keys that are not booleans are left out.
-pub fn parse_preferences(text: &str) -> Result<BTreeMap<String, bool>, String> {
-    let value = parse_plist(text)?;
-    let dict = value
-        .as_dictionary()
-        .ok_or("the preferences are not a dictionary")?;
-    Ok(dict
-        .iter()
-        .filter_map(|(k, v)| plist_bool(v).map(|b| (k.clone(), b)))
-        .collect())
-}
-
-/// True when `plutil` (or `defaults`) said the file or domain does not exist: no preferences
-/// were ever written, or no profile manages them.
-pub fn file_missing(output: &str) -> bool {
-    output.contains("does not exist") || output.contains("No such file")
-}
-
-/// What `softwareupdate -l` reported.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PendingUpdates {
-    /// `No new software available.`
-    None,
-    /// The labels of the updates listed (`* Label: …` on macOS 10.15+, `* …` before).
-    Some(Vec<String>),
-}
-
-/// Parses `softwareupdate -l` (stdout and stderr together: it prints "No new software
-/// available." on stderr). `None` when neither form is present.
-pub fn parse_pending_updates(text: &str) -> Option<PendingUpdates> {
-    if text.contains("No new software available") {
-        return Some(PendingUpdates::None);
-    }
-    let labels: Vec<String> = text
-        .lines()
-        .filter_map(|l| l.trim_start().strip_prefix("* "))
-        .map(|l| l.trim_start_matches("Label:").trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    if labels.is_empty() {
-        None
-    } else {
-        Some(PendingUpdates::Some(labels))
-    }
-}
-
-/// Where one key's effective value came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// A configuration profile (MDM).
-    Managed,
-    /// `/Library/Preferences`.
-    Local,
-    /// Not written anywhere: the macOS default.
-    Default,
-}
-
-/// The effective value of `key`: managed over local over the default (on).
-pub fn effective(
-    key: &str,
-    managed: &BTreeMap<String, bool>,
-    local: &BTreeMap<String, bool>,
-) -> (bool, Source) {
-    if let Some(v) = managed.get(key) {
-        (*v, Source::Managed)
-    } else if let Some(v) = local.get(key) {
-        (*v, Source::Local)
-    } else {
-        (true, Source::Default)
-    }
-}
-
-/// The checks for the required keys.
-pub fn checks(managed: &BTreeMap<String, bool>, local: &BTreeMap<String, bool>) -> Vec<Check> {
-    REQUIRED
-        .iter()
-        .map(|(key, toggle)| match effective(key, managed, local) {
-            (true, _) => Check::Ok(format!("{toggle} is on")),
-            (false, Source::Managed) => Check::Fail {
-                reason: format!("a configuration profile turns off \"{toggle}\" ({key})"),
-                remedy: format!("Ask IT to set {key} to true in the Software Update payload of the Mac's configuration profile."),
-            },
-            (false, _) => Check::Fail {
-                reason: format!("\"{toggle}\" is off ({key})"),
-                remedy: "Turn on every option under System Settings > General > Software Update > Automatic Updates (or run `sudo defaults write /Library/Preferences/com.apple.SoftwareUpdate KEY -bool true` for each key that is off).".into(),
-            },
-        })
-        .collect()
-}
-
 fn read_domain(
     run: &mut ProbeRun<'_>,
     path: &str,
@@ -157,13 +66,20 @@ fn read_domain(
     }
 }
 
-pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
-    let local = read_domain(&mut run, LOCAL_PLIST, "local Software Update preferences");
-    let managed = read_domain(
-        &mut run,
-        MANAGED_PLIST,
-        "managed Software Update preferences",
-    );
+/// What the macOS plan read: each preferences domain's booleans (empty when the file does not
+/// exist), or why it could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// `/Library/Preferences/com.apple.SoftwareUpdate.plist`.
+    pub local: Result<BTreeMap<String, bool>, String>,
+    /// `/Library/Managed Preferences/com.apple.SoftwareUpdate.plist` (a configuration profile).
+    pub managed: Result<BTreeMap<String, bool>, String>,
+}
+
+/// Reads both preferences domains and the pending updates, recording every fact.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
+    let local = read_domain(run, LOCAL_PLIST, "local Software Update preferences");
+    let managed = read_domain(run, MANAGED_PLIST, "managed Software Update preferences");
     let pending = run.run(pending_updates_command());
     let pending_text = format!("{}\n{}", pending.stdout, pending.stderr);
     match parse_pending_updates(&pending_text) {
@@ -184,35 +100,22 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             ),
         ),
     }
-    let decision = match (&local, &managed) {
-        (Ok(local), Ok(managed)) => {
-            for (key, _) in REQUIRED.iter().chain(std::iter::once(&(MACOS_INSTALL_KEY, ""))) {
-                let (value, source) = effective(key, managed, local);
-                let from = match source {
-                    Source::Managed => "configuration profile",
-                    Source::Local => "local preference",
-                    Source::Default => "not set: macOS default",
-                };
-                run.fact(format!("setting.{key}"), format!("{} ({from})", if value { "on" } else { "off" }));
-            }
-            let summary = if effective(MACOS_INSTALL_KEY, managed, local).0 {
-                "macOS checks for, downloads and installs updates automatically, security responses included."
-            } else {
-                "macOS checks for and downloads updates and installs security responses automatically; macOS version updates wait for the person to install them."
+    if let (Ok(local), Ok(managed)) = (&local, &managed) {
+        for (key, _) in REQUIRED
+            .iter()
+            .chain(std::iter::once(&(MACOS_INSTALL_KEY, "")))
+        {
+            let (value, source) = effective(key, managed, local);
+            let from = match source {
+                Source::Managed => "configuration profile",
+                Source::Local => "local preference",
+                Source::Default => "not set: macOS default",
             };
-            decide(summary, &checks(managed, local))
+            run.fact(
+                format!("setting.{key}"),
+                format!("{} ({from})", if value { "on" } else { "off" }),
+            );
         }
-        (Err(why), _) | (_, Err(why)) => {
-            decide("", &[Check::Unknown {
-                reason: why.clone(),
-                remedy: "Check that devidence runs as root from its LaunchDaemon and that /usr/bin/plutil is present.".into(),
-            }])
-        }
-    };
-    run.finish(
-        Control::AutoUpdates,
-        decision.verdict,
-        decision.summary,
-        decision.remediation,
-    )
+    }
+    Facts { local, managed }
 }

@@ -2,22 +2,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-use devidence_core::fixture::load;
-use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
+use devidence_core::{Os, ReplayHost, Verdict};
+use devidence_testkit::probe::{Fixtures, judge};
 use probe_auto_updates::macos::{
-    LOCAL_PLIST, MANAGED_PLIST, PendingUpdates, Source, effective, parse_pending_updates,
-    parse_preferences, pending_updates_command, plist_as_xml_command,
+    LOCAL_PLIST, MANAGED_PLIST, pending_updates_command, plist_as_xml_command,
 };
+use probe_auto_updates::parse::macos::{PendingUpdates, parse_pending_updates, parse_preferences};
+use probe_auto_updates::policy::{Source, effective};
+use probe_auto_updates::probe;
 use std::collections::BTreeMap;
 
-fn fixture(name: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/macos/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const MACOS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "macos");
 
 const MOJAVE_DOWNLOAD_OFF: &str = "softwareupdate-plist-download-off-mojave-bleedthefreak.xml";
 const SCHEDULE_ONLY: &str = "softwareupdate-plist-schedulefrequency-only-nbalonso.xml";
@@ -30,12 +25,6 @@ const SU_ERROR: &str = "softwareupdate-l-error-scan-kolide.txt";
 /// `plutil` on a file that does not exist (the managed file on a Mac without a profile).
 const NO_FILE: &str = "file does not exist or is not readable or is not a regular file";
 
-fn judge(host: &ReplayHost) -> Finding {
-    let policy = Policy::default();
-    let redactor = Redactor::new();
-    probe_auto_updates::probe(ProbeRun::new(host, Os::Macos, &policy, &redactor))
-}
-
 fn host(local: &str, pending: &str) -> ReplayHost {
     let mut host = ReplayHost::new();
     host.command(&plist_as_xml_command(LOCAL_PLIST).display(), 0, local);
@@ -46,7 +35,7 @@ fn host(local: &str, pending: &str) -> ReplayHost {
 
 #[test]
 fn mojave_preferences_read_as_booleans() {
-    let prefs = parse_preferences(&fixture(MOJAVE_DOWNLOAD_OFF)).unwrap();
+    let prefs = parse_preferences(&MACOS.text(MOJAVE_DOWNLOAD_OFF)).unwrap();
     let on = |k: &str| prefs.get(k).copied();
     assert_eq!(on("AutomaticCheckEnabled"), Some(true));
     assert_eq!(on("AutomaticDownload"), Some(false));
@@ -58,7 +47,7 @@ fn mojave_preferences_read_as_booleans() {
 
 #[test]
 fn absent_keys_fall_back_to_the_macos_default_and_say_so() {
-    let prefs = parse_preferences(&fixture(SCHEDULE_ONLY)).unwrap();
+    let prefs = parse_preferences(&MACOS.text(SCHEDULE_ONLY)).unwrap();
     assert!(!prefs.contains_key("AutomaticDownload"));
     let none = BTreeMap::new();
     assert_eq!(
@@ -75,34 +64,38 @@ fn absent_keys_fall_back_to_the_macos_default_and_say_so() {
 #[test]
 fn softwareupdate_lists_parse() {
     assert_eq!(
-        parse_pending_updates(&fixture(SU_NONE)),
+        parse_pending_updates(&MACOS.text(SU_NONE)),
         Some(PendingUpdates::None)
     );
     assert_eq!(
-        parse_pending_updates(&fixture(SU_ONE)),
+        parse_pending_updates(&MACOS.text(SU_ONE)),
         Some(PendingUpdates::Some(vec![
             "macOS Ventura 13.3.1-22E261".into()
         ]))
     );
     assert_eq!(
-        parse_pending_updates(&fixture(SU_TWO)),
+        parse_pending_updates(&MACOS.text(SU_TWO)),
         Some(PendingUpdates::Some(vec![
             "Command Line Tools for Xcode-14.3".into(),
             "macOS Ventura 13.4 Beta-22F5027f".into()
         ]))
     );
     assert_eq!(
-        parse_pending_updates(&fixture(SU_BETA)),
+        parse_pending_updates(&MACOS.text(SU_BETA)),
         Some(PendingUpdates::Some(vec![
             "macOS Ventura 13.3 Beta 3-22E5236f".into()
         ]))
     );
-    assert_eq!(parse_pending_updates(&fixture(SU_ERROR)), None);
+    assert_eq!(parse_pending_updates(&MACOS.text(SU_ERROR)), None);
 }
 
 #[test]
 fn plan_fails_when_automatic_download_is_off_and_names_the_toggle() {
-    let finding = judge(&host(&fixture(MOJAVE_DOWNLOAD_OFF), &fixture(SU_ONE)));
+    let finding = judge(
+        probe,
+        &host(&MACOS.text(MOJAVE_DOWNLOAD_OFF), &MACOS.text(SU_ONE)),
+        Os::Macos,
+    );
     assert_eq!(finding.verdict, Verdict::Fail, "{}", finding.summary);
     assert!(
         finding.summary.contains("\"download new updates\" is off"),
@@ -122,7 +115,11 @@ fn plan_fails_when_automatic_download_is_off_and_names_the_toggle() {
 
 #[test]
 fn plan_passes_on_macos_defaults_and_records_where_each_value_came_from() {
-    let finding = judge(&host(&fixture(SCHEDULE_ONLY), &fixture(SU_NONE)));
+    let finding = judge(
+        probe,
+        &host(&MACOS.text(SCHEDULE_ONLY), &MACOS.text(SU_NONE)),
+        Os::Macos,
+    );
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert_eq!(
         finding.facts["setting.CriticalUpdateInstall"],
@@ -137,16 +134,20 @@ fn a_profile_that_turns_a_toggle_off_fails_over_a_local_on() {
     host.command(
         &plist_as_xml_command(LOCAL_PLIST).display(),
         0,
-        &fixture(SCHEDULE_ONLY),
+        &MACOS.text(SCHEDULE_ONLY),
     );
     // The managed file's content is this test's; the Mojave file shows the same XML shape.
     host.command(
         &plist_as_xml_command(MANAGED_PLIST).display(),
         0,
-        &fixture(MOJAVE_DOWNLOAD_OFF),
+        &MACOS.text(MOJAVE_DOWNLOAD_OFF),
     );
-    host.command(&pending_updates_command().display(), 0, &fixture(SU_ERROR));
-    let finding = judge(&host);
+    host.command(
+        &pending_updates_command().display(),
+        0,
+        &MACOS.text(SU_ERROR),
+    );
+    let finding = judge(probe, &host, Os::Macos);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
         finding
@@ -160,7 +161,7 @@ fn a_profile_that_turns_a_toggle_off_fails_over_a_local_on() {
 
 #[test]
 fn plan_without_plutil_is_unknown() {
-    let finding = judge(&ReplayHost::new());
+    let finding = judge(probe, &ReplayHost::new(), Os::Macos);
     assert!(
         matches!(finding.verdict, Verdict::Unknown { .. }),
         "{:?}",

@@ -6,14 +6,17 @@
 //! until a dm-crypt layer (`CRYPT-…`) or a bare disk/partition is reached. Every branch must
 //! reach a crypt layer (an LVM volume spread over two disks is encrypted only if both are).
 //! `lsblk -J -s` is read too, as a cross-check and as the fallback when sysfs is unreadable;
-//! it judges the node that is the mount's own source, never merely the first one listed.
+//! it reads the node that is the mount's own source, never merely the first one listed.
 //! Each dm-crypt layer found is confirmed with `cryptsetup status <mapping>`: when it answers
 //! that the mapping is inactive the volume is unknown (the sources disagree); when it cannot
 //! answer (not root, not installed) its silence is recorded and sysfs decides.
-//! ZFS datasets are judged by `zfs get encryption,keystatus`.
+//! ZFS datasets are read with `zfs get encryption,keystatus`.
+//!
+//! The plan ends with each volume's [`VolumeState`]; [`crate::policy::conclude_linux`] turns
+//! those into the verdict.
 
-use crate::parse::{self, DmLayer, Mount};
-use devidence_core::{CommandSpec, ProbeRun, Verdict};
+use crate::parse::linux::{self as parse, DmLayer, Mount};
+use devidence_core::{CommandSpec, ProbeRun};
 use std::time::Duration;
 
 /// Filesystems that are not backed by a local block device we can judge.
@@ -24,26 +27,34 @@ const VIRTUAL_FS: [&str; 9] = [
 /// Deepest device stack walked (disk → part → crypt → lvm → … ); deeper means a loop.
 const MAX_DEPTH: usize = 8;
 
-/// How one volume's encryption was judged.
+/// How one volume's encryption reads, as far as the plan could read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VolumeState {
     /// On an encryption layer (what it is, and the chain for people).
     Encrypted(String),
     /// The whole chain was walked and no branch-complete encryption layer was found.
     Plain(String),
-    /// Could not be judged, and why.
+    /// Could not be read, and why.
     Unknown(String),
 }
 
-/// Runs the Linux plan: returns verdict, summary and remediation.
-pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
+/// What the Linux plan read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Facts {
+    /// `/proc/self/mountinfo` could not be read, and why.
+    NoMountTable(String),
+    /// The mount table lists no root (`/`) filesystem.
+    NoRoot,
+    /// Each volume that must be encrypted (`/`, then `/home` and `/var` when they are separate
+    /// mounts), by mount point, with how its device chain reads.
+    Volumes(Vec<(String, VolumeState)>),
+}
+
+/// Runs the Linux plan: finds the volumes that must be encrypted and walks each one's chain.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mountinfo = run.read_file("/proc/self/mountinfo");
     if !mountinfo.succeeded() {
-        let reason = format!(
-            "the mount table could not be read ({})",
-            mountinfo.failure_reason()
-        );
-        return unknown(reason);
+        return Facts::NoMountTable(mountinfo.failure_reason());
     }
     let mounts = parse::mountinfo(&mountinfo.stdout);
     let mut targets = Vec::new();
@@ -53,14 +64,14 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
         }
     }
     if targets.first().map(|m| m.mount_point.as_str()) != Some("/") {
-        return unknown("the mount table has no root (/) filesystem".into());
+        return Facts::NoRoot;
     }
     record_crypttab(run);
     record_swap(run);
 
     let mut states = Vec::new();
     for mount in &targets {
-        let state = judge_mount(run, mount);
+        let state = read_volume(run, mount);
         let key = format!("volume.{}", mount.mount_point);
         run.fact(format!("{key}.source"), mount.source.clone());
         run.fact(format!("{key}.fstype"), mount.fstype.clone());
@@ -75,59 +86,12 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
         }
         states.push((mount.mount_point.clone(), state));
     }
-    conclude(&states)
+    Facts::Volumes(states)
 }
 
-fn unknown(reason: String) -> (Verdict, String, Option<String>) {
-    (
-        Verdict::unknown(reason.clone()),
-        format!("Disk encryption could not be determined: {reason}."),
-        Some("Run devidence as root on the machine itself (not in a container) so it can read the block-device layout.".into()),
-    )
-}
-
-/// Turns per-volume states into the verdict: every volume encrypted → pass; any proven plain
-/// → fail; otherwise unknown.
-pub fn conclude(states: &[(String, VolumeState)]) -> (Verdict, String, Option<String>) {
-    let plain: Vec<_> = states
-        .iter()
-        .filter_map(|(p, s)| match s {
-            VolumeState::Plain(chain) => Some(format!("{p} ({chain})")),
-            _ => None,
-        })
-        .collect();
-    if !plain.is_empty() {
-        return (
-            Verdict::Fail,
-            format!("Not encrypted: {}.", plain.join("; ")),
-            Some("Linux volumes are encrypted when the system is installed: back up your data, reinstall choosing \"Encrypt the new installation\" (LUKS, with LVM if offered), restore, then run devidence again. Ask IT if you need help.".into()),
-        );
-    }
-    let unknowns: Vec<_> = states
-        .iter()
-        .filter_map(|(p, s)| match s {
-            VolumeState::Unknown(why) => Some(format!("{p}: {why}")),
-            _ => None,
-        })
-        .collect();
-    if !unknowns.is_empty() {
-        return unknown(unknowns.join("; "));
-    }
-    let described: Vec<_> = states
-        .iter()
-        .filter_map(|(p, s)| match s {
-            VolumeState::Encrypted(how) => Some(format!("{p} is on {how}")),
-            _ => None,
-        })
-        .collect();
-    (
-        Verdict::Pass,
-        format!("Encrypted: {}.", described.join("; ")),
-        None,
-    )
-}
-
-fn judge_mount(run: &mut ProbeRun<'_>, mount: &Mount) -> VolumeState {
+/// Reads how the volume mounted by `mount` is encrypted: ZFS properties, or the sysfs chain
+/// cross-checked with lsblk.
+fn read_volume(run: &mut ProbeRun<'_>, mount: &Mount) -> VolumeState {
     if VIRTUAL_FS.contains(&mount.fstype.as_str()) || mount.fstype.starts_with("fuse") {
         return VolumeState::Unknown(format!(
             "{} is a {} filesystem, not a local disk (a container or network mount); check the host or server that provides it",
@@ -135,10 +99,10 @@ fn judge_mount(run: &mut ProbeRun<'_>, mount: &Mount) -> VolumeState {
         ));
     }
     if mount.fstype == "zfs" {
-        return judge_zfs(run, &mount.source);
+        return read_zfs(run, &mount.source);
     }
     let sysfs = device_name(run, mount).map(|dev| walk(run, &dev, 0));
-    let lsblk = judge_with_lsblk(run, &mount.source);
+    let lsblk = read_lsblk(run, &mount.source);
     match (sysfs, lsblk) {
         (Some(Ok(state)), lsblk) => {
             if let Some(Ok(other)) = lsblk
@@ -294,7 +258,7 @@ fn confirm_with_cryptsetup(run: &mut ProbeRun<'_>, dev: &str) -> Result<(), Stri
 }
 
 /// The `lsblk -s` view of the source; None when the source is not a device path.
-fn judge_with_lsblk(run: &mut ProbeRun<'_>, source: &str) -> Option<Result<VolumeState, String>> {
+fn read_lsblk(run: &mut ProbeRun<'_>, source: &str) -> Option<Result<VolumeState, String>> {
     if !source.starts_with("/dev/") {
         return None;
     }
@@ -331,7 +295,7 @@ fn judge_with_lsblk(run: &mut ProbeRun<'_>, source: &str) -> Option<Result<Volum
     }))
 }
 
-fn judge_zfs(run: &mut ProbeRun<'_>, dataset: &str) -> VolumeState {
+fn read_zfs(run: &mut ProbeRun<'_>, dataset: &str) -> VolumeState {
     let obs = run.run(
         CommandSpec::new(
             "zfs",

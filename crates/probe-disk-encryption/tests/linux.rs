@@ -2,30 +2,20 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, RealHost, ReplayHost, Verdict};
+use devidence_core::{Os, Policy, ProbeRun, RealHost, ReplayHost, Verdict};
+use devidence_testkit::probe::{Fixtures, judge, rejudge};
+use probe_disk_encryption::parse::linux::{cryptsetup_status, lsblk, lsblk_node_for};
+use probe_disk_encryption::probe;
 
-fn judge(host: &ReplayHost) -> Finding {
-    probe_disk_encryption::probe(ProbeRun::new(
-        host,
-        Os::Linux,
-        &Policy::default(),
-        &Redactor::new(),
-    ))
-}
-
-/// Loads a fixture: a `# source:` header line, then a JSON array of observations.
-fn fixture(name: &str) -> ReplayHost {
-    let observations = devidence_core::fixture::load_observations(format!(
-        "{}/tests/fixtures/linux/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"));
-    ReplayHost::from_observations(observations)
-}
+const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
 #[test]
 fn recorded_vm_with_root_on_a_bare_virtio_disk_fails() {
-    let finding = judge(&fixture("debian12-vm-plain-vda.json"));
+    let finding = judge(
+        probe,
+        &LINUX.replay_host("debian12-vm-plain-vda.json"),
+        Os::Linux,
+    );
     assert_eq!(finding.verdict, Verdict::Fail);
     assert_eq!(finding.facts["volume./.source"], "/dev/vda");
     assert_eq!(
@@ -88,7 +78,7 @@ fn lvm_on_luks() -> ReplayHost {
 
 #[test]
 fn lvm_on_luks2_passes_through_the_sysfs_chain() {
-    let finding = judge(&lvm_on_luks());
+    let finding = judge(probe, &lvm_on_luks(), Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.facts["volume./.encryption"].contains("LUKS2"),
@@ -111,7 +101,7 @@ fn a_volume_group_spread_over_an_encrypted_and_a_plain_disk_fails() {
     let mut host = lvm_on_luks();
     sysfs_device(&mut host, "dm-1", Some("LVM-abc"), &["dm-0", "sdb1"]);
     sysfs_device(&mut host, "sdb1", None, &[]);
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(finding.summary.contains("sdb1"), "{}", finding.summary);
 }
@@ -132,7 +122,7 @@ fn btrfs_on_luks_is_found_through_lsblk_when_the_device_number_is_anonymous() {
         0,
         lsblk,
     );
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.facts["volume./home.encryption"].contains("crypt"));
 }
@@ -150,7 +140,7 @@ fn a_separate_plain_home_fails_even_when_root_is_encrypted() {
         "MAJOR=8\nMINOR=17\nDEVNAME=sdb1\nDEVTYPE=partition\n",
     );
     sysfs_device(&mut host, "sdb1", None, &[]);
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(finding.summary.contains("/home"), "{}", finding.summary);
 }
@@ -167,20 +157,20 @@ fn zfs_native_encryption_is_judged_by_zfs_get() {
         0,
         "encryption\taes-256-gcm\nkeystatus\tavailable\n",
     );
-    assert_eq!(judge(&host).verdict, Verdict::Pass);
+    assert_eq!(judge(probe, &host, Os::Linux).verdict, Verdict::Pass);
     host.command(
         "zfs get -H -o property,value encryption,keystatus rpool/ROOT/ubuntu_x1",
         0,
         "encryption\toff\nkeystatus\t-\n",
     );
-    assert_eq!(judge(&host).verdict, Verdict::Fail);
+    assert_eq!(judge(probe, &host, Os::Linux).verdict, Verdict::Fail);
 }
 
 #[test]
 fn what_cannot_be_read_is_unknown_never_pass_or_fail() {
     // No mount table.
     assert!(matches!(
-        judge(&ReplayHost::new()).verdict,
+        judge(probe, &ReplayHost::new(), Os::Linux).verdict,
         Verdict::Unknown { .. }
     ));
     // A container's overlay root.
@@ -189,7 +179,7 @@ fn what_cannot_be_read_is_unknown_never_pass_or_fail() {
         "/proc/self/mountinfo",
         "600 500 0:52 / / rw,relatime - overlay overlay rw,lowerdir=/x\n",
     );
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     let Verdict::Unknown { reason } = finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -200,14 +190,17 @@ fn what_cannot_be_read_is_unknown_never_pass_or_fail() {
         "/proc/self/mountinfo",
         "33 1 0:30 / / rw - zfs rpool/ROOT/x rw\n",
     );
-    assert!(matches!(judge(&host).verdict, Verdict::Unknown { .. }));
+    assert!(matches!(
+        judge(probe, &host, Os::Linux).verdict,
+        Verdict::Unknown { .. }
+    ));
     // A device whose sysfs entry and lsblk are both unreadable.
     let mut host = ReplayHost::new();
     host.file(
         "/proc/self/mountinfo",
         "26 1 253:1 / / rw - ext4 /dev/mapper/vg-root rw\n",
     );
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert!(
         matches!(finding.verdict, Verdict::Unknown { .. }),
         "{:?}",
@@ -218,7 +211,7 @@ fn what_cannot_be_read_is_unknown_never_pass_or_fail() {
 #[test]
 fn the_real_machine_gives_a_verdict_with_its_evidence() {
     let host = RealHost::new();
-    let finding = probe_disk_encryption::probe(ProbeRun::new(
+    let finding = probe(ProbeRun::new(
         &host,
         Os::Linux,
         &Policy::default(),
@@ -271,53 +264,33 @@ fn the_real_machine_gives_a_verdict_with_its_evidence() {
             finding.summary
         ),
     }
-    let again = replayed(&finding, probe_disk_encryption::probe);
+    let again = rejudge(&finding, probe);
     assert_eq!(
         (&again.verdict, &again.summary),
         (&finding.verdict, &finding.summary)
     );
 }
 
-/// The finding judged again from its own observations (what `devidence replay` does).
-fn replayed(finding: &Finding, probe: fn(ProbeRun<'_>) -> Finding) -> Finding {
-    let host = ReplayHost::from_observations(finding.observations.clone());
-    probe(ProbeRun::new(
-        &host,
-        finding.os,
-        &Policy::default(),
-        &Redactor::new(),
-    ))
-}
-
 #[test]
 fn cryptsetup_confirms_each_crypt_layer_and_its_silence_or_inactivity_is_handled() {
-    use devidence_core::fixture::load;
     let line = "cryptsetup status nvme0n1p3_crypt";
     // No mapping name readable: not asked, sysfs decides.
-    let finding = judge(&lvm_on_luks());
+    let finding = judge(probe, &lvm_on_luks(), Os::Linux);
     assert!(finding.facts["cryptsetup.dm-0"].starts_with("not asked"));
     // cryptsetup that cannot reach device-mapper (recorded here): no confirmation, still a pass.
     let mut host = lvm_on_luks();
     host.file("/sys/class/block/dm-0/dm/name", "nvme0n1p3_crypt\n");
-    let stderr = load(format!(
-        "{}/tests/fixtures/linux/cryptsetup-status-no-device-mapper.stderr",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let stderr = LINUX.text("cryptsetup-status-no-device-mapper.stderr");
     host.command_stderr(line, 1, &stderr);
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.facts["cryptsetup.nvme0n1p3_crypt"].starts_with("no confirmation"));
     // A published `cryptsetup status` of a LUKS2 mapping holding an LVM root: confirmed.
     let mut host = lvm_on_luks();
     host.file("/sys/class/block/dm-0/dm/name", "nvme0n1p3_crypt\n");
-    let published = load(format!(
-        "{}/tests/fixtures/linux/cryptsetup-status-luks2-active-mvysny.txt",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let published = LINUX.text("cryptsetup-status-luks2-active-mvysny.txt");
     host.command(line, 0, &published);
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert_eq!(
         finding.facts["cryptsetup.nvme0n1p3_crypt"],
@@ -327,29 +300,22 @@ fn cryptsetup_confirms_each_crypt_layer_and_its_silence_or_inactivity_is_handled
     let mut host = lvm_on_luks();
     host.file("/sys/class/block/dm-0/dm/name", "nvme0n1p3_crypt\n");
     host.command(line, 4, "/dev/mapper/nvme0n1p3_crypt is inactive.\n");
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Linux);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
     assert!(reason.contains("inactive"), "{reason}");
     // The older LUKS1 layout (no key location or sector size lines) reads too.
-    let luks1 = probe_disk_encryption::parse::cryptsetup_status(
-        &load(format!(
-            "{}/tests/fixtures/linux/cryptsetup-status-luks1-active-ceph-volume.txt",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let luks1 =
+        cryptsetup_status(&LINUX.text("cryptsetup-status-luks1-active-ceph-volume.txt")).unwrap();
     assert!(luks1.active);
     assert_eq!(luks1.kind.as_deref(), Some("LUKS1"));
     // Garbage from cryptsetup is no confirmation, never a verdict of its own.
-    assert!(probe_disk_encryption::parse::cryptsetup_status("Segmentation fault").is_err());
+    assert!(cryptsetup_status("Segmentation fault").is_err());
 }
 
 #[test]
 fn lsblk_judges_the_mounts_own_node_not_the_first_listed() {
-    use probe_disk_encryption::parse::{lsblk, lsblk_node_for};
     let text = r#"{"blockdevices": [
         {"name":"/dev/sda1","type":"part","fstype":"ext4"},
         {"name":"/dev/mapper/root","type":"crypt","fstype":"ext4","children":[{"name":"/dev/nvme0n1p2","type":"part","fstype":"crypto_LUKS"}]}

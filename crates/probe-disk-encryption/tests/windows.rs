@@ -2,26 +2,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-use devidence_core::fixture::load;
-use devidence_core::redact::Redactor;
-use devidence_core::{
-    Finding, Observation, Os, Outcome, Policy, ProbeRun, ReplayHost, SourceKind, Verdict,
+use devidence_core::{Conclusion, Observation, Os, Outcome, ReplayHost, SourceKind, Verdict};
+use devidence_testkit::probe::{Fixtures, judge};
+use probe_disk_encryption::parse::windows::{
+    Conversion, os_volume, parse_bitlocker_volume_list, parse_encryptable_volumes,
+    parse_manage_bde_status,
 };
-use probe_disk_encryption::windows::parse::parse_encryptable_volumes;
-use probe_disk_encryption::windows::parse::{
-    Conversion, os_volume, parse_bitlocker_volume_list, parse_manage_bde_status,
-};
+use probe_disk_encryption::policy::conclude_windows;
+use probe_disk_encryption::probe;
 use probe_disk_encryption::windows::{
-    SystemVolumeState, conclude, encryptable_volume_query, manage_bde_status_command,
+    Facts, SystemVolumeState, encryptable_volume_query, manage_bde_status_command,
 };
 
-fn fixture(name: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/windows/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const WINDOWS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "windows");
 
 const BDE_USED_SPACE_ON: &str = "manage-bde-status-used-space-protection-on-dreknix.txt";
 const BDE_FULL_ON: &str = "manage-bde-status-fully-encrypted-intunedocs-2566.txt";
@@ -43,13 +36,9 @@ const BDE_ES_LOCKED: &str = "manage-bde-status-es-data-volume-locked-xploit.txt"
 
 /// The published WMI listing with protection off (`ProtectionStatus=0`): a suspended volume.
 fn wmi_protection_off() -> String {
-    fixture(WMI_ON).replace("ProtectionStatus=1", "ProtectionStatus=0")
-}
-
-fn judge(host: &ReplayHost) -> Finding {
-    let policy = Policy::default();
-    let redactor = Redactor::new();
-    probe_disk_encryption::probe(ProbeRun::new(host, Os::Windows, &policy, &redactor))
+    WINDOWS
+        .text(WMI_ON)
+        .replace("ProtectionStatus=1", "ProtectionStatus=0")
 }
 
 fn only_volume(text: &str) -> SystemVolumeState {
@@ -60,7 +49,7 @@ fn only_volume(text: &str) -> SystemVolumeState {
 
 #[test]
 fn manage_bde_with_decimal_commas_reads_the_os_volume() {
-    let volumes = parse_manage_bde_status(&fixture(BDE_USED_SPACE_ON));
+    let volumes = parse_manage_bde_status(&WINDOWS.text(BDE_USED_SPACE_ON));
     assert_eq!(volumes.len(), 1);
     let c = os_volume(&volumes, "C:").unwrap();
     assert_eq!(c.mount_point.as_deref(), Some("C:"));
@@ -75,14 +64,14 @@ fn manage_bde_with_decimal_commas_reads_the_os_volume() {
 
 #[test]
 fn manage_bde_excerpt_fully_encrypted_with_tpm_is_protected() {
-    let volumes = parse_manage_bde_status(&fixture(BDE_FULL_ON));
+    let volumes = parse_manage_bde_status(&WINDOWS.text(BDE_FULL_ON));
     assert_eq!(volumes[0].conversion, Some(Conversion::FullyEncrypted));
     assert_eq!(
         volumes[0].key_protectors,
         ["Numerical Password", "TPM", "Numerical Password"]
     );
     assert_eq!(
-        only_volume(&fixture(BDE_FULL_ON)),
+        only_volume(&WINDOWS.text(BDE_FULL_ON)),
         SystemVolumeState::Protected
     );
     // An excerpt names no drive, so it can never stand for the system drive by itself.
@@ -91,20 +80,24 @@ fn manage_bde_excerpt_fully_encrypted_with_tpm_is_protected() {
 
 #[test]
 fn automatic_device_encryption_without_protectors_is_encrypted_but_unprotected() {
-    let volumes = parse_manage_bde_status(&fixture(BDE_NO_PROTECTORS));
+    let volumes = parse_manage_bde_status(&WINDOWS.text(BDE_NO_PROTECTORS));
     assert!(
         volumes[0].key_protectors.is_empty(),
         "None Found is no protector"
     );
     assert_eq!(
-        only_volume(&fixture(BDE_NO_PROTECTORS)),
+        only_volume(&WINDOWS.text(BDE_NO_PROTECTORS)),
         SystemVolumeState::EncryptedUnprotected
     );
-    let (verdict, summary, fix) = conclude(
-        "C:",
-        Ok(SystemVolumeState::EncryptedUnprotected),
-        Err("no answer".into()),
-    );
+    let Conclusion {
+        verdict,
+        summary,
+        remediation: fix,
+    } = conclude_windows(&Facts {
+        system_drive: "C:".into(),
+        wmi: Ok(SystemVolumeState::EncryptedUnprotected),
+        bde: Err("no answer".into()),
+    });
     assert_eq!(verdict, Verdict::Fail);
     assert!(summary.contains("key is stored in the clear"), "{summary}");
     assert!(fix.unwrap().contains("waiting for activation"));
@@ -112,19 +105,25 @@ fn automatic_device_encryption_without_protectors_is_encrypted_but_unprotected()
 
 #[test]
 fn encryption_in_progress_keeps_its_percentage_despite_the_reporters_note() {
-    let state = only_volume(&fixture(BDE_IN_PROGRESS));
+    let state = only_volume(&WINDOWS.text(BDE_IN_PROGRESS));
     assert_eq!(
         state,
         SystemVolumeState::Converting(Conversion::EncryptionInProgress, Some(50.8))
     );
-    let (verdict, summary, _) = conclude("C:", Ok(state), Err("no answer".into()));
+    let Conclusion {
+        verdict, summary, ..
+    } = conclude_windows(&Facts {
+        system_drive: "C:".into(),
+        wmi: Ok(state),
+        bde: Err("no answer".into()),
+    });
     assert_eq!(verdict, Verdict::Fail);
     assert!(summary.contains("50.8% encrypted"), "{summary}");
 }
 
 #[test]
 fn get_bitlockervolume_format_list_reads_enum_names() {
-    let volumes = parse_bitlocker_volume_list(&fixture(PS_ON));
+    let volumes = parse_bitlocker_volume_list(&WINDOWS.text(PS_ON));
     assert_eq!(volumes.len(), 1);
     let c = &volumes[0];
     assert_eq!(c.mount_point.as_deref(), Some("C:"));
@@ -138,7 +137,7 @@ fn get_bitlockervolume_format_list_reads_enum_names() {
 
 #[test]
 fn waiting_for_activation_is_protection_off() {
-    let volumes = parse_bitlocker_volume_list(&fixture(PS_WAITING));
+    let volumes = parse_bitlocker_volume_list(&WINDOWS.text(PS_WAITING));
     let c = os_volume(&volumes, "C:").unwrap();
     assert_eq!(c.key_protectors, ["Tpm"]);
     assert_eq!(
@@ -149,7 +148,7 @@ fn waiting_for_activation_is_protection_off() {
 
 #[test]
 fn win32_encryptablevolume_numbers_read_in_every_language() {
-    let volumes = parse_encryptable_volumes(&fixture(WMI_ON)).unwrap();
+    let volumes = parse_encryptable_volumes(&WINDOWS.text(WMI_ON)).unwrap();
     assert_eq!(volumes.len(), 1);
     let c = &volumes[0];
     assert_eq!(c.mount_point.as_deref(), Some("C:"));
@@ -161,7 +160,9 @@ fn win32_encryptablevolume_numbers_read_in_every_language() {
     // Numbers outside the documented ranges, or no volume at all, are errors, never a state.
     assert!(
         parse_encryptable_volumes(
-            &fixture(WMI_ON).replace("ConversionStatus=1", "ConversionStatus=9")
+            &WINDOWS
+                .text(WMI_ON)
+                .replace("ConversionStatus=1", "ConversionStatus=9")
         )
         .is_err()
     );
@@ -179,7 +180,10 @@ fn localized_manage_bde_reads_nothing_so_it_never_decides() {
         BDE_FR_LOCKED,
         BDE_ES_LOCKED,
     ] {
-        assert!(parse_manage_bde_status(&fixture(name)).is_empty(), "{name}");
+        assert!(
+            parse_manage_bde_status(&WINDOWS.text(name)).is_empty(),
+            "{name}"
+        );
     }
 }
 
@@ -189,10 +193,10 @@ fn a_german_windows_is_decided_by_wmi_and_says_manage_bde_did_not_confirm() {
     host.command(
         &manage_bde_status_command().display(),
         0,
-        &fixture(BDE_DE_IN_PROGRESS_ON),
+        &WINDOWS.text(BDE_DE_IN_PROGRESS_ON),
     )
-    .wmi(&encryptable_volume_query(), &fixture(WMI_ON));
-    let finding = judge(&host);
+    .wmi(&encryptable_volume_query(), &WINDOWS.text(WMI_ON));
+    let finding = judge(probe, &host, Os::Windows);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(
         finding.summary.contains("manage-bde did not confirm"),
@@ -204,15 +208,16 @@ fn a_german_windows_is_decided_by_wmi_and_says_manage_bde_did_not_confirm() {
     host.command(
         &manage_bde_status_command().display(),
         0,
-        &fixture(BDE_DE_DECRYPTED),
+        &WINDOWS.text(BDE_DE_DECRYPTED),
     )
     .wmi(
         &encryptable_volume_query(),
-        &fixture(WMI_ON)
+        &WINDOWS
+            .text(WMI_ON)
             .replace("ConversionStatus=1", "ConversionStatus=0")
             .replace("ProtectionStatus=1", "ProtectionStatus=0"),
     );
-    assert_eq!(judge(&host).verdict, Verdict::Fail);
+    assert_eq!(judge(probe, &host, Os::Windows).verdict, Verdict::Fail);
 }
 
 #[test]
@@ -221,14 +226,14 @@ fn manage_bde_alone_never_decides() {
     host.command(
         &manage_bde_status_command().display(),
         0,
-        &fixture(BDE_USED_SPACE_ON),
+        &WINDOWS.text(BDE_USED_SPACE_ON),
     )
     .add(Observation::new(
         SourceKind::Wmi,
         encryptable_volume_query().display(),
         Outcome::PermissionDenied,
     ));
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Windows);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -241,10 +246,10 @@ fn plan_passes_when_both_tools_agree() {
     host.command(
         &manage_bde_status_command().display(),
         0,
-        &fixture(BDE_USED_SPACE_ON),
+        &WINDOWS.text(BDE_USED_SPACE_ON),
     )
-    .wmi(&encryptable_volume_query(), &fixture(WMI_ON));
-    let finding = judge(&host);
+    .wmi(&encryptable_volume_query(), &WINDOWS.text(WMI_ON));
+    let finding = judge(probe, &host, Os::Windows);
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert!(finding.summary.contains("agree"), "{}", finding.summary);
     assert_eq!(finding.facts["windows.system_drive"], "C:");
@@ -258,10 +263,10 @@ fn plan_is_unknown_when_the_tools_disagree() {
     host.command(
         &manage_bde_status_command().display(),
         0,
-        &fixture(BDE_USED_SPACE_ON),
+        &WINDOWS.text(BDE_USED_SPACE_ON),
     )
     .wmi(&encryptable_volume_query(), &wmi_protection_off());
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Windows);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -273,7 +278,7 @@ fn plan_lets_wmi_decide_when_manage_bde_is_denied_and_says_so() {
     let mut host = ReplayHost::new();
     host.command(&manage_bde_status_command().display(), 1, "")
         .wmi(&encryptable_volume_query(), &wmi_protection_off());
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Windows);
     assert_eq!(finding.verdict, Verdict::Fail);
     assert!(
         finding.summary.contains("Win32_EncryptableVolume decided"),
@@ -293,9 +298,9 @@ fn plan_with_output_naming_no_drive_and_no_powershell_is_unknown() {
     host.command(
         &manage_bde_status_command().display(),
         0,
-        &fixture(BDE_FULL_ON),
+        &WINDOWS.text(BDE_FULL_ON),
     );
-    let finding = judge(&host);
+    let finding = judge(probe, &host, Os::Windows);
     let Verdict::Unknown { reason } = &finding.verdict else {
         panic!("{:?}", finding.verdict)
     };
@@ -310,8 +315,8 @@ fn plan_with_output_naming_no_drive_and_no_powershell_is_unknown() {
 fn plan_honours_a_system_drive_other_than_c() {
     let mut host = ReplayHost::new();
     host.set_env("SystemDrive", "d:");
-    host.wmi(&encryptable_volume_query(), &fixture(WMI_ON));
-    let finding = judge(&host);
+    host.wmi(&encryptable_volume_query(), &WINDOWS.text(WMI_ON));
+    let finding = judge(probe, &host, Os::Windows);
     // The OS volume is marked as such (VolumeType 0), so it is found whatever the letter.
     assert_eq!(finding.verdict, Verdict::Pass, "{}", finding.summary);
     assert_eq!(finding.facts["windows.system_drive"], "D:");
@@ -319,7 +324,7 @@ fn plan_honours_a_system_drive_other_than_c() {
 
 #[test]
 fn plan_with_no_tool_is_unknown_and_says_what_to_check() {
-    let finding = judge(&ReplayHost::new());
+    let finding = judge(probe, &ReplayHost::new(), Os::Windows);
     assert!(matches!(finding.verdict, Verdict::Unknown { .. }));
     assert!(finding.remediation.unwrap().contains("administrator"));
 }

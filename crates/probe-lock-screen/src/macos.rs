@@ -11,11 +11,16 @@
 //! `screenlock` table returns nothing as root: fleet#8875), hence the as-user commands. When a
 //! profile manages a value and the person also set one, the stricter applies and the facts
 //! say which. The screen locks at whichever comes first, the screen saver or display sleep;
-//! the password is then needed after the lock delay.
+//! the password is then needed after the lock delay. The parsers are in
+//! [`crate::parse::macos`]; [`crate::policy::conclude_macos`] judges what [`gather`] returns.
 
-use crate::policy::{self, LockSettings, Observed, UserOutcome, UserResult};
-use devidence_core::macos::{console_user, parse_plist, plist_bool, plist_int};
-use devidence_core::{CommandSpec, Outcome, ProbeRun, UserContext, Verdict};
+use crate::parse::macos::{
+    ManagedScreenSaver, ScreenLock, parse_idle_time, parse_managed_screensaver, parse_pmset_custom,
+    parse_screen_lock, worst_seconds,
+};
+use crate::policy::{LockSettings, Observed};
+use devidence_core::macos::console_user;
+use devidence_core::{CommandSpec, Outcome, ProbeRun, UserContext};
 use std::time::Duration;
 
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -53,120 +58,27 @@ pub fn managed_read_command(domain: &str) -> CommandSpec {
     CommandSpec::new("/usr/bin/defaults", ["read", domain]).deadline(DEADLINE)
 }
 
-/// What `sysadminctl -screenLock status` says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScreenLock {
-    /// `screenLock is off`: no password on wake.
-    Off,
-    /// `screenLock delay is immediate` (0) or `… is N seconds`.
-    Delay(u64),
+/// What the macOS plan found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Facts {
+    /// Nobody is logged in at the screen (or `/dev/console`'s owner could not be read).
+    NoConsoleUser,
+    /// The console user's settings, normalised, or which one could not be read.
+    User {
+        /// The console user's login name.
+        name: String,
+        /// Their settings with the profile's and the power settings applied.
+        settings: Result<LockSettings, Unread>,
+    },
 }
 
-/// Parses `sysadminctl -screenLock status` (the log-prefixed line it prints on stderr).
-pub fn parse_screen_lock(text: &str) -> Option<ScreenLock> {
-    for line in text.lines() {
-        let Some(at) = line.find("screenLock ") else {
-            continue;
-        };
-        let rest = line[at + "screenLock ".len()..].trim();
-        if rest.starts_with("is off") {
-            return Some(ScreenLock::Off);
-        }
-        if let Some(delay) = rest.strip_prefix("delay is ") {
-            // Some macOS versions say "delay is off" rather than "is off".
-            if delay.starts_with("off") {
-                return Some(ScreenLock::Off);
-            }
-            if delay.starts_with("immediate") {
-                return Some(ScreenLock::Delay(0));
-            }
-            let seconds = delay.split_whitespace().next()?.parse().ok()?;
-            return Some(ScreenLock::Delay(seconds));
-        }
-    }
-    None
-}
-
-/// Sleep timers of one power source, in minutes (0 = never).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SleepTimers {
-    /// `displaysleep`.
-    pub display_minutes: Option<u64>,
-    /// `sleep` (system sleep).
-    pub system_minutes: Option<u64>,
-}
-
-/// Parses `pmset -g custom`: `(source, timers)` per `Battery Power:` / `AC Power:` section.
-pub fn parse_pmset_custom(text: &str) -> Vec<(String, SleepTimers)> {
-    let mut sections: Vec<(String, SleepTimers)> = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if let Some(name) = trimmed.strip_suffix(':')
-            && !line.starts_with(char::is_whitespace)
-        {
-            sections.push((name.to_string(), SleepTimers::default()));
-            continue;
-        }
-        let mut words = trimmed.split_whitespace();
-        let (Some(key), Some(value)) = (words.next(), words.next()) else {
-            continue;
-        };
-        let Some((_, timers)) = sections.last_mut() else {
-            continue;
-        };
-        let minutes = value.parse::<u64>().ok();
-        match key {
-            "displaysleep" => timers.display_minutes = minutes,
-            "sleep" => timers.system_minutes = minutes,
-            _ => {}
-        }
-    }
-    sections
-}
-
-/// The worst (longest, with "never" worst of all) of a timer across power sources, in seconds:
-/// `Some(None)` = some source never sleeps; `None` = no source printed it.
-pub fn worst_seconds(
-    sections: &[(String, SleepTimers)],
-    pick: fn(&SleepTimers) -> Option<u64>,
-) -> Option<Option<u64>> {
-    let values: Vec<u64> = sections.iter().filter_map(|(_, t)| pick(t)).collect();
-    if values.is_empty() {
-        return None;
-    }
-    if values.contains(&0) {
-        return Some(None);
-    }
-    values.iter().max().map(|m| Some(m * 60))
-}
-
-/// Profile-managed screen-saver values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ManagedScreenSaver {
-    /// `askForPassword`.
-    pub ask_for_password: Option<bool>,
-    /// `askForPasswordDelay`, seconds.
-    pub ask_for_password_delay: Option<u64>,
-    /// `idleTime`, seconds (0 = never).
-    pub idle_time: Option<u64>,
-}
-
-/// Parses managed `com.apple.screensaver` preferences (`defaults read` output).
-pub fn parse_managed_screensaver(text: &str) -> Result<ManagedScreenSaver, String> {
-    let value = parse_plist(text)?;
-    let dict = value
-        .as_dictionary()
-        .ok_or("the managed preferences are not a dictionary")?;
-    let int = |k: &str| {
-        dict.get(k)
-            .and_then(plist_int)
-            .and_then(|v| u64::try_from(v).ok())
-    };
-    Ok(ManagedScreenSaver {
-        ask_for_password: dict.get("askForPassword").and_then(plist_bool),
-        ask_for_password_delay: int("askForPasswordDelay"),
-        idle_time: int("idleTime"),
-    })
+/// A setting the verdict needs that could not be read, with why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unread {
+    /// The password on wake (`sysadminctl`), and no profile sets `askForPassword`.
+    PasswordOnWake(String),
+    /// The screen-saver start (`idleTime`).
+    ScreenSaverStart(String),
 }
 
 /// The stricter of a user's and a profile's value (shorter is stricter; "never" is weakest),
@@ -194,16 +106,10 @@ fn read_managed(run: &mut ProbeRun<'_>, domain: &str) -> Result<ManagedScreenSav
     }
 }
 
-/// Runs the macOS plan and returns the verdict, summary and fix.
-pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
-    let policy = run.policy.clone();
+/// Runs the macOS plan: the console user's settings, the profile's, and the sleep timers.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let Some(user) = console_user(run) else {
-        let reason = "no one is logged in at the screen (or the owner of /dev/console could not be read; see the recorded `stat`): the screen lock is a per-user setting, so the check needs someone logged in";
-        return (
-            Verdict::unknown(reason),
-            format!("Screen lock could not be checked: {reason}."),
-            Some("Run the check while the employee is logged in; until then, upload a screenshot of System Settings > Lock Screen as manual evidence.".into()),
-        );
+        return Facts::NoConsoleUser;
     };
     run.fact("console_user", user.name.clone());
 
@@ -231,12 +137,7 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
     let lock = parse_screen_lock(&format!("{}\n{}", lock_obs.stdout, lock_obs.stderr));
     let idle_obs = run.run(idle_time_command(&user));
     let user_idle: Result<Option<u64>, String> = if idle_obs.succeeded() {
-        idle_obs
-            .stdout
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| format!("idleTime is `{}`, not a number", idle_obs.stdout.trim()))
+        parse_idle_time(&idle_obs.stdout).map(Some)
     } else if idle_obs.outcome == Outcome::Completed && idle_obs.stderr.contains("does not exist") {
         Ok(None)
     } else {
@@ -251,47 +152,25 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
     let display = worst_seconds(&sections, |t| t.display_minutes);
     let system = worst_seconds(&sections, |t| t.system_minutes);
 
-    let result = match (lock, &user_idle) {
-        (None, _) if managed.ask_for_password.is_none() => UserResult::Unknown {
-            reason: format!(
-                "the password-on-wake setting could not be read ({})",
-                if lock_obs.succeeded() {
-                    "sysadminctl printed no screenLock status".to_string()
-                } else {
-                    lock_obs.failure_reason()
-                }
-            ),
-        },
-        (_, Err(why)) => UserResult::Unknown {
-            reason: format!("the screen-saver start could not be read ({why})"),
-        },
-        (lock, Ok(idle)) => {
-            let settings = settings(lock, *idle, &managed, display, system);
-            record(run, &settings);
-            let evaluation = policy::evaluate(&settings, &policy);
-            if evaluation.compliant {
-                UserResult::Pass {
-                    effective_seconds: evaluation.effective_lock_seconds.unwrap_or(0),
-                }
+    let settings = match (lock, user_idle) {
+        (None, _) if managed.ask_for_password.is_none() => {
+            Err(Unread::PasswordOnWake(if lock_obs.succeeded() {
+                "sysadminctl printed no screenLock status".to_string()
             } else {
-                UserResult::Fail {
-                    problems: evaluation.problems,
-                }
-            }
+                lock_obs.failure_reason()
+            }))
+        }
+        (_, Err(why)) => Err(Unread::ScreenSaverStart(why)),
+        (lock, Ok(idle)) => {
+            let settings = settings(lock, idle, &managed, display, system);
+            record(run, &settings);
+            Ok(settings)
         }
     };
-    let outcome = UserOutcome {
-        user: user.name.clone(),
-        desktop: "macOS".into(),
-        result,
-    };
-    let (verdict, summary) = policy::combine(std::slice::from_ref(&outcome), &policy);
-    let remediation = (!verdict.is_pass()).then(|| format!(
-        "In System Settings > Lock Screen, set \"Require password after screen saver begins or display is turned off\" to at most {} and \"Start Screen Saver when inactive\" (or \"Turn display off\") to at most {}; or have IT manage com.apple.screensaver (askForPassword, askForPasswordDelay, idleTime) in a configuration profile.",
-        policy::human(policy.max_lock_grace_seconds),
-        policy::human(policy.max_lock_idle_seconds),
-    ));
-    (verdict, summary, remediation)
+    Facts::User {
+        name: user.name.clone(),
+        settings,
+    }
 }
 
 /// Normalises the macOS facts into the shared [`LockSettings`].

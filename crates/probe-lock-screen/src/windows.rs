@@ -13,11 +13,14 @@
 //!
 //! The agent runs as SYSTEM and reads a person's settings from their loaded registry hive, so
 //! only people signed in are checked; with nobody signed in the check is unknown. Whichever path
-//! reaches a password prompt first is the effective lock time.
+//! reaches a password prompt first is the effective lock time. The `powercfg` parsers are in
+//! [`crate::parse::windows`]; [`crate::policy::conclude_windows`] judges what [`gather`]
+//! returns.
 
-use crate::policy::{self, LockSettings, Observed, UserOutcome, UserResult};
+use crate::parse::windows::{parse_powercfg_setting, parse_reg_number};
+use crate::policy::{LockSettings, Observed};
 use devidence_core::windows::{RegistryDump, read_registry_key, user_profiles};
-use devidence_core::{CommandSpec, ProbeRun, Verdict};
+use devidence_core::{CommandSpec, ProbeRun};
 
 /// The machine-wide inactivity limit's key.
 pub const SYSTEM_POLICY_KEY: &str =
@@ -44,39 +47,28 @@ pub const STANDBYIDLE_GUID: &str = "29f6c1db-86da-48c5-9fdb-f2b67b1f44da";
 /// "Require a password on wakeup" (`CONSOLELOCK`, 1 = yes).
 pub const CONSOLELOCK_GUID: &str = "0e796bdb-100d-47d6-a2d5-f7d2daa51f51";
 
-/// The AC and DC values of the setting `guid` in a `powercfg /query` dump: the block from the
-/// line naming the GUID to the next line naming another GUID. GUIDs and `0x…` numbers are the
-/// same in every display language; the labels are not, so they are never read.
-pub fn parse_powercfg_setting(text: &str, guid: &str) -> Option<(u64, u64)> {
-    let mut lines = text.lines();
-    lines.find(|line| line.to_ascii_lowercase().contains(guid))?;
-    let block: Vec<&str> = lines.take_while(|line| !names_a_guid(line)).collect();
-    parse_powercfg_values(&block.join("\n"))
+/// What the Windows plan found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Facts {
+    /// Nobody is signed in (no person's registry hive is loaded).
+    NobodySignedIn,
+    /// The machine's paths to a password prompt and each signed-in person's settings.
+    SignedIn {
+        /// The inactivity limit and the power plan.
+        machine: MachinePaths,
+        /// Each signed-in person, in profile order.
+        people: Vec<Person>,
+    },
 }
 
-/// True when the line holds a GUID (`8-4-4-4-12` hex digits): a subgroup or setting header.
-fn names_a_guid(line: &str) -> bool {
-    line.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
-        .any(|word| {
-            let parts: Vec<&str> = word.split('-').collect();
-            parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
-        })
-}
-
-/// The AC and DC (battery) values of one `powercfg /query` setting: the last two `0x…`
-/// numbers printed (their labels are in the display language, the numbers are not).
-pub fn parse_powercfg_values(text: &str) -> Option<(u64, u64)> {
-    let numbers: Vec<u64> = text
-        .lines()
-        .filter_map(|line| {
-            let hex = line.trim().rsplit(' ').next()?.strip_prefix("0x")?;
-            u64::from_str_radix(hex, 16).ok()
-        })
-        .collect();
-    match numbers.as_slice() {
-        [.., ac, dc] => Some((*ac, *dc)),
-        _ => None,
-    }
+/// One signed-in person's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    /// Their account name.
+    pub user: String,
+    /// Their screen saver with the machine's paths, normalised; or why the registry keys could
+    /// not be read.
+    pub settings: Result<LockSettings, String>,
 }
 
 /// One person's screen saver, policy over their own setting.
@@ -205,13 +197,13 @@ pub fn settings(saver: &ScreenSaver, machine: &MachinePaths) -> LockSettings {
     }
 }
 
+/// The machine-wide paths: the inactivity limit and the power plan's sleep and password on
+/// wake.
 fn machine_paths(run: &mut ProbeRun<'_>) -> MachinePaths {
     let inactivity = match read_registry_key(run, SYSTEM_POLICY_KEY) {
-        Ok(Some(dump)) => first_key_value(&dump, "InactivityTimeoutSecs").and_then(|v| {
-            let v = v.trim();
-            v.strip_prefix("0x")
-                .map_or_else(|| v.parse().ok(), |h| u64::from_str_radix(h, 16).ok())
-        }),
+        Ok(Some(dump)) => {
+            first_key_value(&dump, "InactivityTimeoutSecs").and_then(parse_reg_number)
+        }
         _ => None,
     };
     let scheme = run.run(power_scheme_command());
@@ -247,20 +239,14 @@ fn machine_paths(run: &mut ProbeRun<'_>) -> MachinePaths {
     }
 }
 
-/// Runs the Windows plan and returns the verdict, summary and fix.
-pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
-    let policy = run.policy.clone();
+/// Runs the Windows plan: the machine's paths, then each signed-in person's screen saver.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let signed_in: Vec<_> = user_profiles(run)
         .into_iter()
         .filter(|p| p.hive_loaded)
         .collect();
     if signed_in.is_empty() {
-        let reason = "nobody is signed in (no person's registry hive is loaded): the screen saver is a per-user setting, so the check needs someone signed in";
-        return (
-            Verdict::unknown(reason),
-            format!("Screen lock could not be checked: {reason}."),
-            Some("Run the check while the employee is signed in; until then, upload a screenshot of Settings > Personalization > Lock screen > Screen saver as manual evidence.".into()),
-        );
+        return Facts::NobodySignedIn;
     }
     let machine = machine_paths(run);
     run.fact(
@@ -283,9 +269,9 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
             .password_on_wake
             .map_or("not read".into(), |b| b.to_string()),
     );
-    let mut outcomes = Vec::new();
+    let mut people = Vec::new();
     for profile in &signed_in {
-        let result = match (
+        let settings = match (
             read_registry_key(run, &desktop_key(&profile.sid)),
             read_registry_key(run, &desktop_policy_key(&profile.sid)),
         ) {
@@ -307,40 +293,14 @@ pub fn check(run: &mut ProbeRun<'_>) -> (Verdict, String, Option<String>) {
                         }
                     ),
                 );
-                let evaluation = policy::evaluate(&settings(&saver, &machine), &policy);
-                if evaluation.compliant {
-                    UserResult::Pass {
-                        effective_seconds: evaluation.effective_lock_seconds.unwrap_or(0),
-                    }
-                } else if let Some(why) = &machine.power_unread {
-                    // Sleeping with a password on wake might be the quick path: unknown.
-                    UserResult::Unknown {
-                        reason: format!(
-                            "{}; the power plan could not be read ({why}), so sleep with a password on wake could not be ruled out",
-                            evaluation.problems.join("; ")
-                        ),
-                    }
-                } else {
-                    UserResult::Fail {
-                        problems: evaluation.problems,
-                    }
-                }
+                Ok(settings(&saver, &machine))
             }
-            (Err(why), _) | (_, Err(why)) => UserResult::Unknown {
-                reason: format!("the screen-saver settings could not be read ({why})"),
-            },
+            (Err(why), _) | (_, Err(why)) => Err(why),
         };
-        outcomes.push(UserOutcome {
+        people.push(Person {
             user: profile.user.clone(),
-            desktop: "Windows".into(),
-            result,
+            settings,
         });
     }
-    let (verdict, summary) = policy::combine(&outcomes, &policy);
-    let remediation = (!verdict.is_pass()).then(|| format!(
-        "In Settings > Personalization > Lock screen > Screen saver, choose a screen saver, set Wait to at most {} and tick \"On resume, display logon screen\"; or have IT set the Group Policy \"Interactive logon: Machine inactivity limit\" (InactivityTimeoutSecs) to at most {} seconds.",
-        policy::human(policy.max_lock_idle_seconds),
-        policy.max_lock_idle_seconds,
-    ));
-    (verdict, summary, remediation)
+    Facts::SignedIn { machine, people }
 }

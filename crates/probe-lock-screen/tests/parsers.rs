@@ -1,16 +1,11 @@
 //! Table-driven: every recorded fixture parses, with the values its header describes.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use probe_lock_screen::parse::gsettings::parse_list_recursively;
-use probe_lock_screen::parse::{kconfig, kscreenlocker};
+use devidence_testkit::probe::Fixtures;
+use probe_lock_screen::parse::linux::gsettings::parse_list_recursively;
+use probe_lock_screen::parse::linux::{kconfig, kscreenlocker};
 
-fn fixture(rel: &str) -> String {
-    devidence_core::fixture::load(format!(
-        "{}/tests/fixtures/linux/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
 #[test]
 fn gsettings_recordings_parse() {
@@ -64,7 +59,7 @@ fn gsettings_recordings_parse() {
         ),
     ];
     for (file, p, enabled, delay, idle) in table {
-        let v = parse_list_recursively(&fixture(file)).unwrap();
+        let v = parse_list_recursively(&LINUX.text(file)).unwrap();
         let saver = format!("{p}.desktop.screensaver");
         let session = format!("{p}.desktop.session");
         assert_eq!(
@@ -110,7 +105,7 @@ fn kscreenlockerrc_files_resolve() {
         ),
     ];
     for (file, autolock, timeout, grace) in table {
-        let parsed = kconfig::parse(&fixture(file));
+        let parsed = kconfig::parse(&LINUX.text(file));
         let lock = kscreenlocker::resolve(None, Some(&parsed)).unwrap();
         assert_eq!(lock.autolock.value, autolock, "{file}");
         assert_eq!(lock.timeout_minutes.value, timeout, "{file}");

@@ -4,17 +4,12 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use devidence_core::fixture::load;
-use probe_lock_screen::macos::{parse_pmset_custom, worst_seconds};
-use probe_lock_screen::windows::{parse_powercfg_setting, parse_powercfg_values};
+use devidence_testkit::probe::Fixtures;
+use probe_lock_screen::parse::macos::{parse_pmset_custom, worst_seconds};
+use probe_lock_screen::parse::windows::{parse_powercfg_setting, parse_powercfg_values};
 
-fn fixture(os: &str, name: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/{os}/public/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const MACOS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "macos");
+const WINDOWS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "windows");
 
 #[test]
 fn pmset_outputs_give_each_macs_display_and_system_sleep() {
@@ -25,7 +20,7 @@ fn pmset_outputs_give_each_macs_display_and_system_sleep() {
         ("pmset-g-thinkpad-t480-displaysleep15-sleep15.txt", 15, 15),
     ];
     for (name, display, system) in table {
-        let sections = parse_pmset_custom(&fixture("macos", name));
+        let sections = parse_pmset_custom(&MACOS.text(&format!("public/{name}")));
         let (_, timers) = sections
             .iter()
             .rev()
@@ -42,25 +37,20 @@ fn pmset_outputs_give_each_macs_display_and_system_sleep() {
 #[test]
 fn powercfg_query_gives_ac_and_battery_display_timeouts_and_other_output_is_unreadable() {
     assert_eq!(
-        parse_powercfg_values(&fixture(
-            "windows",
-            "powercfg-q-sub-video-videoidle-ac600-dc300.txt"
-        )),
+        parse_powercfg_values(
+            &WINDOWS.text("public/powercfg-q-sub-video-videoidle-ac600-dc300.txt")
+        ),
         Some((600, 300))
     );
     assert_eq!(
-        parse_powercfg_values(&fixture(
-            "windows",
-            "powercfg-q-sub-video-videoidle-ac900-dc900.txt"
-        )),
+        parse_powercfg_values(
+            &WINDOWS.text("public/powercfg-q-sub-video-videoidle-ac900-dc900.txt")
+        ),
         Some((900, 900))
     );
     // `powercfg /a` lists sleep states, not a setting's values: nothing is read from it.
     assert_eq!(
-        parse_powercfg_values(&fixture(
-            "windows",
-            "powercfg-a-desktop-S3-only-hibernate-off.txt"
-        )),
+        parse_powercfg_values(&WINDOWS.text("public/powercfg-a-desktop-S3-only-hibernate-off.txt")),
         None
     );
 }
@@ -71,8 +61,9 @@ fn one_whole_scheme_dump_gives_each_setting_by_its_guid() {
     // published blocks joined stand for a dump with several settings: each GUID's block ends
     // where the next GUID starts, so one setting's numbers never leak into another's.
     const VIDEOIDLE: &str = "3c0bc021-c8a8-4e07-a973-6b14cbcb2b7e";
-    let first = fixture("windows", "powercfg-q-sub-video-videoidle-ac600-dc300.txt");
-    let second = fixture("windows", "powercfg-q-sub-video-videoidle-ac900-dc900.txt")
+    let first = WINDOWS.text("public/powercfg-q-sub-video-videoidle-ac600-dc300.txt");
+    let second = WINDOWS
+        .text("public/powercfg-q-sub-video-videoidle-ac900-dc900.txt")
         .replace(VIDEOIDLE, "29f6c1db-86da-48c5-9fdb-f2b67b1f44da");
     let dump = format!("{first}\n{second}");
     assert_eq!(parse_powercfg_setting(&dump, VIDEOIDLE), Some((600, 300)));

@@ -2,19 +2,13 @@
 //! fixture's first line names it) and MATE (gsettings) end to end through the Linux plan.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use devidence_core::fixture::load;
-use devidence_core::redact::Redactor;
-use devidence_core::{Finding, Os, Policy, ProbeRun, ReplayHost, Verdict};
-use probe_lock_screen::parse::xfconf::{parse_channel, screensaver_settings};
-use probe_lock_screen::xfce::{SCREENSAVER_AUTOSTART, USER_CHANNEL};
+use devidence_core::{Finding, Os, ReplayHost, Verdict};
+use devidence_testkit::probe::{Fixtures, judge};
+use probe_lock_screen::linux::xfce::{SCREENSAVER_AUTOSTART, USER_CHANNEL};
+use probe_lock_screen::parse::linux::xfconf::{parse_channel, screensaver_settings};
+use probe_lock_screen::probe;
 
-fn fixture(rel: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/linux/{rel}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
 /// One logind session of alice (uid 1000) running `desktop` (systemd 252 `loginctl` formats).
 fn machine(desktop: &str) -> ReplayHost {
@@ -36,15 +30,6 @@ fn machine(desktop: &str) -> ReplayHost {
     host
 }
 
-fn probe(host: &ReplayHost) -> Finding {
-    probe_lock_screen::probe(ProbeRun::new(
-        host,
-        Os::Linux,
-        &Policy::default(),
-        &Redactor::new(),
-    ))
-}
-
 fn xfce_user(channel: Option<&str>) -> Finding {
     let mut host = machine("xfce");
     host.file(
@@ -55,16 +40,16 @@ fn xfce_user(channel: Option<&str>) -> Finding {
         host.user_file(
             "alice",
             &format!("/home/alice/{USER_CHANNEL}"),
-            &fixture(&format!("xfce/{name}")),
+            &LINUX.text(&format!("xfce/{name}")),
         );
     }
-    probe(&host)
+    judge(probe, &host, Os::Linux)
 }
 
 #[test]
 fn published_xfce_channels_resolve_over_the_defaults() {
     let s = |name: &str| {
-        let channel = parse_channel(&fixture(&format!("xfce/{name}"))).unwrap();
+        let channel = parse_channel(&LINUX.text(&format!("xfce/{name}"))).unwrap();
         screensaver_settings(Some(&channel), None).unwrap()
     };
     let minimal = s("xfce4-screensaver-minimal-saver-and-lock-enabled-kjsh604.xml");
@@ -136,7 +121,7 @@ fn xfce_verdicts_on_published_channels() {
 
 #[test]
 fn xfce_without_a_known_locker_or_with_a_broken_file_is_unknown() {
-    let f = probe(&machine("xfce"));
+    let f = judge(probe, &machine("xfce"), Os::Linux);
     let Verdict::Unknown { reason } = &f.verdict else {
         panic!("{:?}", f.verdict)
     };
@@ -146,7 +131,7 @@ fn xfce_without_a_known_locker_or_with_a_broken_file_is_unknown() {
         "/etc/xdg/autostart/light-locker.desktop",
         "[Desktop Entry]\nExec=light-locker\n",
     );
-    let f = probe(&host);
+    let f = judge(probe, &host, Os::Linux);
     let Verdict::Unknown { reason } = &f.verdict else {
         panic!("{:?}", f.verdict)
     };
@@ -161,7 +146,10 @@ fn xfce_without_a_known_locker_or_with_a_broken_file_is_unknown() {
         &format!("/home/alice/{USER_CHANNEL}"),
         "<channel name=\"xfce4-screensaver\"",
     );
-    assert!(matches!(probe(&host).verdict, Verdict::Unknown { .. }));
+    assert!(matches!(
+        judge(probe, &host, Os::Linux).verdict,
+        Verdict::Unknown { .. }
+    ));
 }
 
 /// MATE's `gsettings list-recursively` lines, built from mate-screensaver's and
@@ -187,7 +175,7 @@ fn mate_user(idle_minutes: u32, lock_delay_minutes: u32, idle_activation: bool) 
             text,
         );
     }
-    probe(&host)
+    judge(probe, &host, Os::Linux)
 }
 
 #[test]

@@ -2,28 +2,36 @@
 //!
 //! Passes when at least one known password manager (see [`catalog::CATALOG`]) is installed for
 //! at least one local user: as a deb, rpm, flatpak or snap package, an AppImage, an `/opt`
-//! install, or an *enabled* browser extension matched by its store ID (Chrome, Chromium, Brave,
-//! Edge, Vivaldi, Firefox). Fails only when every source was read and nothing matched.
+//! install, an app in `/Applications` or `~/Applications` (or found by Spotlight), a Windows
+//! installed program, or an *enabled* browser extension matched by its store ID (Chrome,
+//! Chromium, Brave, Edge, Vivaldi, Arc, Firefox) in a browser that is installed. Fails only
+//! when every source was read and nothing matched; unknown when a source could not be read.
 //!
-//! Layout: [`catalog`] is the data table of products and identifiers, [`parse`] the pure
-//! parsers, [`policy`] the verdict, and the private `linux`, `macos` and `windows` modules the
-//! plans (browser extensions are scanned the same way on all three).
+//! Layout:
+//! - [`linux`], [`macos`], [`windows`]: the plans, each `gather` → its `Facts`;
+//! - `scan`: the browser-profile scan all three plans share (it only reads);
+//! - [`parse`]: the pure parsers (`parse::linux`, `parse::macos`, `parse::windows`, and the
+//!   cross-OS `parse::browsers` and `parse::chromium`);
+//! - [`policy`]: facts → conclusion (`conclude_linux`, `conclude_macos`, `conclude_windows`,
+//!   and what a found browser extension counts as);
+//! - [`catalog`]: the data table of products and identifiers.
 
 pub mod catalog;
-mod linux;
+pub mod linux;
 pub mod macos;
 pub mod parse;
 pub mod policy;
 mod scan;
 pub mod windows;
 
-use devidence_core::{Finding, Os, ProbeRun};
+use devidence_core::{Control, Finding, Os, ProbeRun};
 
-/// Looks for a password manager on the run's OS and returns the finding.
-pub fn probe(run: ProbeRun<'_>) -> Finding {
-    match run.os {
-        Os::Linux => linux::plan(run),
-        Os::Macos => macos::plan(run),
-        Os::Windows => windows::plan(run),
-    }
+/// Checks that a password manager is installed on the run's OS and returns the finding.
+pub fn probe(mut run: ProbeRun<'_>) -> Finding {
+    let conclusion = match run.os {
+        Os::Linux => policy::conclude_linux(&linux::gather(&mut run)),
+        Os::Macos => policy::conclude_macos(&macos::gather(&mut run)),
+        Os::Windows => policy::conclude_windows(&windows::gather(&mut run)),
+    };
+    run.finish(Control::PasswordManager, conclusion)
 }

@@ -6,15 +6,24 @@
 //! flooding it with empty directories.
 
 use crate::catalog::{self, Product};
-use crate::parse::browsers;
-use crate::parse::packages::{self, Package};
-use crate::policy::Survey;
+use crate::parse::linux::{Package, parse_dpkg_list, parse_flatpak_list, parse_rpm_list};
+use crate::policy::{Hit, Notes, Survey};
 use crate::scan::{
-    AddonOnDisk, BrowserDirs, ChromiumDir, Install, Notes, Shared, firefox_ids_in, hit,
+    AddonOnDisk, BrowserDirs, ChromiumDir, Install, Shared, firefox_ids_in, record_survey,
     scan_browsers,
 };
 use devidence_core::users::{self, LocalUser};
-use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun};
+use devidence_core::{CommandSpec, Outcome, ProbeRun};
+
+/// What the Linux plan found: every source it read or could not read, and every password
+/// manager in them (all of it is also recorded as facts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The password managers found and the sources read.
+    pub survey: Survey,
+    /// What was seen but not counted, and scans cut short.
+    pub notes: Notes,
+}
 
 /// Chromium-family user-data folders on Linux, relative to a home directory, and how each
 /// browser is installed (its packages, flatpak or snap; the folder a tarball or AUR build
@@ -138,40 +147,58 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
     },
 ];
 
-pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
+/// Firefox-family profile roots (the directory holding `profiles.ini`), relative to a home
+/// directory. Firefox 147+ creates new profiles under the XDG path when `~/.mozilla` is absent
+/// (recorded with firefox-esr 153 on Debian 12).
+pub const FIREFOX_DIRS: &[(&str, &str)] = &[
+    ("Firefox", ".mozilla/firefox"),
+    ("Firefox", ".config/mozilla/firefox"),
+    ("Firefox (snap)", "snap/firefox/common/.mozilla/firefox"),
+    (
+        "Firefox (flatpak)",
+        ".var/app/org.mozilla.firefox/.mozilla/firefox",
+    ),
+    (
+        "Firefox (flatpak)",
+        ".var/app/org.mozilla.firefox/config/mozilla/firefox",
+    ),
+    ("LibreWolf", ".librewolf"),
+];
+
+/// System-wide Firefox add-on directories (`SCOPE_SYSTEM`), each entry named after an add-on
+/// ID (`<id>` or `<id>.xpi`). Debian's `webext-*` packages install here.
+pub const FIREFOX_SYSTEM_ADDON_DIRS: &[&str] = &[
+    "/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}",
+    "/usr/lib/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}",
+    "/usr/lib64/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}",
+];
+
+/// Reads the package sources, the system folders and every local user's apps and browser
+/// profiles, recording what it read as facts.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
     let mut shared = Shared::new(CHROMIUM_DIRS);
 
-    let deb = deb_packages(&mut run, &mut survey, &mut shared);
-    let rpm = rpm_packages(&mut run, &mut survey, &mut shared);
+    let deb = deb_packages(run, &mut survey, &mut shared);
+    let rpm = rpm_packages(run, &mut survey, &mut shared);
     if !deb && !rpm {
         survey
             .unreadable
             .push("system packages (neither dpkg-query nor rpm is installed)".into());
     }
-    flatpak_system(&mut run, &mut survey, &mut shared);
-    for snap in listed_dir(
-        &mut run,
-        &mut survey,
-        "/snap",
-        "snaps",
-        "source.snap",
-        |name| catalog::find(|p| p.snap, name).map(|p| (p, format!("snap {name}"))),
-    ) {
+    flatpak_system(run, &mut survey, &mut shared);
+    for snap in listed_dir(run, &mut survey, "/snap", "snaps", "source.snap", |name| {
+        catalog::find(|p| p.snap, name).map(|p| (p, format!("snap {name}")))
+    }) {
         shared.installed.add("snap", &snap);
     }
-    listed_dir(
-        &mut run,
-        &mut survey,
-        "/opt",
-        "/opt",
-        "source.opt",
-        |name| catalog::find_opt(name).map(|p| (p, format!("directory /opt/{name}"))),
-    );
-    shared.firefox_system = firefox_system_addons(&mut run);
+    listed_dir(run, &mut survey, "/opt", "/opt", "source.opt", |name| {
+        catalog::find_opt(name).map(|p| (p, format!("directory /opt/{name}")))
+    });
+    shared.firefox_system = firefox_system_addons(run);
 
-    match users::local_users(&mut run) {
+    match users::local_users(run) {
         Ok(people) => {
             let names: Vec<&str> = people.iter().map(|u| u.name.as_str()).collect();
             run.fact(
@@ -183,7 +210,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 },
             );
             for user in &people {
-                scan_user(&mut run, user, &mut shared, &mut survey, &mut notes);
+                scan_user(run, user, &mut shared, &mut survey, &mut notes);
             }
         }
         Err(why) => {
@@ -192,7 +219,8 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         }
     }
 
-    crate::scan::finish(run, survey, notes)
+    record_survey(run, &survey, &notes);
+    Facts { survey, notes }
 }
 
 /// Returns true when dpkg is present (read or not).
@@ -207,7 +235,7 @@ fn deb_packages(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shared
         &obs,
         "deb packages",
         "source.deb",
-        packages::parse_dpkg_list,
+        parse_dpkg_list,
         |p| p.deb,
         ("deb", shared),
     )
@@ -225,7 +253,7 @@ fn rpm_packages(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shared
         &obs,
         "rpm packages",
         "source.rpm",
-        packages::parse_rpm_list,
+        parse_rpm_list,
         |p| p.rpm,
         ("rpm", shared),
     )
@@ -263,7 +291,9 @@ fn package_source(
                     let how = format!("{kind} package {} {}", package.name, package.version)
                         .trim_end()
                         .to_string();
-                    survey.hits.push(hit(product, how, "system-wide".into()));
+                    survey
+                        .hits
+                        .push(Hit::new(product, how, "system-wide".into()));
                 }
             }
         }
@@ -284,7 +314,7 @@ fn flatpak_system(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shar
         run.fact("source.flatpak", "not present (flatpak not installed)");
         return;
     } else if obs.succeeded() {
-        packages::parse_flatpak_list(&obs.stdout)
+        parse_flatpak_list(&obs.stdout)
     } else {
         // flatpak can fail without a session or D-Bus; the installation directory is the truth.
         let dir = run.list_dir("/var/lib/flatpak/app");
@@ -317,7 +347,9 @@ fn flatpak_system(run: &mut ProbeRun<'_>, survey: &mut Survey, shared: &mut Shar
             let how = format!("flatpak app {} {}", app.name, app.version)
                 .trim_end()
                 .to_string();
-            survey.hits.push(hit(product, how, "system-wide".into()));
+            survey
+                .hits
+                .push(Hit::new(product, how, "system-wide".into()));
         }
     }
 }
@@ -349,7 +381,9 @@ fn listed_dir(
             survey.read.push(label.to_string());
             for entry in &entries {
                 if let Some((product, how)) = matcher(entry) {
-                    survey.hits.push(hit(product, how, "system-wide".into()));
+                    survey
+                        .hits
+                        .push(Hit::new(product, how, "system-wide".into()));
                 }
             }
             entries
@@ -367,7 +401,7 @@ fn listed_dir(
 /// Catalogue add-ons in Firefox's system-wide scope directories (recorded when found).
 fn firefox_system_addons(run: &mut ProbeRun<'_>) -> Vec<AddonOnDisk> {
     let mut found = Vec::new();
-    for dir in browsers::FIREFOX_SYSTEM_ADDON_DIRS {
+    for dir in FIREFOX_SYSTEM_ADDON_DIRS {
         let here = firefox_ids_in(&run.list_dir_quietly(dir), "system-wide");
         if !here.is_empty() {
             run.list_dir(dir);
@@ -437,7 +471,7 @@ fn scan_user(
     if !found.is_empty() {
         run.list_user_dir(&ctx, &dir);
         for (product, id) in found {
-            survey.hits.push(hit(
+            survey.hits.push(Hit::new(
                 product,
                 format!("flatpak app {id} (user installation)"),
                 whose(""),
@@ -455,15 +489,17 @@ fn scan_user(
     if !found.is_empty() {
         run.list_user_dir(&ctx, &dir);
         for (product, file) in found {
-            survey
-                .hits
-                .push(hit(product, format!("AppImage {dir}/{file}"), whose("")));
+            survey.hits.push(Hit::new(
+                product,
+                format!("AppImage {dir}/{file}"),
+                whose(""),
+            ));
         }
     }
 
     let dirs = BrowserDirs {
         chromium: CHROMIUM_DIRS,
-        firefox: browsers::FIREFOX_DIRS,
+        firefox: FIREFOX_DIRS,
         firefox_user_scope: Some(".mozilla/extensions"),
     };
     let looked = scan_browsers(run, &ctx, &dirs, shared, &whose, survey, notes);

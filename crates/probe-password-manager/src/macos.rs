@@ -1,12 +1,23 @@
 //! The macOS plan: apps in `/Applications` and each person's `~/Applications`, apps Spotlight
 //! finds by bundle identifier anywhere on the disk, and every person's browser extensions.
 
-use crate::catalog::{self, CATALOG};
-use crate::policy::Survey;
-use crate::scan::{BrowserDirs, ChromiumDir, Install, Notes, Shared, hit, scan_browsers};
+use crate::catalog::CATALOG;
+use crate::parse::macos::product_for_app;
+use crate::policy::{Hit, Notes, Survey};
+use crate::scan::{BrowserDirs, ChromiumDir, Install, Shared, record_survey, scan_browsers};
 use devidence_core::macos::local_users;
-use devidence_core::{CommandSpec, Finding, Outcome, ProbeRun, UserContext};
+use devidence_core::{CommandSpec, Outcome, ProbeRun, UserContext};
 use std::time::Duration;
+
+/// What the macOS plan found: every source it read or could not read, and every password
+/// manager in them (all of it is also recorded as facts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The password managers found and the sources read.
+    pub survey: Survey,
+    /// What was seen but not counted, and scans cut short.
+    pub notes: Notes,
+}
 
 /// Chromium-family user-data directories on macOS, relative to a home directory, and the app
 /// bundle that shows each browser is installed (in `/Applications` or the person's own
@@ -95,13 +106,6 @@ pub fn spotlight_command(bundle_ids: &[&str]) -> CommandSpec {
     CommandSpec::new("/usr/bin/mdfind", [query]).deadline(Duration::from_secs(15))
 }
 
-/// The catalogue product whose app bundle is named `entry` (case-insensitive).
-pub fn product_for_app(entry: &str) -> Option<&'static catalog::Product> {
-    CATALOG
-        .iter()
-        .find(|p| p.macos_apps.iter().any(|a| a.eq_ignore_ascii_case(entry)))
-}
-
 /// Looks for password-manager apps in an Applications folder (`/Applications`, or a person's
 /// own, listed with their rights when `user` is given); returns its entries.
 fn applications(
@@ -125,7 +129,7 @@ fn applications(
                 .collect();
             for entry in &entries {
                 if let Some(product) = product_for_app(entry) {
-                    survey.hits.push(hit(
+                    survey.hits.push(Hit::new(
                         product,
                         format!("app {dir}/{entry}"),
                         whose.to_string(),
@@ -140,11 +144,13 @@ fn applications(
     }
 }
 
-pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
+/// Reads the Applications folders, asks Spotlight for each product's bundle identifiers and
+/// scans every person's browser profiles, recording what it read as facts.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
     let mut shared = Shared::new(CHROMIUM_DIRS);
-    match applications(&mut run, "/Applications", None, "system-wide", &mut survey) {
+    match applications(run, "/Applications", None, "system-wide", &mut survey) {
         Ok(apps) => {
             run.fact(
                 "source.applications",
@@ -172,7 +178,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             {
                 let already = survey.hits.iter().any(|h| h.how.ends_with(path));
                 if !already {
-                    survey.hits.push(hit(
+                    survey.hits.push(Hit::new(
                         product,
                         format!("app {path} (found by bundle identifier)"),
                         "Spotlight".into(),
@@ -186,7 +192,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             );
         }
     }
-    let people = local_users(&mut run);
+    let people = local_users(run);
     if people.is_empty() {
         survey.unreadable.push(
             "the people's accounts (dscacheutil listed none), so no browser profile was scanned"
@@ -221,7 +227,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             }
         };
         if let Err(why) = applications(
-            &mut run,
+            run,
             &format!("{home}/Applications"),
             Some(user),
             &whose(""),
@@ -232,7 +238,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 .push(format!("{name}'s Applications ({why})"));
         }
         let looked = scan_browsers(
-            &mut run,
+            run,
             user,
             &dirs,
             &mut shared,
@@ -252,5 +258,6 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             .read
             .push(format!("{name}'s apps and browser profiles"));
     }
-    crate::scan::finish(run, survey, notes)
+    record_survey(run, &survey, &notes);
+    Facts { survey, notes }
 }

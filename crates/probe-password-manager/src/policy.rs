@@ -1,7 +1,13 @@
 //! Facts in, verdict out: any installed password manager passes; nothing found fails only when
-//! every source was read; otherwise the probe says what it could not read.
+//! every source was read; otherwise the probe says what it could not read. A browser extension
+//! counts only when its profile registers and enables it in an installed browser
+//! (`conclude_chromium`, `conclude_firefox`).
 
-use devidence_core::Verdict;
+use crate::catalog::Product;
+use crate::parse::browsers::Addon;
+use crate::scan::{AddonOnDisk, ChromiumProfile};
+use crate::{linux, macos, windows};
+use devidence_core::Conclusion;
 
 /// One place a password manager was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +22,15 @@ pub struct Hit {
 }
 
 impl Hit {
+    /// `product` found, installed `how`, belonging to `whose`.
+    pub fn new(product: &Product, how: String, whose: String) -> Hit {
+        Hit {
+            product: product.name,
+            how,
+            whose,
+        }
+    }
+
     /// `KeePassXC: deb package keepassxc 2.7.4 (system-wide)`.
     pub fn describe(&self) -> String {
         format!("{}: {} ({})", self.product, self.how, self.whose)
@@ -33,15 +48,15 @@ pub struct Survey {
     pub unreadable: Vec<String>,
 }
 
-/// A verdict with its one-sentence summary and, unless passing, what to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decision {
-    /// Pass, fail or unknown.
-    pub verdict: Verdict,
-    /// One sentence for people.
-    pub summary: String,
-    /// How to fix it (None when passing).
-    pub remediation: Option<String>,
+/// What the plan saw but did not count, and where it stopped short: facts for the report,
+/// not for the verdict.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// Extensions found but not counted (disabled, not registered, in a browser that is not
+    /// installed), each saying why.
+    pub not_counted: Vec<String>,
+    /// Scans cut short by a cap (profiles per browser, entries per folder).
+    pub truncated: Vec<String>,
 }
 
 /// What to do when no password manager is found.
@@ -50,8 +65,27 @@ pub const INSTALL_REMEDY: &str = "Install the company's approved password manage
 /// The same advice for macOS and Windows, where the vendor's installer is the way.
 pub const INSTALL_REMEDY_DESKTOP: &str = "Install the company's approved password manager (for example 1Password, Bitwarden or KeePassXC from the vendor's site or the company portal) and its browser extension in the browser profiles you use.";
 
-/// The verdict for a survey.
-pub fn decide(survey: &Survey) -> Decision {
+/// The Linux verdict: the survey of packages, system folders and every person's apps and
+/// browser profiles.
+pub fn conclude_linux(facts: &linux::Facts) -> Conclusion {
+    conclude_survey(&facts.survey, INSTALL_REMEDY)
+}
+
+/// The macOS verdict: the survey of the Applications folders, Spotlight and every person's
+/// browser profiles.
+pub fn conclude_macos(facts: &macos::Facts) -> Conclusion {
+    conclude_survey(&facts.survey, INSTALL_REMEDY_DESKTOP)
+}
+
+/// The Windows verdict: the survey of the installed programs and every person's browser
+/// profiles.
+pub fn conclude_windows(facts: &windows::Facts) -> Conclusion {
+    conclude_survey(&facts.survey, INSTALL_REMEDY_DESKTOP)
+}
+
+/// Any hit passes; nothing found fails (with `install_remedy`) only when every source was
+/// read; otherwise unknown, naming what could not be read.
+fn conclude_survey(survey: &Survey, install_remedy: &str) -> Conclusion {
     if !survey.hits.is_empty() {
         let mut products: Vec<&str> = Vec::new();
         for hit in &survey.hits {
@@ -60,16 +94,12 @@ pub fn decide(survey: &Survey) -> Decision {
             }
         }
         let places = survey.hits.len();
-        return Decision {
-            verdict: Verdict::Pass,
-            summary: format!(
-                "Found {} installed in {places} place{}, first as {}.",
-                join_words(&products),
-                if places == 1 { "" } else { "s" },
-                survey.hits[0].describe()
-            ),
-            remediation: None,
-        };
+        return Conclusion::pass(format!(
+            "Found {} installed in {places} place{}, first as {}.",
+            join_words(&products),
+            if places == 1 { "" } else { "s" },
+            survey.hits[0].describe()
+        ));
     }
     if survey.read.is_empty() {
         let why = if survey.unreadable.is_empty() {
@@ -77,11 +107,11 @@ pub fn decide(survey: &Survey) -> Decision {
         } else {
             format!("no source could be read ({})", survey.unreadable.join("; "))
         };
-        return Decision {
-            verdict: Verdict::unknown(why.clone()),
-            summary: format!("Could not look for a password manager because {why}."),
-            remediation: Some("Run the agent as root so it can read the package databases and every user's home directory.".into()),
-        };
+        return Conclusion::unknown(
+            why.clone(),
+            format!("Could not look for a password manager because {why}."),
+            Some("Run the agent as root so it can read the package databases and every user's home directory.".into()),
+        );
     }
     if !survey.unreadable.is_empty() {
         let why = format!(
@@ -89,21 +119,152 @@ pub fn decide(survey: &Survey) -> Decision {
             survey.read.join(", "),
             survey.unreadable.join("; ")
         );
-        return Decision {
-            verdict: Verdict::unknown(why.clone()),
-            summary: format!("Could not rule out a password manager: {why}."),
-            remediation: Some(
-                "Run the agent as root so it can read every user's home directory.".into(),
-            ),
-        };
+        return Conclusion::unknown(
+            why.clone(),
+            format!("Could not rule out a password manager: {why}."),
+            Some("Run the agent as root so it can read every user's home directory.".into()),
+        );
     }
-    Decision {
-        verdict: Verdict::Fail,
-        summary: format!(
+    Conclusion::fail(
+        format!(
             "No password manager was found in {}.",
             survey.read.join(", ")
         ),
-        remediation: Some(INSTALL_REMEDY.into()),
+        install_remedy,
+    )
+}
+
+/// What one catalogue extension found in a browser profile counts as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ExtensionState {
+    /// Registered and enabled in an installed browser: a password manager.
+    Hit(Hit),
+    /// Found but not counted, and why (a `not_counted` fact).
+    NotCounted(String),
+    /// Its state could not be read: not a hit, and not proof of none either.
+    Unreadable(String),
+}
+
+/// Counts the extensions a Chromium profile registered and enabled, in a browser that is
+/// installed; the rest are not counted; an unreadable profile makes them unreadable (never a
+/// hit: the folder alone proves nothing).
+pub(crate) fn conclude_chromium(
+    found: &[(&Product, &String)],
+    browser: &str,
+    place: &str,
+    profile: &ChromiumProfile,
+) -> Vec<ExtensionState> {
+    let (how_installed, registered) = match profile {
+        ChromiumProfile::BrowserMissing { ways } => {
+            return found
+                .iter()
+                .map(|(product, id)| {
+                    ExtensionState::NotCounted(format!(
+                        "{}: {browser} extension {id} is in a profile folder, but {browser} is not installed (none of: {}) ({place})",
+                        product.name,
+                        ways.join(", ")
+                    ))
+                })
+                .collect();
+        }
+        ChromiumProfile::Installed {
+            how_installed,
+            registered,
+        } => (how_installed, registered),
+    };
+    let registered = match registered {
+        Ok(registered) => registered,
+        Err(why) => {
+            let names: Vec<&str> = found.iter().map(|(p, _)| p.name).collect();
+            return vec![ExtensionState::Unreadable(format!(
+                "whether {} is enabled in {browser} ({place}: {why})",
+                names.join(", ")
+            ))];
+        }
+    };
+    found
+        .iter()
+        .map(|(product, id)| match registered.iter().find(|r| &r.id == *id) {
+            Some(entry) if entry.enabled() => ExtensionState::Hit(Hit::new(
+                product,
+                format!(
+                    "{browser} extension {id}{} (enabled in the profile's preferences; {browser} installed as {how_installed})",
+                    entry.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default()
+                ),
+                place.to_string(),
+            )),
+            Some(entry) if entry.installed() => ExtensionState::NotCounted(format!(
+                "{}: {browser} extension {id} is installed but disabled ({}) ({place})",
+                product.name,
+                entry.why_disabled()
+            )),
+            Some(entry) => ExtensionState::NotCounted(format!(
+                "{}: {browser} extension {id} has an entry in the profile's preferences but is not installed ({}) ({place})",
+                product.name,
+                entry.why_disabled()
+            )),
+            None => ExtensionState::NotCounted(format!(
+                "{}: {browser} extension {id} has a folder but is not registered in the profile's preferences (a leftover, not an installed extension) ({place})",
+                product.name
+            )),
+        })
+        .collect()
+}
+
+/// Counts the candidates a Firefox profile's `extensions.json` registered and enabled (each
+/// add-on ID once); the rest are not counted; an unreadable `extensions.json` makes them
+/// unreadable.
+pub(crate) fn conclude_firefox(
+    candidates: &[AddonOnDisk],
+    addons: &Result<Vec<Addon>, String>,
+    browser: &str,
+    place: &str,
+) -> Vec<ExtensionState> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut counted = Vec::new();
+    for candidate in candidates {
+        if seen.contains(&candidate.id.as_str()) {
+            continue;
+        }
+        seen.push(&candidate.id);
+        let product = candidate.product;
+        let id = &candidate.id;
+        counted.push(match addons {
+            Ok(addons) => match addons.iter().find(|a| &a.id == id) {
+                Some(addon) if addon.enabled() => ExtensionState::Hit(Hit::new(
+                    product,
+                    format!("{browser} extension {id} {} ({}, enabled)", addon.version, addon.location),
+                    place.to_string(),
+                )),
+                Some(addon) => ExtensionState::NotCounted(format!(
+                    "{}: {browser} extension {id} {} is installed but disabled (active={}, userDisabled={}, appDisabled={}) ({place})",
+                    product.name,
+                    addon.version,
+                    flag(addon.active),
+                    flag(addon.user_disabled),
+                    flag(addon.app_disabled)
+                )),
+                None => ExtensionState::NotCounted(format!(
+                    "{}: {browser} extension {id} is on disk ({}) but not registered in extensions.json ({place})",
+                    product.name, candidate.scope
+                )),
+            },
+            // On disk but its state unreadable: not proof of a working password manager, and
+            // not proof of none either.
+            Err(why) => ExtensionState::Unreadable(format!(
+                "whether {} ({browser} extension {id}, {}) is enabled ({place}: {why})",
+                product.name, candidate.scope
+            )),
+        });
+    }
+    counted
+}
+
+fn flag(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "unset",
     }
 }
 
@@ -139,10 +300,13 @@ mod tests {
             (vec![], vec![], vec![], "UNKNOWN"),
         ];
         for (hits, read, unreadable, want) in table {
-            let d = decide(&Survey {
-                hits,
-                read,
-                unreadable,
+            let d = conclude_linux(&linux::Facts {
+                survey: Survey {
+                    hits,
+                    read,
+                    unreadable,
+                },
+                ..linux::Facts::default()
             });
             assert_eq!(d.verdict.label(), want, "{d:?}");
             assert_eq!(d.remediation.is_none(), want == "PASS");
@@ -151,9 +315,12 @@ mod tests {
 
     #[test]
     fn pass_summary_names_products_once() {
-        let d = decide(&Survey {
-            hits: vec![hit("KeePassXC"), hit("Bitwarden"), hit("KeePassXC")],
-            ..Survey::default()
+        let d = conclude_linux(&linux::Facts {
+            survey: Survey {
+                hits: vec![hit("KeePassXC"), hit("Bitwarden"), hit("KeePassXC")],
+                ..Survey::default()
+            },
+            ..linux::Facts::default()
         });
         assert_eq!(
             d.summary,

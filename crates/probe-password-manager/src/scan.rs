@@ -4,22 +4,17 @@
 //! confirmed as enabled in each profile's `extensions.json`. Everything in the home is read
 //! with the person's own rights ([`ProbeRun::read_user_file`]); the number of profiles per
 //! browser is capped ([`MAX_PROFILES`]). The OS plans pass the directory tables.
+//!
+//! This module only reads: what a found extension counts as is
+//! [`policy::conclude_chromium`] / [`policy::conclude_firefox`]. It also holds the step every
+//! plan ends with, [`record_survey`].
 
 use crate::catalog::{self, Product};
 use crate::parse::browsers::{self, Addon};
 use crate::parse::chromium;
-use crate::policy::{Hit, Survey};
+use crate::policy::{self, ExtensionState, Notes, Survey};
 use devidence_core::host::MAX_DIR_ENTRIES;
-use devidence_core::{Control, Finding, Os, Outcome, ProbeRun, UserContext};
-
-/// What the plan gathers besides the survey: facts about where it looked and what it saw but
-/// did not count.
-#[derive(Default)]
-pub(crate) struct Notes {
-    pub(crate) disabled: Vec<String>,
-    /// Scans cut short by a cap (profiles per browser, entries per folder).
-    pub(crate) truncated: Vec<String>,
-}
+use devidence_core::{Outcome, ProbeRun, UserContext};
 
 /// Most profiles of one browser scanned per person: real people have a handful; a folder a
 /// user filled with a million look-alike entries must not make the run scan them all.
@@ -210,21 +205,13 @@ impl Shared {
     }
 }
 
-pub(crate) fn hit(product: &Product, how: String, whose: String) -> Hit {
-    Hit {
-        product: product.name,
-        how,
-        whose,
-    }
-}
-
 /// A Firefox add-on from the catalogue found on disk, waiting to be confirmed in a profile.
 #[derive(Clone)]
 pub(crate) struct AddonOnDisk {
     pub(crate) product: &'static Product,
     pub(crate) id: String,
     /// Where: `system-wide`, `user scope`, `profile`.
-    scope: &'static str,
+    pub(crate) scope: &'static str,
 }
 
 pub(crate) fn firefox_ids_in(entries: &[String], scope: &'static str) -> Vec<AddonOnDisk> {
@@ -334,27 +321,17 @@ pub(crate) fn scan_browsers(
             let how_installed = install
                 .get_or_insert_with(|| browser_installed(run, user, dir, &mut shared.installed))
                 .clone();
-            let Some(how_installed) = how_installed else {
-                for (product, id) in &found {
-                    notes.disabled.push(format!(
-                        "{}: {browser} extension {id} is in a profile folder, but {browser} is not installed (none of: {}) ({place})",
-                        product.name,
-                        dir.installed
-                            .iter()
-                            .map(|w| w.describe())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                }
-                continue;
+            let state = match how_installed {
+                Some(how_installed) => ChromiumProfile::Installed {
+                    how_installed,
+                    registered: chromium_settings(run, user, &format!("{base}/{profile}")),
+                },
+                None => ChromiumProfile::BrowserMissing {
+                    ways: dir.installed.iter().map(|w| w.describe()).collect(),
+                },
             };
-            let registered = chromium_settings(run, user, &format!("{base}/{profile}"));
-            judge_chromium(
-                &found,
-                registered,
-                browser,
-                &how_installed,
-                &place,
+            tally(
+                policy::conclude_chromium(&found, browser, &place, &state),
                 survey,
                 notes,
             );
@@ -442,7 +419,11 @@ pub(crate) fn scan_browsers(
             } else {
                 Err(json.failure_reason())
             };
-            judge_firefox(&candidates, addons, browser, &place, survey, notes);
+            tally(
+                policy::conclude_firefox(&candidates, &addons, browser, &place),
+                survey,
+                notes,
+            );
         }
     }
     looked
@@ -482,113 +463,37 @@ fn chromium_settings(
     Ok(chromium::merge(&files))
 }
 
-/// Counts the extensions the profile registered and enabled; notes the rest; an unreadable
-/// profile makes them unreadable (never a hit: the folder alone proves nothing).
-fn judge_chromium(
-    found: &[(&Product, &String)],
-    registered: Result<Vec<chromium::Registered>, String>,
-    browser: &str,
-    how_installed: &str,
-    place: &str,
-    survey: &mut Survey,
-    notes: &mut Notes,
-) {
-    let registered = match registered {
-        Ok(registered) => registered,
-        Err(why) => {
-            let names: Vec<&str> = found.iter().map(|(p, _)| p.name).collect();
-            survey.unreadable.push(format!(
-                "whether {} is enabled in {browser} ({place}: {why})",
-                names.join(", ")
-            ));
-            return;
-        }
-    };
-    for (product, id) in found {
-        match registered.iter().find(|r| &r.id == *id) {
-            Some(entry) if entry.enabled() => survey.hits.push(hit(
-                product,
-                format!(
-                    "{browser} extension {id}{} (enabled in the profile's preferences; {browser} installed as {how_installed})",
-                    entry.version.as_deref().map(|v| format!(" {v}")).unwrap_or_default()
-                ),
-                place.to_string(),
-            )),
-            Some(entry) if entry.installed() => notes.disabled.push(format!(
-                "{}: {browser} extension {id} is installed but disabled ({}) ({place})",
-                product.name,
-                entry.why_disabled()
-            )),
-            Some(entry) => notes.disabled.push(format!(
-                "{}: {browser} extension {id} has an entry in the profile's preferences but is not installed ({}) ({place})",
-                product.name,
-                entry.why_disabled()
-            )),
-            None => notes.disabled.push(format!(
-                "{}: {browser} extension {id} has a folder but is not registered in the profile's preferences (a leftover, not an installed extension) ({place})",
-                product.name
-            )),
+/// What a Chromium profile showed about the catalogue extensions in its `Extensions` folder.
+pub(crate) enum ChromiumProfile {
+    /// The browser is not installed (none of these ways showed it), so the profile's
+    /// preferences were not read.
+    BrowserMissing {
+        /// Every way that was checked, described.
+        ways: Vec<String>,
+    },
+    /// The browser is installed; what its preferences register, or why they could not be read.
+    Installed {
+        /// How the browser is installed (`deb package google-chrome-stable`, …).
+        how_installed: String,
+        /// The registered extensions, from `Preferences` and `Secure Preferences`.
+        registered: Result<Vec<chromium::Registered>, String>,
+    },
+}
+
+/// Files what the policy made of the extensions found: hits and unreadable states into the
+/// survey, the rest into the notes.
+fn tally(counted: Vec<ExtensionState>, survey: &mut Survey, notes: &mut Notes) {
+    for item in counted {
+        match item {
+            ExtensionState::Hit(hit) => survey.hits.push(hit),
+            ExtensionState::NotCounted(note) => notes.not_counted.push(note),
+            ExtensionState::Unreadable(what) => survey.unreadable.push(what),
         }
     }
 }
 
-/// Counts the candidates Firefox registered and enabled in this profile; notes the rest.
-fn judge_firefox(
-    candidates: &[AddonOnDisk],
-    addons: Result<Vec<Addon>, String>,
-    browser: &str,
-    place: &str,
-    survey: &mut Survey,
-    notes: &mut Notes,
-) {
-    let mut seen: Vec<&str> = Vec::new();
-    for candidate in candidates {
-        if seen.contains(&candidate.id.as_str()) {
-            continue;
-        }
-        seen.push(&candidate.id);
-        let product = candidate.product;
-        let id = &candidate.id;
-        match &addons {
-            Ok(addons) => match addons.iter().find(|a| &a.id == id) {
-                Some(addon) if addon.enabled() => survey.hits.push(hit(
-                    product,
-                    format!("{browser} extension {id} {} ({}, enabled)", addon.version, addon.location),
-                    place.to_string(),
-                )),
-                Some(addon) => notes.disabled.push(format!(
-                    "{}: {browser} extension {id} {} is installed but disabled (active={}, userDisabled={}, appDisabled={}) ({place})",
-                    product.name,
-                    addon.version,
-                    flag(addon.active),
-                    flag(addon.user_disabled),
-                    flag(addon.app_disabled)
-                )),
-                None => notes.disabled.push(format!(
-                    "{}: {browser} extension {id} is on disk ({}) but not registered in extensions.json ({place})",
-                    product.name, candidate.scope
-                )),
-            },
-            // On disk but its state unreadable: not proof of a working password manager, and
-            // not proof of none either.
-            Err(why) => survey.unreadable.push(format!(
-                "whether {} ({browser} extension {id}, {}) is enabled ({place}: {why})",
-                product.name, candidate.scope
-            )),
-        }
-    }
-}
-
-fn flag(value: Option<bool>) -> &'static str {
-    match value {
-        Some(true) => "true",
-        Some(false) => "false",
-        None => "unset",
-    }
-}
-
-/// Records the survey as facts and ends the run with the policy's verdict.
-pub(crate) fn finish(mut run: ProbeRun<'_>, survey: Survey, notes: Notes) -> Finding {
+/// Records the survey and the notes as facts: the last step of every plan.
+pub(crate) fn record_survey(run: &mut ProbeRun<'_>, survey: &Survey, notes: &Notes) {
     run.fact("hits", survey.hits.len().to_string());
     for (i, hit) in survey.hits.iter().enumerate() {
         run.fact(format!("hit.{:02}", i + 1), hit.describe());
@@ -599,7 +504,7 @@ pub(crate) fn finish(mut run: ProbeRun<'_>, survey: Survey, notes: Notes) -> Fin
     if !products.is_empty() {
         run.fact("products", products.join(", "));
     }
-    for (i, note) in notes.disabled.iter().enumerate() {
+    for (i, note) in notes.not_counted.iter().enumerate() {
         run.fact(format!("not_counted.{:02}", i + 1), note.clone());
     }
     for (i, note) in notes.truncated.iter().enumerate() {
@@ -609,18 +514,4 @@ pub(crate) fn finish(mut run: ProbeRun<'_>, survey: Survey, notes: Notes) -> Fin
     if !survey.unreadable.is_empty() {
         run.fact("sources.unreadable", survey.unreadable.join("; "));
     }
-    let decision = crate::policy::decide(&survey);
-    let remediation = decision.remediation.map(|r| {
-        if r == crate::policy::INSTALL_REMEDY && run.os != Os::Linux {
-            crate::policy::INSTALL_REMEDY_DESKTOP.to_string()
-        } else {
-            r
-        }
-    });
-    run.finish(
-        Control::PasswordManager,
-        decision.verdict,
-        decision.summary,
-        remediation,
-    )
 }

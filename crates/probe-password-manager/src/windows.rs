@@ -6,15 +6,21 @@
 //! person's registry hive, which Windows loads only while they are signed in; for the others
 //! the browser profiles are still scanned and the facts say the hive was not loaded.
 
-use crate::catalog::{CATALOG, Product};
-use crate::policy::Survey;
-use crate::scan::{BrowserDirs, ChromiumDir, Install, Notes, Shared, hit, scan_browsers};
-use devidence_core::windows::{
-    RegData, WindowsProfile, parse_property_blocks, parse_reg_query_checked, user_profiles,
-    write_reg_key,
-};
-use devidence_core::{Finding, Outcome, ProbeRun, RegistryRead, UserContext};
-use std::collections::BTreeMap;
+use crate::parse::windows::{Program, parse_uninstall_tree, product_for_display_name};
+use crate::policy::{Hit, Notes, Survey};
+use crate::scan::{BrowserDirs, ChromiumDir, Install, Shared, record_survey, scan_browsers};
+use devidence_core::windows::{WindowsProfile, user_profiles};
+use devidence_core::{Outcome, ProbeRun, RegistryRead, UserContext};
+
+/// What the Windows plan found: every source it read or could not read, and every password
+/// manager in them (all of it is also recorded as facts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The password managers found and the sources read.
+    pub survey: Survey,
+    /// What was seen but not counted, and scans cut short.
+    pub notes: Notes,
+}
 
 /// Chromium-family user-data directories on Windows, relative to a profile directory, and how
 /// each browser shows it is installed: its entry in the installed programs (machine-wide or
@@ -90,77 +96,6 @@ pub fn installed_program_reads(profiles: &[WindowsProfile]) -> Vec<RegistryRead>
         .collect()
 }
 
-/// The programs in an Uninstall tree as read (`reg query` layout): one per subkey with a
-/// `DisplayName`; the user SID comes from an `HKEY_USERS\<sid>\…` path.
-pub fn parse_uninstall_tree(text: &str) -> Result<Vec<Program>, String> {
-    let dump = parse_reg_query_checked(text)?;
-    Ok(dump
-        .keys()
-        .iter()
-        .filter_map(|key| {
-            let value = |name: &str| {
-                key.values
-                    .iter()
-                    .find(|v| v.name.eq_ignore_ascii_case(name))
-                    .map(|v| v.data.trim().to_string())
-                    .filter(|v| !v.is_empty())
-            };
-            Some(Program {
-                name: value("DisplayName")?,
-                version: value("DisplayVersion"),
-                user_sid: user_sid_of(&key.path),
-            })
-        })
-        .collect())
-}
-
-/// The SID in a key path below `HKEY_USERS\` (or PowerShell's `…::HKEY_USERS\…` form).
-fn user_sid_of(path: &str) -> Option<String> {
-    let at = path.to_ascii_uppercase().find(r"HKEY_USERS\")? + r"HKEY_USERS\".len();
-    path[at..].split('\\').next().map(str::to_string)
-}
-
-/// Converts what older versions recorded — `Get-ItemProperty` over the Uninstall keys as JSON,
-/// with each program's `PSPath` — into the Uninstall-tree reads this version makes, so those
-/// recordings replay: each read and its text in `reg query` layout.
-pub fn uninstall_trees_from_powershell(
-    text: &str,
-    profiles: &[WindowsProfile],
-) -> Result<Vec<(RegistryRead, String)>, String> {
-    let mut trees: BTreeMap<String, String> = BTreeMap::new();
-    let reads = installed_program_reads(profiles);
-    for block in parse_property_blocks(text)? {
-        let Some(path) = block.get("pspath") else {
-            continue;
-        };
-        let path = path.rsplit("::").next().unwrap_or(path);
-        let Some(read) = reads.iter().find(|r| {
-            devidence_core::windows::long_hive_name(&r.key)
-                .eq_ignore_ascii_case(path.rsplit_once('\\').map_or(path, |(root, _)| root))
-        }) else {
-            continue;
-        };
-        let values: Vec<(String, RegData)> = PROGRAM_VALUES
-            .iter()
-            .filter_map(|name| {
-                let value = block.get(&name.to_ascii_lowercase())?;
-                (!value.is_empty()).then(|| ((*name).to_string(), RegData::Sz(value.clone())))
-            })
-            .collect();
-        write_reg_key(trees.entry(read.display()).or_default(), path, &values);
-    }
-    Ok(reads
-        .into_iter()
-        .map(|read| {
-            let mut text = trees.remove(&read.display()).unwrap_or_default();
-            if text.is_empty() {
-                write_reg_key(&mut text, &read.key, &[]);
-            }
-            (read, text)
-        })
-        .collect())
-}
-
 /// Reads every Uninstall tree; returns the programs found and, for each tree that could not
 /// be read, why (a missing tree — no 32-bit programs, no per-user installs — is simply empty).
 fn read_installed_programs(
@@ -188,52 +123,13 @@ fn read_installed_programs(
     (programs, unreadable)
 }
 
-/// The catalogue product a `DisplayName` belongs to (case-insensitive prefix match).
-pub fn product_for_display_name(name: &str) -> Option<&'static Product> {
-    let lower = name.trim().to_lowercase();
-    CATALOG.iter().find(|p| {
-        p.windows_names
-            .iter()
-            .any(|n| lower.starts_with(&n.to_lowercase()))
-    })
-}
-
-/// One installed program.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Program {
-    /// `DisplayName`.
-    pub name: String,
-    /// `DisplayVersion`.
-    pub version: Option<String>,
-    /// The user SID from `PSPath` (`…HKEY_USERS\<sid>\…`) for per-user installs.
-    pub user_sid: Option<String>,
-}
-
-/// Reads what older versions recorded: `Get-ItemProperty` over the Uninstall keys (JSON, or any
-/// shape `parse_property_blocks` reads); entries without a display name are skipped.
-pub fn parse_installed_programs(text: &str) -> Result<Vec<Program>, String> {
-    Ok(parse_property_blocks(text)?
-        .into_iter()
-        .filter_map(|b| {
-            let name = b
-                .get("displayname")
-                .filter(|n| !n.trim().is_empty())?
-                .clone();
-            let user_sid = b.get("pspath").and_then(|p| user_sid_of(p));
-            Some(Program {
-                name,
-                version: b.get("displayversion").filter(|v| !v.is_empty()).cloned(),
-                user_sid,
-            })
-        })
-        .collect())
-}
-
-pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
+/// Reads the user profiles and the installed programs and scans every person's browser
+/// profiles, recording what it read as facts.
+pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
     let mut shared = Shared::new(CHROMIUM_DIRS);
-    let profiles = user_profiles(&mut run);
+    let profiles = user_profiles(run);
     if profiles.is_empty() {
         // Without the people's profiles no browser was scanned: that is not "none found".
         survey.unreadable.push(
@@ -253,7 +149,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
                 .join(", ")
         },
     );
-    let (programs, unreadable) = read_installed_programs(&mut run, &profiles);
+    let (programs, unreadable) = read_installed_programs(run, &profiles);
     run.fact(
         "source.programs",
         if unreadable.is_empty() {
@@ -290,7 +186,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             Some(v) => format!("installed program \"{}\" {v}", program.name),
             None => format!("installed program \"{}\"", program.name),
         };
-        survey.hits.push(hit(product, how, whose));
+        survey.hits.push(Hit::new(product, how, whose));
     }
     let dirs = BrowserDirs {
         chromium: CHROMIUM_DIRS,
@@ -318,7 +214,7 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
             .to_string();
         let user = UserContext::windows(&name, &home);
         let looked = scan_browsers(
-            &mut run,
+            run,
             &user,
             &dirs,
             &mut shared,
@@ -336,5 +232,6 @@ pub(crate) fn plan(mut run: ProbeRun<'_>) -> Finding {
         );
         survey.read.push(format!("{name}'s browser profiles"));
     }
-    crate::scan::finish(run, survey, notes)
+    record_survey(run, &survey, &notes);
+    Facts { survey, notes }
 }

@@ -5,17 +5,12 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use devidence_core::fixture::load;
-use probe_password_manager::macos::product_for_app;
-use probe_password_manager::windows::product_for_display_name;
+use devidence_testkit::probe::Fixtures;
+use probe_password_manager::parse::macos::product_for_app;
+use probe_password_manager::parse::windows::product_for_display_name;
 
-fn fixture(os: &str, name: &str) -> String {
-    load(format!(
-        "{}/tests/fixtures/{os}/public/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+const MACOS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "macos/public");
+const WINDOWS: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "windows/public");
 
 /// Every `Name.app` bundle named anywhere in the text (paths, table cells, plist strings).
 fn app_bundles(text: &str) -> Vec<String> {
@@ -49,13 +44,13 @@ fn macos_inventories_with_1password_pass_and_without_fail() {
         "autopkg-MunkiInstallsItemsCreator-1password7-Info.plist-values.txt",
         "osquery-apps-1password8-helpers-and-safari-extension.txt",
     ] {
-        assert_eq!(found(&fixture("macos", name)), ["1Password"], "{name}");
+        assert_eq!(found(&MACOS.text(name)), ["1Password"], "{name}");
     }
     for name in [
         "system_profiler-SPApplicationsDataType-sample4-no-password-manager.txt",
         "system_profiler-SPApplicationsDataType-xml-sample5-no-password-manager.txt",
     ] {
-        let text = fixture("macos", name);
+        let text = MACOS.text(name);
         assert!(
             app_bundles(&text).len() > 10,
             "{name}: the inventory was read"
@@ -63,10 +58,7 @@ fn macos_inventories_with_1password_pass_and_without_fail() {
         assert!(found(&text).is_empty(), "{name}: {:?}", found(&text));
     }
     // A legacy .safariextz in the user's Safari folder is not an app bundle: no hit claimed.
-    let legacy = fixture(
-        "macos",
-        "osquery-safari_extensions-1password-safariextz-line-mode.txt",
-    );
+    let legacy = MACOS.text("osquery-safari_extensions-1password-safariextz-line-mode.txt");
     assert!(legacy.contains("1Password-2.safariextz"));
     assert!(found(&legacy).is_empty());
 }
@@ -88,10 +80,8 @@ fn display_names(text: &str) -> Vec<String> {
 
 #[test]
 fn windows_uninstall_entries_with_bitwarden_pass_and_without_fail() {
-    let names = display_names(&fixture(
-        "windows",
-        "winget-pkgs-automation-ARP-entry-bitwarden-2023.3.1.txt",
-    ));
+    let names =
+        display_names(&WINDOWS.text("winget-pkgs-automation-ARP-entry-bitwarden-2023.3.1.txt"));
     assert_eq!(names, ["Bitwarden"]);
     assert_eq!(
         product_for_display_name(&names[0]).map(|p| p.name),
@@ -101,7 +91,7 @@ fn windows_uninstall_entries_with_bitwarden_pass_and_without_fail() {
         "reg-export-HKLM-Uninstall-10-russian-no-password-manager.txt",
         "reg-export-HKLM-Uninstall-mssql-no-password-manager.txt",
     ] {
-        let names = display_names(&fixture("windows", name));
+        let names = display_names(&WINDOWS.text(name));
         assert!(!names.is_empty(), "{name}: the export was read");
         let hits: Vec<_> = names
             .iter()

@@ -81,7 +81,7 @@ mod tests {
 
     fn always_unplanned(run: ProbeRun<'_>) -> Finding {
         let os = run.os;
-        run.finish_with(
+        run.finish(
             Control::Antivirus,
             Conclusion::unknown(format!("no plan for {os}"), "Not checked.", None),
         )
@@ -100,6 +100,9 @@ mod tests {
         let fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "none");
         let err = std::panic::catch_unwind(|| fixtures.text("missing.txt")).unwrap_err();
         let message = err.downcast_ref::<String>().cloned().unwrap_or_default();
-        assert!(message.contains("tests/fixtures/none/missing.txt"), "{message}");
+        assert!(
+            message.contains("tests/fixtures/none/missing.txt"),
+            "{message}"
+        );
     }
 }

@@ -1,16 +1,5 @@
 //! Pure parsers: command output or file text in, typed facts out. No I/O, no verdicts.
 
-pub mod apt;
-pub mod dnf;
-pub mod os_release;
-pub mod systemd;
-
-/// Strips the `# source: …` header line that every file under `tests/fixtures/linux/` starts with.
-#[cfg(test)]
-pub(crate) fn fixture(name: &str) -> String {
-    devidence_core::fixture::load(format!(
-        "{}/tests/fixtures/linux/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+pub mod linux;
+pub mod macos;
+pub mod windows;

@@ -1,37 +1,11 @@
-//! Browser profiles: where Firefox-family browsers keep them on Linux, Firefox's
-//! `profiles.ini` and `extensions.json`, and Chromium's profile directory names (the Chromium
-//! user-data folders of each OS are in its plan, with how each browser is installed).
+//! Browser profiles, read the same on every OS: Firefox's `profiles.ini` and `extensions.json`,
+//! and Chromium's profile directory names (where each OS keeps the profiles, and how each
+//! browser shows it is installed, are in its plan).
 
 use serde_json::Value;
 
-/// Firefox-family profile roots (the directory holding `profiles.ini`), relative to a home
-/// directory. Firefox 147+ creates new profiles under the XDG path when `~/.mozilla` is absent
-/// (recorded with firefox-esr 153 on Debian 12).
-pub const FIREFOX_DIRS: &[(&str, &str)] = &[
-    ("Firefox", ".mozilla/firefox"),
-    ("Firefox", ".config/mozilla/firefox"),
-    ("Firefox (snap)", "snap/firefox/common/.mozilla/firefox"),
-    (
-        "Firefox (flatpak)",
-        ".var/app/org.mozilla.firefox/.mozilla/firefox",
-    ),
-    (
-        "Firefox (flatpak)",
-        ".var/app/org.mozilla.firefox/config/mozilla/firefox",
-    ),
-    ("LibreWolf", ".librewolf"),
-];
-
 /// Firefox's application ID, the name of its system and user add-on scope directories.
 pub const FIREFOX_APP_ID: &str = "{ec8030f7-c20a-464f-9b0e-13a3a9e97384}";
-
-/// System-wide Firefox add-on directories (`SCOPE_SYSTEM`), each entry named after an add-on
-/// ID (`<id>` or `<id>.xpi`). Debian's `webext-*` packages install here.
-pub const FIREFOX_SYSTEM_ADDON_DIRS: &[&str] = &[
-    "/usr/share/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}",
-    "/usr/lib/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}",
-    "/usr/lib64/mozilla/extensions/{ec8030f7-c20a-464f-9b0e-13a3a9e97384}",
-];
 
 /// True for a Chromium profile directory name: `Default` or `Profile <n>` (not the guest or
 /// system profiles, which hold no user extensions).
@@ -188,20 +162,22 @@ pub fn parse_extensions_json(text: &str) -> Result<Vec<Addon>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::fixture;
+    use devidence_testkit::probe::Fixtures;
+
+    const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
     #[test]
     fn profiles_ini_recorded_relative_and_absolute() {
         let root = "/home/alice/.config/mozilla/firefox";
         assert_eq!(
-            parse_profiles_ini(&fixture("firefox-profiles.ini"), root),
+            parse_profiles_ini(&LINUX.text("firefox-profiles.ini"), root),
             [
                 format!("{root}/q838j2lz.default"),
                 format!("{root}/d4pq595x.default-esr")
             ]
         );
         assert_eq!(
-            parse_profiles_ini(&fixture("firefox-profiles-absolute.ini"), root),
+            parse_profiles_ini(&LINUX.text("firefox-profiles-absolute.ini"), root),
             ["/tmp/ffhome2/prof"]
         );
         assert!(parse_profiles_ini("[General]\nVersion=2\n", root).is_empty());
@@ -209,8 +185,9 @@ mod tests {
 
     #[test]
     fn extensions_json_recorded_enabled_and_disabled() {
-        let enabled = parse_extensions_json(&fixture("firefox-extensions-system-keepassxc.json"))
-            .expect("parses");
+        let enabled =
+            parse_extensions_json(&LINUX.text("firefox-extensions-system-keepassxc.json"))
+                .expect("parses");
         let kp = enabled
             .iter()
             .find(|a| a.id == "keepassxc-browser@keepassxc.org")
@@ -219,7 +196,7 @@ mod tests {
         assert_eq!(kp.location, "app-system-share");
         assert_eq!(kp.version, "1.8.4");
         let disabled =
-            parse_extensions_json(&fixture("firefox-extensions-disabled-keepassxc.json"))
+            parse_extensions_json(&LINUX.text("firefox-extensions-disabled-keepassxc.json"))
                 .expect("parses");
         let kp = disabled
             .iter()
@@ -230,7 +207,7 @@ mod tests {
         assert!(parse_extensions_json("{\"schemaVersion\":37").is_err());
         let wanted = |id: &str| id == "keepassxc-browser@keepassxc.org";
         let extract = extract_extensions_json(
-            &fixture("firefox-extensions-disabled-keepassxc.json"),
+            &LINUX.text("firefox-extensions-disabled-keepassxc.json"),
             wanted,
         );
         assert_eq!(extract_extensions_json(&extract, wanted), extract);

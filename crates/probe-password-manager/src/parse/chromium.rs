@@ -32,7 +32,7 @@ const KEPT_FIELDS: &[&str] = &[
 ];
 
 /// The part of a `Preferences` / `Secure Preferences` text the evidence keeps: the
-/// `extensions.settings` entries whose ID `wanted` accepts, each reduced to [`KEPT_FIELDS`] and
+/// `extensions.settings` entries whose ID `wanted` accepts, each reduced to `KEPT_FIELDS` and
 /// the manifest's version, and those IDs among `extensions.external_uninstalls`. Applying it
 /// to its own output gives the same text.
 pub fn extract_settings(text: &str, wanted: impl Fn(&str) -> bool) -> String {
@@ -210,6 +210,9 @@ pub fn merge(files: &[Vec<Registered>]) -> Vec<Registered> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use devidence_testkit::probe::Fixtures;
+
+    const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
     const PREFS: &str = r#"{"account_info":[{"email":"alice@example.com"}],
         "extensions":{"settings":{
@@ -261,9 +264,8 @@ mod tests {
 
     #[test]
     fn published_preferences_files_parse() {
-        use crate::parse::fixture;
         let by = |file: &str, id: &str| {
-            let all = parse_settings(&fixture(file)).expect("parses");
+            let all = parse_settings(&LINUX.text(file)).expect("parses");
             all.into_iter().find(|r| r.id == id).expect("listed")
         };
         // osquery's synthetic test profile: the legacy `state` field, but no `location`, so
@@ -299,7 +301,7 @@ mod tests {
         assert!(by(now, "nngceckbapebfimnlniiiahkandclblb").enabled());
         assert!(!by(now, "aeblfdkhhhdcdjpifhhbdiojplfjncoa").enabled());
         // The extract keeps what the verdict needs, and judges the same.
-        let text = fixture(plaso);
+        let text = LINUX.text(plaso);
         let extract = extract_settings(&text, |_| true);
         assert!(!extract.contains("lastpingday") && !extract.contains("update_url"));
         assert_eq!(

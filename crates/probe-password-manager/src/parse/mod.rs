@@ -1,15 +1,12 @@
 //! Pure parsers: command output or file text in, typed facts out. No I/O, no verdicts.
+//!
+//! One-OS formats are in [`linux`] (dpkg, rpm and flatpak lists), [`macos`] (app bundle
+//! names) and [`windows`] (the Uninstall trees, installed-program names); the browser files
+//! read on every OS are in [`browsers`] (Firefox's `profiles.ini` and `extensions.json`,
+//! profile folder names) and [`chromium`] (`Preferences` / `Secure Preferences`).
 
 pub mod browsers;
 pub mod chromium;
-pub mod packages;
-
-/// Strips the `# source: …` header line that every file under `tests/fixtures/linux/` starts with.
-#[cfg(test)]
-pub(crate) fn fixture(name: &str) -> String {
-    devidence_core::fixture::load(format!(
-        "{}/tests/fixtures/linux/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+pub mod linux;
+pub mod macos;
+pub mod windows;

@@ -1,0 +1,6 @@
+//! The formats the Linux plan reads: os-release, apt/dpkg, dnf-automatic and systemd.
+
+pub mod apt;
+pub mod dnf;
+pub mod os_release;
+pub mod systemd;
