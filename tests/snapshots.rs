@@ -76,16 +76,15 @@ fn status_with_a_device_results_and_a_spool() {
     let data = tmp.path().join("data");
     std::fs::create_dir(&data).unwrap();
     let at = datetime!(2026-11-30 09:15:00 UTC);
-    let result = |verdict: &str, upload: &str, documents: &[&str], error: Option<&str>| {
-        ControlResult {
+    let result =
+        |verdict: &str, upload: &str, documents: &[&str], error: Option<&str>| ControlResult {
             verdict: verdict.into(),
             collected_at: at,
             upload: upload.into(),
             documents: documents.iter().map(|d| d.to_string()).collect(),
             delivered_at: (upload == "sent").then_some(at),
             error: error.map(str::to_string),
-        }
-    };
+        };
     let state = State {
         device: Some(ResolvedDevice {
             id: DEVICE.into(),
