@@ -84,6 +84,70 @@ fn b_the_device_drata_knows_is_found_by_serial_number() {
     assert_eq!(server.fake.uploads().len(), 10);
 }
 
+/// What the daemon, the timer, the LaunchDaemon and the scheduled task start renders only what
+/// it uploads: with `format = "pdf"` (the default) five PDFs arrive and no PNG is drawn at all,
+/// while a run started by hand keeps both files per control.
+#[test]
+fn a_background_run_renders_only_the_format_it_uploads() {
+    let server = Server::start(FakeDrata::new(KEY).with_known_device(808, 31, Some(SERIAL), None));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("evidence-background");
+    let output = devidence(tmp.path())
+        .args(["run", "--scheduled", "--background", "--api-url"])
+        .arg(server.url())
+        .arg("--out")
+        .arg(&out)
+        .env("DRATA_API_KEY", KEY)
+        .env("DEVIDENCE_SERIAL_NUMBER", SERIAL)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let uploads = server.fake.uploads();
+    assert_eq!(uploads.len(), 5);
+    assert!(
+        uploads
+            .iter()
+            .all(|u| u.file_name.ends_with(".pdf") && lopdf::Document::load_mem(&u.bytes).is_ok()),
+        "{:?}",
+        uploads.iter().map(|u| &u.file_name).collect::<Vec<_>>()
+    );
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "antivirus.pdf",
+            "auto-updates.pdf",
+            "disk-encryption.pdf",
+            "findings.json",
+            "lock-screen.pdf",
+            "password-manager.pdf"
+        ]
+    );
+
+    // By hand, the same settings write both files per control (and upload the PDFs).
+    let by_hand = tmp.path().join("evidence-by-hand");
+    let output = devidence(tmp.path())
+        .args(["run", "--api-url"])
+        .arg(server.url())
+        .arg("--out")
+        .arg(&by_hand)
+        .env("DRATA_API_KEY", KEY)
+        .env("DEVIDENCE_SERIAL_NUMBER", SERIAL)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    common::assert_bundle(&by_hand);
+    assert_eq!(server.fake.uploads().len(), 10);
+}
+
 /// This machine's MAC addresses as Linux lists them, burned-in first.
 fn linux_macs() -> Vec<String> {
     let mut macs = Vec::new();

@@ -1,12 +1,14 @@
-//! The evidence bundle: per control a PDF and a PNG, plus `findings.json` with every
+//! The evidence bundle: per control a PDF and/or a PNG, plus `findings.json` with every
 //! observation. Files are written atomically (temporary file, fsync, rename), so a killed run
 //! never leaves a half-written evidence file behind.
 
 use crate::checks::Collection;
+use crate::config::Format;
 use anyhow::{Context, Result};
 use devidence_core::{Control, DeviceIdentity, Finding, Observation};
 use devidence_render::Evidence;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -56,7 +58,9 @@ pub struct EvidenceFile {
 }
 
 /// Renders and writes the bundle into `dir` (created if needed), `workers` controls at a time
-/// (see [`render_workers`]). Returns the evidence files. `screenshot` (a stamped PNG from
+/// (see [`render_workers`]): per control the files of `formats` (`collect` writes both; a
+/// scheduled run only what it uploads, since rendering is most of its CPU and memory), and
+/// always `findings.json`. Returns the evidence files. `screenshot` (a stamped PNG from
 /// [`devidence_render::stamp_screenshot`]) becomes every control's picture; without one each
 /// control gets its rendered card.
 pub fn write(
@@ -64,6 +68,7 @@ pub fn write(
     collection: &Collection,
     screenshot: Option<&[u8]>,
     workers: usize,
+    formats: Format,
 ) -> Result<Vec<EvidenceFile>> {
     crate::atomic::create_private_dir(dir)
         .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
@@ -83,8 +88,14 @@ pub fn write(
                     let Some(finding) = collection.findings.get(index) else {
                         break;
                     };
-                    let result =
-                        write_control(dir, finding, &collection.device, version, screenshot);
+                    let result = write_control(
+                        dir,
+                        finding,
+                        &collection.device,
+                        version,
+                        screenshot,
+                        formats,
+                    );
                     *slots[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                 }
             });
@@ -131,6 +142,7 @@ fn write_control(
     device: &DeviceIdentity,
     version: &str,
     screenshot: Option<&[u8]>,
+    formats: Format,
 ) -> Result<Vec<EvidenceFile>> {
     let evidence = Evidence {
         finding,
@@ -139,19 +151,24 @@ fn write_control(
         destination: DESTINATION,
     };
     let slug = finding.control.slug();
+    let wanted = formats.extensions();
     // The PDF carries the same picture on its first page, so one document shows both: the
-    // screenshot, or the card (which the PDF draws as vector graphics and text).
-    let (png, picture) = match screenshot {
-        Some(shot) => (shot.to_vec(), devidence_render::Picture::Screenshot(shot)),
-        None => (
-            devidence_render::render_png(&evidence)
-                .with_context(|| format!("cannot render the {slug} PNG"))?,
-            devidence_render::Picture::Card,
-        ),
+    // screenshot, or the card (which the PDF draws as vector graphics and text, so a PDF-only
+    // run never paints the card's pixels).
+    let picture = match screenshot {
+        Some(shot) => devidence_render::Picture::Screenshot(shot),
+        None => devidence_render::Picture::Card,
     };
-    let pdf = pdf_within(&evidence, picture, MAX_UPLOAD_BYTES)?;
     let mut files = Vec::new();
-    for (extension, bytes) in [("pdf", pdf), ("png", png)] {
+    for extension in wanted {
+        let bytes: Cow<[u8]> = match (*extension, screenshot) {
+            ("pdf", _) => Cow::Owned(pdf_within(&evidence, picture, MAX_UPLOAD_BYTES)?),
+            (_, Some(shot)) => Cow::Borrowed(shot),
+            (_, None) => Cow::Owned(
+                devidence_render::render_png(&evidence)
+                    .with_context(|| format!("cannot render the {slug} PNG"))?,
+            ),
+        };
         let path = dir.join(format!("{slug}.{extension}"));
         write_atomically(&path, &bytes)?;
         files.push(EvidenceFile {
@@ -442,20 +459,32 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let written = |workers: usize| {
             let dir = tmp.path().join(workers.to_string());
-            let mut files: Vec<(String, Vec<u8>)> = write(&dir, &collection, None, workers)
-                .unwrap()
-                .into_iter()
-                .map(|f| {
-                    let name = f.path.file_name().unwrap().to_string_lossy().into_owned();
-                    (name, std::fs::read(&f.path).unwrap())
-                })
-                .collect();
+            let mut files: Vec<(String, Vec<u8>)> =
+                write(&dir, &collection, None, workers, Format::Both)
+                    .unwrap()
+                    .into_iter()
+                    .map(|f| {
+                        let name = f.path.file_name().unwrap().to_string_lossy().into_owned();
+                        (name, std::fs::read(&f.path).unwrap())
+                    })
+                    .collect();
             files.sort();
             files
         };
         let one = written(1);
         assert_eq!(one.len(), 2 * Control::ALL.len());
         assert!(one == written(2), "the worker count changed the evidence");
+        // Only the formats asked for are rendered.
+        let pdf_only = write(&tmp.path().join("pdf"), &collection, None, 1, Format::Pdf).unwrap();
+        assert_eq!(pdf_only.len(), Control::ALL.len());
+        assert!(pdf_only.iter().all(|f| f.extension == "pdf"));
+        let png_only = write(&tmp.path().join("png"), &collection, None, 1, Format::Png).unwrap();
+        assert!(
+            png_only
+                .iter()
+                .all(|f| f.extension == "png" && f.path.exists())
+        );
+        assert!(!tmp.path().join("png").join("antivirus.pdf").exists());
         assert_eq!(render_workers(true), 1);
         assert!((1..=MAX_RENDER_WORKERS).contains(&render_workers(false)));
     }

@@ -34,8 +34,15 @@ pub fn collect(
     let collection = run::collect_this_machine(&settings);
     let shot = run::screenshot_for(&settings, &collection);
     let workers = bundle::render_workers(false);
-    let files = bundle::write(out, &collection, shot.as_deref(), workers)
-        .map_err(|e| fail(exit::EVIDENCE, e))?;
+    // `collect` is for someone looking at the evidence: both files per control.
+    let files = bundle::write(
+        out,
+        &collection,
+        shot.as_deref(),
+        workers,
+        config::Format::Both,
+    )
+    .map_err(|e| fail(exit::EVIDENCE, e))?;
     print!("{}", report::table(&collection.findings));
     print_files(out, &files);
     if with_report {

@@ -18,6 +18,9 @@ pub struct RunRequest {
     /// Started by a scheduler (`--scheduled`): skip uploading unchanged, recent verdicts.
     pub scheduled: bool,
     /// In the background (`--background`): lower priority, one render at a time.
+    ///
+    /// A scheduled or background run renders only the formats it uploads (`format`); a run
+    /// started by hand writes both files per control, as `collect` does.
     pub background: bool,
 }
 
@@ -84,12 +87,19 @@ pub fn run(
         return Ok(exit::OK);
     }
     let shot = screenshot_for(&settings, &collection);
-    let workers = bundle::render_workers(args.background);
+    let render = Render {
+        workers: bundle::render_workers(args.background),
+        formats: if args.scheduled || args.background {
+            settings.format
+        } else {
+            config::Format::Both
+        },
+    };
     let stored = store_evidence(
         &out,
         &collection,
         shot.as_deref(),
-        workers,
+        render,
         &settings,
         &spool,
         now,
@@ -162,18 +172,27 @@ pub fn run(
     }
 }
 
+/// How a run renders its evidence.
+#[derive(Clone, Copy, Debug)]
+struct Render {
+    /// Controls rendered at the same time ([`bundle::render_workers`]).
+    workers: usize,
+    /// The files written per control.
+    formats: config::Format,
+}
+
 /// Writes this run's evidence files into `out` and puts the ones to upload into the spool,
 /// before any network I/O: from then on nothing can be lost.
 fn store_evidence(
     out: &Path,
     collection: &checks::Collection,
     screenshot: Option<&[u8]>,
-    render_workers: usize,
+    render: Render,
     settings: &Settings,
     spool: &spool::Spool,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<()> {
-    let files = bundle::write(out, collection, screenshot, render_workers)?;
+    let files = bundle::write(out, collection, screenshot, render.workers, render.formats)?;
     let wanted = settings.format.extensions();
     for file in files.iter().filter(|f| wanted.contains(&f.extension)) {
         let Some(finding) = collection

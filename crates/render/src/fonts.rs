@@ -67,10 +67,7 @@ pub(crate) enum Face {
 }
 
 impl Face {
-    /// All faces, in the order of [`Face::index`].
-    pub(crate) const ALL: [Face; 4] = [Face::Sans, Face::Bold, Face::Mono, Face::Cjk];
-
-    /// Position in [`Face::ALL`].
+    /// Position in per-face tables (Sans, Bold, Mono, Cjk).
     pub(crate) fn index(self) -> usize {
         match self {
             Face::Sans => 0,
@@ -122,49 +119,63 @@ pub(crate) struct Resolved {
     pub advance_em: f32,
 }
 
-/// The bundled faces, parsed.
+/// The bundled faces, parsed. The three DejaVu faces are inflated and parsed at load; the
+/// Japanese face (0.55 MB inflated) only when a character no DejaVu face has is looked up,
+/// which most evidence never does.
 pub(crate) struct Fonts {
-    faces: [FontRef<'static>; 4],
-    units_per_em: [f32; 4],
+    dejavu: [(FontRef<'static>, f32); 3],
+    cjk: OnceLock<Option<(FontRef<'static>, f32)>>,
+}
+
+/// Parses a bundled face: the font and its units per em.
+fn parse(face: Face) -> Result<(FontRef<'static>, f32), RenderError> {
+    let broken = || RenderError::Font {
+        name: face.file_name(),
+    };
+    let font = FontRef::try_from_slice(face.bytes()).map_err(|_| broken())?;
+    let upem = font.units_per_em().ok_or_else(broken)?;
+    Ok((font, upem))
 }
 
 impl Fonts {
-    /// Parses the bundled fonts (cheap: tables are read lazily).
+    /// Parses the DejaVu faces (cheap once inflated: tables are read lazily).
     pub(crate) fn load() -> Result<Fonts, RenderError> {
-        let parse = |face: Face| {
-            let font = FontRef::try_from_slice(face.bytes()).map_err(|_| RenderError::Font {
-                name: face.file_name(),
-            })?;
-            let upem = font.units_per_em().ok_or(RenderError::Font {
-                name: face.file_name(),
-            })?;
-            Ok::<_, RenderError>((font, upem))
-        };
-        let (sans, sans_upem) = parse(Face::Sans)?;
-        let (bold, bold_upem) = parse(Face::Bold)?;
-        let (mono, mono_upem) = parse(Face::Mono)?;
-        let (cjk, cjk_upem) = parse(Face::Cjk)?;
         Ok(Fonts {
-            faces: [sans, bold, mono, cjk],
-            units_per_em: [sans_upem, bold_upem, mono_upem, cjk_upem],
+            dejavu: [parse(Face::Sans)?, parse(Face::Bold)?, parse(Face::Mono)?],
+            cjk: OnceLock::new(),
         })
     }
 
-    /// The parsed font of a face.
+    /// The parsed face, or `None` for a Japanese face that cannot be read (a broken build:
+    /// its characters then fall back to `.notdef` like any other missing one).
+    fn parsed(&self, face: Face) -> Option<&(FontRef<'static>, f32)> {
+        match face {
+            Face::Cjk => self.cjk.get_or_init(|| parse(Face::Cjk).ok()).as_ref(),
+            _ => self.dejavu.get(face.index()),
+        }
+    }
+
+    /// The parsed font of a face (DejaVu Sans in place of an unreadable Japanese face, which
+    /// [`Fonts::resolve`] never returns).
     pub(crate) fn font(&self, face: Face) -> &FontRef<'static> {
-        &self.faces[face.index()]
+        self.parsed(face)
+            .map_or(&self.dejavu[0].0, |(font, _)| font)
     }
 
     /// Units per em of a face.
     pub(crate) fn units_per_em(&self, face: Face) -> f32 {
-        self.units_per_em[face.index()]
+        self.parsed(face)
+            .map_or(self.dejavu[0].1, |(_, upem)| *upem)
     }
 
     /// The glyph that draws `ch` when `face` is wanted, borrowing from another bundled face if
     /// `face` lacks it.
     pub(crate) fn resolve(&self, face: Face, ch: char) -> Resolved {
         for candidate in face.search_order() {
-            let id = self.font(candidate).glyph_id(ch);
+            let Some((font, _)) = self.parsed(candidate) else {
+                continue;
+            };
+            let id = font.glyph_id(ch);
             if id.0 != 0 {
                 return self.resolved(candidate, id);
             }
@@ -233,6 +244,16 @@ mod tests {
     }
 
     #[test]
+    fn latin_text_never_inflates_the_japanese_face() -> Result<(), RenderError> {
+        let fonts = Fonts::load()?;
+        for ch in "Disk encryption: FileVault is On · ✓ ✗ → … ü ß └".chars() {
+            assert_ne!(fonts.resolve(Face::Sans, ch).face, Face::Cjk, "{ch:?}");
+        }
+        assert!(fonts.cjk.get().is_none(), "the Japanese face was loaded");
+        Ok(())
+    }
+
+    #[test]
     fn japanese_comes_from_the_cjk_face_and_the_rest_falls_back_to_notdef()
     -> Result<(), RenderError> {
         let fonts = Fonts::load()?;
@@ -241,6 +262,7 @@ mod tests {
             assert_eq!((r.face, r.id != 0), (Face::Cjk, true), "{ch:?}");
         }
         // Hangul is not in the subset: the .notdef box, no panic.
+        let fonts = Fonts::load()?;
         let r = fonts.resolve(Face::Sans, '한');
         assert_eq!(r.id, 0);
         assert!(fonts.width(Face::Sans, 10.0, "한국") > 0.0);

@@ -19,6 +19,7 @@ mod card;
 mod draw;
 mod fonts;
 mod layout;
+mod palette;
 mod pdf;
 mod png;
 mod style;

@@ -195,6 +195,41 @@ fn png_card_decodes_with_the_expected_size_and_verdict_colour() -> TestResult {
     Ok(())
 }
 
+/// The card is flat colours and text, stored as an indexed-colour PNG: at most 60 KB
+/// (BENCHMARKS.md, rendering; RGB cards were 170-450 KB).
+#[test]
+fn png_cards_are_indexed_colour_and_small() -> TestResult {
+    let device = common::device();
+    for finding in [
+        common::finding(false),
+        common::finding(true),
+        common::fail_finding(),
+        common::unknown_finding(),
+    ] {
+        let e = Evidence {
+            finding: &finding,
+            device: &device,
+            agent_version: "0.1.0",
+            destination: common::DRATA,
+        };
+        let png = render_png(&e)?;
+        // IHDR's colour type byte: 3 is indexed colour.
+        assert_eq!(
+            png[25], 3,
+            "{:?} card is not indexed colour",
+            finding.verdict
+        );
+        assert!(
+            png.len() <= 60 * 1024,
+            "{:?} card is {} bytes, over 60 KB",
+            finding.verdict,
+            png.len()
+        );
+        eprintln!("{:?} card: {} bytes", finding.verdict, png.len());
+    }
+    Ok(())
+}
+
 #[test]
 fn rendering_is_deterministic() -> TestResult {
     let finding = common::finding(false);

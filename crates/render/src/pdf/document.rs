@@ -2,7 +2,7 @@
 //! footer, the document information and the bookmarks.
 
 use super::flow::{Mark, Op};
-use super::paint::{Figure, Painter};
+use super::paint::{Figure, Painter, PdfFonts};
 use super::style::{CONTENT_W, MARGIN_X, NOTE, PAGE_H, PAGE_W};
 use crate::draw::Shape;
 use crate::fonts::{Face, Fonts};
@@ -16,7 +16,6 @@ use krilla::geom::Point;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::text::Font as PdfFont;
 use time::UtcOffset;
 
 /// Draws the laid-out pages with krilla and serialises the PDF.
@@ -29,12 +28,13 @@ pub(super) fn emit(
     marks: Vec<Mark>,
     figure: Option<Figure>,
 ) -> Result<Vec<u8>, RenderError> {
-    let mut pdf_fonts = Vec::with_capacity(Face::ALL.len());
-    for face in Face::ALL {
-        let font = PdfFont::new(face.bytes().into(), 0).ok_or(RenderError::Font {
-            name: face.file_name(),
-        })?;
-        pdf_fonts.push(font);
+    let pdf_fonts = PdfFonts::default();
+    for face in [Face::Sans, Face::Bold, Face::Mono] {
+        if pdf_fonts.get(face).is_none() {
+            return Err(RenderError::Font {
+                name: face.file_name(),
+            });
+        }
     }
     let painter = Painter {
         fonts,

@@ -12,6 +12,7 @@ use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, FillRule};
 use krilla::surface::Surface;
 use krilla::text::{Font as PdfFont, GlyphId, KrillaGlyph};
+use std::cell::OnceCell;
 
 /// The evidence picture as the PDF draws it.
 pub(super) enum Figure {
@@ -24,10 +25,26 @@ pub(super) enum Figure {
 /// Draws [`Op`]s on a krilla surface.
 pub(super) struct Painter<'a> {
     pub(super) fonts: &'a Fonts,
-    /// krilla fonts, indexed by [`Face::index`].
-    pub(super) pdf_fonts: &'a [PdfFont],
+    /// krilla fonts for the faces.
+    pub(super) pdf_fonts: &'a PdfFonts,
     /// The evidence picture, when the report carries one.
     pub(super) figure: Option<Figure>,
+}
+
+/// The krilla font of each face, made on first use: the Japanese face is inflated only for a
+/// report that shows Japanese text.
+#[derive(Default)]
+pub(super) struct PdfFonts {
+    fonts: [OnceCell<Option<PdfFont>>; 4],
+}
+
+impl PdfFonts {
+    /// The face's krilla font, or `None` if krilla cannot read it (a broken build).
+    pub(super) fn get(&self, face: Face) -> Option<&PdfFont> {
+        self.fonts[face.index()]
+            .get_or_init(|| PdfFont::new(face.bytes().into(), 0))
+            .as_ref()
+    }
 }
 
 impl Painter<'_> {
@@ -178,7 +195,7 @@ impl Painter<'_> {
         if glyphs.is_empty() {
             return;
         }
-        if let Some(font) = self.pdf_fonts.get(face.index()) {
+        if let Some(font) = self.pdf_fonts.get(face) {
             surface.draw_glyphs(
                 Point::from_xy(x, baseline),
                 glyphs,
