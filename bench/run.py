@@ -9,12 +9,17 @@ Prints, each with how it was measured:
      and folders with cat and ls (what an admin's script would do);
   2. peak RSS of the agent process itself (its own VmHWM, logged at exit) and of the whole run
      including the commands it starts (wait4's ru_maxrss: the largest process of the tree);
-  3. peak and current RSS of an idle `devidence daemon` a few seconds after start;
-  4. the size of the stripped release binary.
+  3. peak RSS of a scheduled background run (`devidence run --scheduled --background`, what the
+     daemon, timer, LaunchDaemon and scheduled task start) uploading to fake Drata on 127.0.0.1,
+     and for it and `collect` the anonymous / file-backed split at the peak (sampled every
+     0.5 ms from /proc/<pid>/status, in separate runs so the sampling does not slow the timed ones);
+  4. peak and current RSS of an idle `devidence daemon` a few seconds after its first run;
+  5. the size of the stripped release binary.
 
 Usage (from the repository root):
     python3 bench/run.py [--runs N] [--binary PATH] [--no-build]
-It builds `cargo build --release -p devidence` first unless --no-build or --binary is given.
+It builds `cargo build --release -p devidence -p fake-drata` first unless --no-build or --binary
+is given; the background runs need the fake-drata binary beside devidence (--fake PATH otherwise).
 Standard library only; Linux only (it reads /proc).
 """
 
@@ -42,6 +47,70 @@ def run_measured(argv, env=None):
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     return wall, cpu, usage.ru_maxrss, stderr.decode(errors="replace"), proc.returncode
+
+
+def sampled_peak(argv, env):
+    """Runs argv, polling /proc/<pid>/status; returns (VmRSS, RssAnon, RssFile) in kB at the
+    largest VmRSS seen, the agent's own logged VmHWM (kB or None) and the exit code."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    best = (0, 0, 0)
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                status = f.read()
+        except OSError:
+            break
+        fields = dict(re.findall(r"^(VmRSS|RssAnon|RssFile):\s+(\d+)", status, re.M))
+        if "VmRSS" in fields and int(fields["VmRSS"]) > best[0]:
+            best = (int(fields["VmRSS"]), int(fields["RssAnon"]), int(fields["RssFile"]))
+        time.sleep(0.0005)
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.wait()
+    peak = re.search(r"peak_rss_kb=(\d+)", stderr)
+    return best, peak and int(peak.group(1)), proc.returncode, stderr
+
+
+def start_fake_drata(fake, key):
+    """Starts fake Drata on a free loopback port; returns (process, base URL)."""
+    proc = subprocess.Popen([fake, "--api-key", key, "--device", "808"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http"):
+        proc.kill()
+        sys.exit(f"fake-drata did not start ({fake})")
+    return proc, url
+
+
+def background_run_env(env, work, url, key, i):
+    """The environment of one scheduled background run with a fresh data folder (so every run
+    renders and uploads: a run whose verdicts were delivered recently uploads nothing)."""
+    run_env = dict(env)
+    run_env.update(
+        DRATA_API_KEY=key,
+        DEVIDENCE_API_URL=url,
+        DEVIDENCE_DEVICE_ID="808",
+        DEVIDENCE_DATA_DIR=os.path.join(work, f"bg-data{i}"),
+        DEVIDENCE_LOG_DIR=os.path.join(work, f"bg-log{i}"),
+    )
+    return run_env
+
+
+def logged_peak(log_dir):
+    """The agent's own VmHWM (kB) from the resource-use line in its log folder, or None."""
+    for name in os.listdir(log_dir) if os.path.isdir(log_dir) else []:
+        with open(os.path.join(log_dir, name), errors="replace") as log:
+            peak = re.search(r"peak_rss_kb=(\d+)", log.read())
+        if peak:
+            return int(peak.group(1))
+    return None
+
+
+def memory_split(label, rows):
+    """Prints min / median / max of the sampled peaks and the split at the median run."""
+    rows = sorted(rows)
+    mid = rows[len(rows) // 2]
+    print(f"{label}: peak RSS min {rows[0][0]} kB, median {mid[0]} kB, max {rows[-1][0]} kB; "
+          f"at the median run {mid[1]} kB anonymous + {mid[2]} kB file-backed")
 
 
 def shell_scripts(findings_path, out_dir):
@@ -119,12 +188,16 @@ def main():
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--binary")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--fake", help="the fake-drata binary (default: beside devidence)")
+    parser.add_argument("--memory-runs", type=int, default=7)
     args = parser.parse_args()
 
     binary = args.binary or os.path.join(
         os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "devidence")
     if not args.binary and not args.no_build:
-        subprocess.run(["cargo", "build", "--release", "-p", "devidence"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "-p", "devidence", "-p", "fake-drata"],
+                       cwd=ROOT, check=True)
+    fake = args.fake or os.path.join(os.path.dirname(binary), "fake-drata")
 
     print(f"machine: {os.cpu_count()} logical CPUs, {os.uname().sysname} {os.uname().release}, "
           f"{open('/proc/loadavg').read().split()[0]} load; binary {binary}")
@@ -187,6 +260,40 @@ def main():
             print(f"\n## peak RSS of the agent process itself (VmHWM at exit, {len(own_peaks)} runs)")
             print(f"min {min(own_peaks)} kB, median {statistics.median(own_peaks):.0f} kB, "
                   f"max {max(own_peaks)} kB")
+
+        # A scheduled background run uploading to fake Drata, and the anonymous / file-backed
+        # split at the peak of it and of collect (sampled runs, not the timed ones above).
+        key = "bench-key-not-a-secret"
+        server, url = start_fake_drata(fake, key)
+        try:
+            background, own_background, collect_split = [], [], []
+            for i in range(args.memory_runs):
+                run_env = background_run_env(env, work, url, key, i)
+                split, _, code, stderr = sampled_peak(
+                    [binary, "run", "--scheduled", "--background", "--out",
+                     os.path.join(work, f"bg{i}")], run_env)
+                if code != 0:
+                    sys.exit(f"devidence run --scheduled --background failed ({code}):\n{stderr}")
+                background.append(split)
+                # A background run logs to its log folder, not stderr.
+                own = logged_peak(run_env["DEVIDENCE_LOG_DIR"])
+                if own:
+                    own_background.append(own)
+                split, _, code, stderr = sampled_peak(
+                    [binary, "collect", "--out", os.path.join(work, f"split{i}")], env)
+                if code not in (0, 1):
+                    sys.exit(f"devidence collect failed ({code}):\n{stderr}")
+                collect_split.append(split)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        print(f"\n## memory at the peak ({args.memory_runs} sampled runs each)")
+        if own_background:
+            print(f"run --scheduled --background (upload to fake Drata): own VmHWM min "
+                  f"{min(own_background)} kB, median {statistics.median(own_background):.0f} kB, "
+                  f"max {max(own_background)} kB")
+        memory_split("run --scheduled --background, sampled", background)
+        memory_split("collect, sampled", collect_split)
 
         fields, ran = idle_daemon_rss(binary, work)
         print("\n## idle daemon (3 s after its first run ended)")

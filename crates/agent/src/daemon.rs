@@ -109,6 +109,13 @@ async fn cycles(settings: &Settings, config: Option<&Path>) {
     );
     loop {
         write_next_run(settings, wait);
+        // Start-up, or the run just watched, left code pages mapped that the idle loop never
+        // uses again; unmap them (lossless, see memory).
+        let released = crate::memory::release_clean_file_pages();
+        tracing::debug!(
+            released_kb = released,
+            "released clean file pages before sleeping"
+        );
         // Sleep in steps, noticing a wake from sleep.
         let mut left = wait;
         while !left.is_zero() {

@@ -17,6 +17,7 @@ pub mod exit;
 pub mod install;
 pub mod logfile;
 pub mod managed;
+pub mod memory;
 pub mod paths;
 pub mod report;
 pub mod resolve;

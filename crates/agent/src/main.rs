@@ -140,7 +140,8 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
-    // Before any thread starts (see the function's documentation).
+    // Both before any thread starts (see each function's documentation).
+    devidence::memory::use_one_malloc_arena();
     devidence_core::identity::remember_local_offset();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

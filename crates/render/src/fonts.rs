@@ -7,40 +7,26 @@
 
 use crate::RenderError;
 use ab_glyph::{Font as _, FontRef, GlyphId};
-use std::io::Read;
 use std::sync::OnceLock;
 
-/// A bundled font file, stored deflated by `build.rs` and inflated once, on first use.
+/// A bundled font file, stored as it is in the binary's read-only data. Used in place, it
+/// costs no heap: a run maps in only the pages of the tables and glyphs it reads, clean pages
+/// the system can drop at any time (BENCHMARKS.md, memory). Deflated, the fonts were 1.1 MB
+/// smaller on disk but 1.8 MB of heap in every process that rendered.
 struct Bundled {
     /// The file's name under `fonts/`, for error messages.
     name: &'static str,
-    deflated: &'static [u8],
-    inflated: OnceLock<Vec<u8>>,
+    bytes: &'static [u8],
 }
 
-/// The [`Bundled`] font `fonts/<name>`, as `build.rs` stored it in `OUT_DIR`.
+/// The [`Bundled`] font `fonts/<name>`.
 macro_rules! bundled {
     ($name:literal) => {
         Bundled {
             name: $name,
-            deflated: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".deflate")),
-            inflated: OnceLock::new(),
+            bytes: include_bytes!(concat!("../fonts/", $name)),
         }
     };
-}
-
-impl Bundled {
-    /// The font file. Empty if it cannot be inflated (a broken build), which the font parser
-    /// then reports as [`RenderError::Font`].
-    fn bytes(&'static self) -> &'static [u8] {
-        self.inflated.get_or_init(|| {
-            let mut bytes = Vec::new();
-            match flate2::read::DeflateDecoder::new(self.deflated).read_to_end(&mut bytes) {
-                Ok(_) => bytes,
-                Err(_) => Vec::new(),
-            }
-        })
-    }
 }
 
 /// DejaVu Sans, for prose.
@@ -89,7 +75,7 @@ impl Face {
 
     /// The font file.
     pub(crate) fn bytes(self) -> &'static [u8] {
-        self.bundled().bytes()
+        self.bundled().bytes
     }
 
     /// The font's file name, for error messages.
