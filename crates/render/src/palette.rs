@@ -26,7 +26,18 @@ pub(crate) struct IndexedImage {
     pixels: Vec<u8>,
     palette: Vec<Rgb>,
     lookup: HashMap<Rgb, u8>,
+    /// Blends already worked out for [`IndexedImage::blend_color`]: the palette index of
+    /// (pixel's index, coverage step) mixed with that colour, [`UNKNOWN`] where not yet seen.
+    /// A shape paints in one colour, so nearly every blend is a lookup here, not a hash.
+    blends: Vec<u16>,
+    blend_color: Option<Rgb>,
 }
+
+/// An entry of [`IndexedImage::blends`] not worked out yet.
+const UNKNOWN: u16 = u16::MAX;
+
+/// Entries per palette index in [`IndexedImage::blends`]: coverage steps 0 to 16.
+const STEPS: usize = COVERAGE_LEVELS as usize + 1;
 
 impl IndexedImage {
     /// A `width` × `height` canvas filled with `background`.
@@ -38,6 +49,8 @@ impl IndexedImage {
             pixels: vec![0; len],
             palette: vec![background],
             lookup: HashMap::from([(background, 0)]),
+            blends: vec![UNKNOWN; MAX_COLORS * STEPS],
+            blend_color: None,
         }
     }
 
@@ -51,10 +64,23 @@ impl IndexedImage {
         if level <= 0.0 {
             return;
         }
+        if self.blend_color != Some(color) {
+            self.blends.fill(UNKNOWN);
+            self.blend_color = Some(color);
+        }
         let at = y as usize * self.width as usize + x as usize;
-        let current = self.palette[usize::from(self.pixels[at])];
-        let mixed = mix(current, color, level / f32::from(COVERAGE_LEVELS));
-        self.pixels[at] = self.index_of(mixed);
+        let current = self.pixels[at];
+        let slot = usize::from(current) * STEPS + level as usize;
+        let index = match u8::try_from(self.blends[slot]) {
+            Ok(known) => known,
+            Err(_) => {
+                let base = self.palette[usize::from(current)];
+                let index = self.index_of(mix(base, color, level / f32::from(COVERAGE_LEVELS)));
+                self.blends[slot] = u16::from(index);
+                index
+            }
+        };
+        self.pixels[at] = index;
     }
 
     /// The palette index for `color`: its own entry, a new one while the palette has room, or
@@ -86,15 +112,16 @@ impl IndexedImage {
         self.palette[usize::from(self.pixels[y as usize * self.width as usize + x as usize])]
     }
 
-    /// Encodes the canvas as an 8-bit indexed PNG with the best zlib compression: for a card
-    /// of flat colours and text that is 6–8× smaller than the RGB file, for a few ms more.
+    /// Encodes the canvas as an 8-bit indexed PNG at zlib level 6: for a card of flat colours
+    /// and text 5–8× smaller than the RGB file. Level 9 saves another 1–6 % for three times
+    /// the encoding time (BENCHMARKS.md, rendering).
     pub(crate) fn encode(&self) -> Result<Vec<u8>, RenderError> {
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
         encoder.set_color(png::ColorType::Indexed);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_palette(self.palette.concat());
-        encoder.set_deflate_compression(png::DeflateCompression::Level(9));
+        encoder.set_deflate_compression(png::DeflateCompression::Level(6));
         // Rows of palette indices do not predict each other the way photographs' do: no
         // filter compresses them best (measured: Up and Adaptive are 5–15 % larger).
         encoder.set_filter(png::Filter::NoFilter);
