@@ -73,34 +73,40 @@ pub fn write(
     crate::atomic::create_private_dir(dir)
         .with_context(|| format!("cannot create the evidence folder {}", dir.display()))?;
     let version = env!("CARGO_PKG_VERSION");
-    // Workers take the controls in turn.
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Result<Vec<EvidenceFile>>>>> = collection
         .findings
         .iter()
         .map(|_| Mutex::new(None))
         .collect();
-    thread::scope(|scope| {
-        for _ in 0..workers.clamp(1, collection.findings.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(finding) = collection.findings.get(index) else {
-                        break;
-                    };
-                    let result = write_control(
-                        dir,
-                        finding,
-                        &collection.device,
-                        version,
-                        screenshot,
-                        formats,
-                    );
-                    *slots[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-                }
-            });
+    // Workers take the controls in turn; one worker is this thread (no stack to spawn).
+    let work = || {
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(finding) = collection.findings.get(index) else {
+                break;
+            };
+            let result = write_control(
+                dir,
+                finding,
+                &collection.device,
+                version,
+                screenshot,
+                formats,
+            );
+            *slots[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
         }
-    });
+    };
+    let workers = workers.clamp(1, collection.findings.len().max(1));
+    if workers == 1 {
+        work();
+    } else {
+        thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    }
     let rendered = slots.into_iter().map(|slot| {
         slot.into_inner()
             .unwrap_or_else(|p| p.into_inner())
