@@ -43,6 +43,7 @@ mod glibc {
 }
 
 /// One mapping from `/proc/self/smaps` that may be unmapped losslessly.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct CleanMapping {
     start: usize,
@@ -52,6 +53,7 @@ struct CleanMapping {
 
 /// Reads `/proc/self/smaps` and returns the read-only file mappings with resident pages and
 /// no private page: text that `madvise(MADV_DONTNEED)` can drop without changing memory.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn clean_file_mappings(smaps: &str) -> Vec<CleanMapping> {
     let mut found = Vec::new();
     // The mapping being read: (start, end, qualifies so far, resident kB, anonymous kB).
@@ -94,6 +96,7 @@ fn clean_file_mappings(smaps: &str) -> Vec<CleanMapping> {
 /// `(start, end, read-only private file mapping)` from an smaps header line such as
 /// `55d0c2a00000-55d0c3000000 r-xp 00200000 fd:01 1234 /usr/bin/devidence`; `None` for the
 /// field lines under it.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn mapping_header(line: &str) -> Option<(usize, usize, bool)> {
     let mut fields = line.split_ascii_whitespace();
     let (start, end) = fields.next()?.split_once('-')?;
