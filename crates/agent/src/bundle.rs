@@ -127,11 +127,11 @@ pub fn write(
     Ok(files)
 }
 
-/// How many controls to render at the same time. Each render holds the card's pixels (2.9 MB)
-/// while it paints and encodes the PNG, so every extra worker adds to the run's peak memory
-/// (BENCHMARKS.md, peak RSS). Someone waiting for `collect` gets two (one on a single-core
-/// computer); a `--background` run, which nobody waits for, renders one control at a time:
-/// about 4 MB less at its peak for about 20 ms more.
+/// How many controls to render at the same time. Each render holds its PDF being laid out and
+/// written (up to about 2 MB for the largest report) and, for a PNG, the card's pixels (0.96 MB)
+/// and encoder, so every extra worker adds to the run's peak memory (BENCHMARKS.md, memory).
+/// Someone waiting for `collect` gets two (one on a single-core computer); a `--background` run,
+/// which nobody waits for, renders one control at a time, on the calling thread.
 pub fn render_workers(background: bool) -> usize {
     if background {
         return 1;

@@ -105,9 +105,9 @@ pub(crate) struct Resolved {
     pub advance_em: f32,
 }
 
-/// The bundled faces, parsed. The three DejaVu faces are inflated and parsed at load; the
-/// Japanese face (0.55 MB inflated) only when a character no DejaVu face has is looked up,
-/// which most evidence never does.
+/// The bundled faces, parsed. The three DejaVu faces are parsed at load; the Japanese face
+/// only when a character no DejaVu face has is looked up, which most evidence never does, so
+/// its 0.55 MB are never read.
 pub(crate) struct Fonts {
     dejavu: [(FontRef<'static>, f32); 3],
     cjk: OnceLock<Option<(FontRef<'static>, f32)>>,
@@ -124,7 +124,7 @@ fn parse(face: Face) -> Result<(FontRef<'static>, f32), RenderError> {
 }
 
 impl Fonts {
-    /// Parses the DejaVu faces (cheap once inflated: tables are read lazily).
+    /// Parses the DejaVu faces (cheap: tables are read lazily).
     pub(crate) fn load() -> Result<Fonts, RenderError> {
         Ok(Fonts {
             dejavu: [parse(Face::Sans)?, parse(Face::Bold)?, parse(Face::Mono)?],
@@ -230,7 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn latin_text_never_inflates_the_japanese_face() -> Result<(), RenderError> {
+    fn latin_text_never_loads_the_japanese_face() -> Result<(), RenderError> {
         let fonts = Fonts::load()?;
         for ch in "Disk encryption: FileVault is On · ✓ ✗ → … ü ß └".chars() {
             assert_ne!(fonts.resolve(Face::Sans, ch).face, Face::Cjk, "{ch:?}");

@@ -31,7 +31,7 @@ pub(super) struct Painter<'a> {
     pub(super) figure: Option<Figure>,
 }
 
-/// The krilla font of each face, made on first use: the Japanese face is inflated only for a
+/// The krilla font of each face, made on first use: the Japanese face is read only for a
 /// report that shows Japanese text.
 #[derive(Default)]
 pub(super) struct PdfFonts {
