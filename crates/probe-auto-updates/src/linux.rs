@@ -152,7 +152,7 @@ pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     match release.family() {
         Family::Debian => Facts::Debian(read_apt(run, &release)),
         Family::Fedora => Facts::Fedora(read_dnf(run)),
-        Family::Suse | Family::Other => Facts::Unsupported(release),
+        Family::Suse | Family::Arch | Family::Other => Facts::Unsupported(release),
     }
 }
 

@@ -401,7 +401,7 @@ fn scenarios() {
     let mut host = ReplayHost::new();
     host.file(
         "/etc/os-release",
-        "NAME=\"Arch Linux\"\nPRETTY_NAME=\"Arch Linux\"\nID=arch\n",
+        "NAME=\"Void\"\nID=\"void\"\nPRETTY_NAME=\"Void Linux\"\n",
     );
     rows.push(Row {
         name: "unsupported distribution is unknown",
@@ -409,7 +409,7 @@ fn scenarios() {
         os: Os::Linux,
         verdict: "UNKNOWN",
         facts: vec![("os.family", "other")],
-        says: "Arch Linux (ID=arch) are not checked yet",
+        says: "Void Linux (ID=void) are not checked yet",
     });
 
     rows.push(Row {
@@ -600,5 +600,43 @@ fn runs_on_this_machine() {
     assert_eq!(
         (&again.verdict, &again.summary),
         (&finding.verdict, &finding.summary)
+    );
+}
+
+/// Arch Linux has no automatic-update mechanism by design: an honest `unknown` that says so,
+/// never `fail` (nothing is misconfigured) and never `pass`, and no package manager is asked.
+#[test]
+fn arch_linux_is_unknown_because_it_has_no_automatic_updates_by_design() {
+    let mut host = ReplayHost::new();
+    host.file("/etc/os-release", &LINUX.text("os-release-arch.txt"));
+    let finding = judge(probe, &host, Os::Linux);
+    let Verdict::Unknown { reason } = &finding.verdict else {
+        panic!("{:?}", finding.verdict);
+    };
+    assert!(
+        reason.contains("no automatic updates by design"),
+        "{reason}"
+    );
+    assert!(reason.contains("ID=arch"), "{reason}");
+    assert!(
+        finding
+            .remediation
+            .as_deref()
+            .is_some_and(|r| r.contains("pacman -Syu")),
+        "{:?}",
+        finding.remediation
+    );
+    assert_eq!(
+        finding.facts.get("os.family").map(String::as_str),
+        Some("arch")
+    );
+    // Nothing but os-release and the desktop updater lookup was consulted.
+    assert!(
+        finding
+            .observations
+            .iter()
+            .all(|o| !o.source.contains("rpm") && !o.source.contains("dpkg")),
+        "{:?}",
+        finding.observations
     );
 }

@@ -19,6 +19,21 @@ pub fn conclude_linux(facts: &Facts) -> Conclusion {
                     .into(),
             ),
         ),
+        Facts::Unsupported(release) if release.family() == Family::Arch => {
+            let name = release.display_name();
+            Conclusion::unknown(
+                format!(
+                    "{name} (ID={}) has no automatic updates by design: pacman upgrades are run by a person, because an upgrade can need manual intervention and an interrupted one leaves a partial upgrade, which Arch does not support",
+                    release.id
+                ),
+                format!(
+                    "Could not check automatic updates: {name} provides none, so there is no setting to verify."
+                ),
+                Some(
+                    "Upload evidence of how this machine is kept up to date (for example a scheduled `pacman -Syu` with its log, or your team's update procedure) manually.".into(),
+                ),
+            )
+        }
         Facts::Unsupported(release) => {
             let name = release.display_name();
             let hint = if release.family() == Family::Suse {

@@ -22,6 +22,9 @@ pub enum Family {
     Fedora,
     /// openSUSE and SLES: zypper (not checked yet).
     Suse,
+    /// Arch Linux and derivatives (Manjaro, EndeavourOS): pacman, with no automatic updates by
+    /// design.
+    Arch,
     /// Anything else.
     Other,
 }
@@ -33,6 +36,7 @@ impl Family {
             Family::Debian => "debian",
             Family::Fedora => "fedora",
             Family::Suse => "suse",
+            Family::Arch => "arch",
             Family::Other => "other",
         }
     }
@@ -48,6 +52,8 @@ impl OsRelease {
                 "fedora" | "rhel" | "centos" => Some(Family::Fedora),
                 "suse" | "sles" | "opensuse" => Some(Family::Suse),
                 other if other.starts_with("opensuse") => Some(Family::Suse),
+                // `archlinux` is the ID the filesystem package shipped before 2012.
+                "arch" | "archlinux" | "archarm" => Some(Family::Arch),
                 _ => None,
             })
             .unwrap_or(Family::Other)
@@ -167,7 +173,10 @@ mod tests {
         let tumbleweed =
             parse("ID=\"opensuse-tumbleweed\"\nID_LIKE=\"opensuse suse\"\n").expect("id");
         assert_eq!(tumbleweed.family(), Family::Suse);
-        assert_eq!(parse("ID=arch\n").expect("id").family(), Family::Other);
+        assert_eq!(parse("ID=arch\n").expect("id").family(), Family::Arch);
+        let manjaro = parse("ID=manjaro\nID_LIKE=arch\n").expect("id");
+        assert_eq!(manjaro.family(), Family::Arch);
+        assert_eq!(parse("ID=void\n").expect("id").family(), Family::Other);
         assert_eq!(parse("garbage without keys\n"), None);
     }
 }
