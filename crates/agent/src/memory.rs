@@ -51,46 +51,61 @@ struct CleanMapping {
     resident_kb: u64,
 }
 
+/// One mapping's header and the smaps fields read under it so far.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+struct Entry {
+    start: usize,
+    end: usize,
+    read_only_file: bool,
+    resident_kb: u64,
+    anonymous_kb: Option<u64>,
+}
+
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+impl Entry {
+    /// The mapping, if it may be unmapped losslessly: a read-only private file mapping with
+    /// resident pages and an `Anonymous:` line saying none of them is a private copy.
+    fn clean(&self) -> Option<CleanMapping> {
+        (self.read_only_file && self.resident_kb > 0 && self.anonymous_kb == Some(0)).then_some(
+            CleanMapping {
+                start: self.start,
+                end: self.end,
+                resident_kb: self.resident_kb,
+            },
+        )
+    }
+}
+
 /// Reads `/proc/self/smaps` and returns the read-only file mappings with resident pages and
 /// no private page: text that `madvise(MADV_DONTNEED)` can drop without changing memory.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn clean_file_mappings(smaps: &str) -> Vec<CleanMapping> {
-    let mut found = Vec::new();
-    // The mapping being read: (start, end, qualifies so far, resident kB, anonymous kB).
-    let mut current: Option<(usize, usize, bool, u64, Option<u64>)> = None;
-    let mut finish = |entry: Option<(usize, usize, bool, u64, Option<u64>)>| {
-        if let Some((start, end, file_read_only, resident_kb, Some(0))) = entry
-            && file_read_only
-            && resident_kb > 0
-        {
-            found.push(CleanMapping {
+    let kb = |rest: &str| {
+        rest.trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()
+    };
+    let mut entries: Vec<Entry> = Vec::new();
+    for line in smaps.lines() {
+        if let Some((start, end, read_only_file)) = mapping_header(line) {
+            entries.push(Entry {
                 start,
                 end,
-                resident_kb,
+                read_only_file,
+                resident_kb: 0,
+                anonymous_kb: None,
             });
-        }
-    };
-    for line in smaps.lines() {
-        if let Some(header) = mapping_header(line) {
-            finish(current.take());
-            current = Some((header.0, header.1, header.2, 0, None));
-        } else if let Some(entry) = current.as_mut() {
-            let kb = |rest: &str| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            };
+        } else if let Some(entry) = entries.last_mut() {
             if let Some(rest) = line.strip_prefix("Rss:") {
-                entry.3 = kb(rest).unwrap_or(0);
+                entry.resident_kb = kb(rest).unwrap_or(0);
             } else if let Some(rest) = line.strip_prefix("Anonymous:") {
-                entry.4 = kb(rest);
+                entry.anonymous_kb = kb(rest);
             }
         }
     }
-    finish(current.take());
-    found
+    entries.iter().filter_map(Entry::clean).collect()
 }
 
 /// `(start, end, read-only private file mapping)` from an smaps header line such as
