@@ -7,7 +7,7 @@
 //! (0.96 MB instead of 2.9 MB) and a fraction of the file size (BENCHMARKS.md, rendering).
 
 use crate::RenderError;
-use crate::style::Rgb;
+use crate::style::{Rgb, mix};
 use std::collections::HashMap;
 
 /// Steps of coverage an edge pixel is blended with (plus "none"). Sixteen steps are what
@@ -130,16 +130,6 @@ impl IndexedImage {
         writer.finish()?;
         Ok(out)
     }
-}
-
-/// `base` mixed with `top` at `alpha` (0–1), per channel.
-fn mix(base: Rgb, top: Rgb, alpha: f32) -> Rgb {
-    let mut out = base;
-    for (channel, target) in out.iter_mut().zip(top) {
-        let mixed = f32::from(*channel) * (1.0 - alpha) + f32::from(target) * alpha;
-        *channel = mixed.round().clamp(0.0, 255.0) as u8;
-    }
-    out
 }
 
 /// The index of the palette entry closest to `color` (squared distance in sRGB).

@@ -44,12 +44,8 @@ impl Canvas for RgbImage {
         if x >= self.width() || y >= self.height() || alpha <= 0.0 {
             return;
         }
-        let a = alpha.min(1.0);
         let pixel = self.get_pixel_mut(x, y);
-        for (channel, target) in pixel.0.iter_mut().zip(color) {
-            let mixed = f32::from(*channel) * (1.0 - a) + f32::from(target) * a;
-            *channel = mixed.round().clamp(0.0, 255.0) as u8;
-        }
+        pixel.0 = style::mix(pixel.0, color, alpha.min(1.0));
     }
 }
 

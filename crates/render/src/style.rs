@@ -5,6 +5,16 @@ use devidence_core::Verdict;
 /// An sRGB colour.
 pub(crate) type Rgb = [u8; 3];
 
+/// `base` mixed with `top` at `alpha` (0–1), per channel: how both rasters blend an edge.
+pub(crate) fn mix(base: Rgb, top: Rgb, alpha: f32) -> Rgb {
+    let mut out = base;
+    for (channel, target) in out.iter_mut().zip(top) {
+        let mixed = f32::from(*channel) * (1.0 - alpha) + f32::from(target) * alpha;
+        *channel = mixed.round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
 /// Body text.
 pub(crate) const INK: Rgb = [28, 30, 33];
 /// Labels and secondary text.

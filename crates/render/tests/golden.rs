@@ -9,7 +9,7 @@
 mod common;
 
 use devidence_core::Finding;
-use devidence_render::{Evidence, render_pdf, render_png};
+use devidence_render::{render_pdf, render_png};
 use image::RgbImage;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -85,12 +85,7 @@ fn first_page(pdf: &[u8]) -> Result<RgbImage, Box<dyn std::error::Error>> {
 
 fn check(name: &str, finding: &Finding) -> TestResult {
     let device = common::device();
-    let e = Evidence {
-        finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(finding, &device);
     let card = image::load_from_memory(&render_png(&e)?)?.to_rgb8();
     assert_like_golden(&format!("{name}-card.png"), &card)?;
     // The PDF's first page is rasterised by poppler's pdftoppm, when this machine has it.

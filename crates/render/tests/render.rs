@@ -35,12 +35,7 @@ fn squeeze(text: &str) -> String {
 fn pdf_is_readable_and_its_text_extractable() -> TestResult {
     let finding = common::finding(false);
     let device = common::device();
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     let pdf = render_pdf(&e)?;
     assert!(pdf.starts_with(b"%PDF-"));
     let (pages, text) = pdf_text(&pdf)?;
@@ -84,12 +79,7 @@ fn pdf_is_readable_and_its_text_extractable() -> TestResult {
 fn long_output_is_paginated_capped_and_footed_on_every_page() -> TestResult {
     let finding = common::finding(true);
     let device = common::device();
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     let pdf = render_pdf(&e)?;
     let doc = Document::load_mem(&pdf)?;
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
@@ -115,12 +105,7 @@ fn unknown_verdict_shows_the_reason_and_a_missing_serial() -> TestResult {
     let finding = common::unknown_finding();
     let mut device = common::device();
     device.serial_number = None;
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     let (_, text) = pdf_text(&render_pdf(&e)?)?;
     let text = squeeze(&text);
     for expected in [
@@ -152,12 +137,7 @@ fn a_megabyte_of_output_and_missing_glyphs_do_not_blow_up() -> TestResult {
     obs.stderr = "ошибка: ложная тревога\n".into();
     finding.observations.push(obs);
     let device = common::device();
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     let pdf = render_pdf(&e)?;
     let (pages, text) = pdf_text(&pdf)?;
     assert!(pages < 60, "{pages} pages");
@@ -176,12 +156,7 @@ fn png_card_decodes_with_the_expected_size_and_verdict_colour() -> TestResult {
         (common::finding(true), [22u8, 128, 61]),
         (common::unknown_finding(), [240, 165, 0]),
     ] {
-        let e = Evidence {
-            finding: &finding,
-            device: &device,
-            agent_version: "0.1.0",
-            destination: common::DRATA,
-        };
+        let e = common::evidence(&finding, &device);
         let png = render_png(&e)?;
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
         let img = image::load_from_memory(&png)?.to_rgb8();
@@ -206,12 +181,7 @@ fn png_cards_are_indexed_colour_and_small() -> TestResult {
         common::fail_finding(),
         common::unknown_finding(),
     ] {
-        let e = Evidence {
-            finding: &finding,
-            device: &device,
-            agent_version: "0.1.0",
-            destination: common::DRATA,
-        };
+        let e = common::evidence(&finding, &device);
         let png = render_png(&e)?;
         // IHDR's colour type byte: 3 is indexed colour.
         assert_eq!(
@@ -234,12 +204,7 @@ fn png_cards_are_indexed_colour_and_small() -> TestResult {
 fn rendering_is_deterministic() -> TestResult {
     let finding = common::finding(false);
     let device = common::device();
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     assert_eq!(render_pdf(&e)?, render_pdf(&e)?);
     assert_eq!(render_png(&e)?, render_png(&e)?);
     Ok(())
@@ -250,12 +215,7 @@ fn the_first_page_carries_the_picture_and_says_what_it_is() -> TestResult {
     use devidence_render::{Picture, png_size, render_pdf_with};
     let finding = common::finding(false);
     let device = common::device();
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     let card = render_png(&e)?;
     assert_eq!(png_size(&card), Some((CARD_WIDTH, CARD_HEIGHT)));
     let images_on_first_page = |pdf: &[u8]| -> Result<usize, Box<dyn Error>> {
@@ -297,18 +257,8 @@ fn the_combined_report_has_a_cover_and_every_control_on_its_own_pages() -> TestR
     unknown.verdict = devidence_core::Verdict::unknown("lsblk timed out");
     let device = common::device();
     let list = [
-        Evidence {
-            finding: &pass,
-            device: &device,
-            agent_version: "0.1.0",
-            destination: common::DRATA,
-        },
-        Evidence {
-            finding: &unknown,
-            device: &device,
-            agent_version: "0.1.0",
-            destination: common::DRATA,
-        },
+        common::evidence(&pass, &device),
+        common::evidence(&unknown, &device),
     ];
     let pdf = devidence_render::render_report(&list)?;
     let (pages, text) = pdf_text(&pdf)?;
@@ -366,12 +316,7 @@ fn french_german_and_japanese_output_render_as_real_text() -> TestResult {
     finding.observations[0].stdout =
         "ファイルが見つかりません。\nアクセスが拒否されました。\n".into();
     let device = common::device();
-    let e = Evidence {
-        finding: &finding,
-        device: &device,
-        agent_version: "0.1.0",
-        destination: common::DRATA,
-    };
+    let e = common::evidence(&finding, &device);
     let pdf = devidence_render::render_pdf_with(&e, None)?;
     keep_sample("localized.pdf", &pdf);
     let text = squeeze(&pdf_text(&pdf)?.1);

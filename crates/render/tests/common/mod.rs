@@ -6,7 +6,7 @@
 use devidence_core::{
     Control, DeviceIdentity, Finding, Observation, Os, Outcome, SourceKind, Verdict,
 };
-use devidence_render::Destination;
+use devidence_render::{Destination, Evidence};
 use std::collections::BTreeMap;
 use time::macros::datetime;
 
@@ -16,6 +16,16 @@ pub const DRATA: Destination<'static> = Destination {
     service: "Drata",
     evidence_type: drata_type,
 };
+
+/// The evidence the tests render: `finding` on `device`, by agent 0.1.0, for Drata.
+pub fn evidence<'a>(finding: &'a Finding, device: &'a DeviceIdentity) -> Evidence<'a> {
+    Evidence {
+        finding,
+        device,
+        agent_version: "0.1.0",
+        destination: DRATA,
+    }
+}
 
 fn drata_type(control: Control) -> &'static str {
     match control {
