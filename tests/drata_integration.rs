@@ -20,9 +20,17 @@ fn write_config(dir: &Path, text: &str) {
 
 /// `devidence run` against `url` with the test key and the test serial number.
 fn run(dir: &Path, url: &str) -> std::process::Output {
+    run_with(dir, url, &[], &dir.join(format!("evidence-{}", unique())))
+}
+
+/// `devidence run <flags>` against `url` with the test key and the test serial number, the
+/// evidence written into `out`.
+fn run_with(dir: &Path, url: &str, flags: &[&str], out: &Path) -> std::process::Output {
     devidence(dir)
-        .args(["run", "--api-url", url, "--out"])
-        .arg(dir.join(format!("evidence-{}", unique())))
+        .arg("run")
+        .args(flags)
+        .args(["--api-url", url, "--out"])
+        .arg(out)
         .env("DRATA_API_KEY", KEY)
         .env("DEVIDENCE_SERIAL_NUMBER", SERIAL)
         .output()
@@ -92,15 +100,12 @@ fn a_background_run_renders_only_the_format_it_uploads() {
     let server = Server::start(FakeDrata::new(KEY).with_known_device(808, 31, Some(SERIAL), None));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("evidence-background");
-    let output = devidence(tmp.path())
-        .args(["run", "--scheduled", "--background", "--api-url"])
-        .arg(server.url())
-        .arg("--out")
-        .arg(&out)
-        .env("DRATA_API_KEY", KEY)
-        .env("DEVIDENCE_SERIAL_NUMBER", SERIAL)
-        .output()
-        .unwrap();
+    let output = run_with(
+        tmp.path(),
+        &server.url(),
+        &["--scheduled", "--background"],
+        &out,
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -134,15 +139,7 @@ fn a_background_run_renders_only_the_format_it_uploads() {
 
     // By hand, the same settings write both files per control (and upload the PDFs).
     let by_hand = tmp.path().join("evidence-by-hand");
-    let output = devidence(tmp.path())
-        .args(["run", "--api-url"])
-        .arg(server.url())
-        .arg("--out")
-        .arg(&by_hand)
-        .env("DRATA_API_KEY", KEY)
-        .env("DEVIDENCE_SERIAL_NUMBER", SERIAL)
-        .output()
-        .unwrap();
+    let output = run_with(tmp.path(), &server.url(), &[], &by_hand);
     assert!(output.status.success(), "{output:?}");
     common::assert_bundle(&by_hand);
     assert_eq!(server.fake.uploads().len(), 10);
@@ -231,20 +228,12 @@ fn c_the_device_is_registered_through_the_custom_device_connection() {
 fn d_the_owners_personnel_id_is_used_when_drata_does_not_know_the_device() {
     let server = Server::start(FakeDrata::new(KEY).with_person(314, OWNER));
     let tmp = tempfile::tempdir().unwrap();
-    let output = devidence(tmp.path())
-        .args([
-            "run",
-            "--api-url",
-            &server.url(),
-            "--owner-email",
-            OWNER,
-            "--out",
-        ])
-        .arg(tmp.path().join("ev"))
-        .env("DRATA_API_KEY", KEY)
-        .env("DEVIDENCE_SERIAL_NUMBER", SERIAL)
-        .output()
-        .unwrap();
+    let output = run_with(
+        tmp.path(),
+        &server.url(),
+        &["--owner-email", OWNER],
+        &tmp.path().join("ev"),
+    );
     assert!(
         output.status.success(),
         "{}",
