@@ -51,23 +51,24 @@ def run_measured(argv, env=None):
 
 def sampled_peak(argv, env):
     """Runs argv, polling /proc/<pid>/status; returns (VmRSS, RssAnon, RssFile) in kB at the
-    largest VmRSS seen, the agent's own logged VmHWM (kB or None) and the exit code."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    best = (0, 0, 0)
-    while proc.poll() is None:
-        try:
-            with open(f"/proc/{proc.pid}/status") as f:
-                status = f.read()
-        except OSError:
-            break
-        fields = dict(re.findall(r"^(VmRSS|RssAnon|RssFile):\s+(\d+)", status, re.M))
-        if "VmRSS" in fields and int(fields["VmRSS"]) > best[0]:
-            best = (int(fields["VmRSS"]), int(fields["RssAnon"]), int(fields["RssFile"]))
-        time.sleep(0.0005)
-    stderr = proc.stderr.read().decode(errors="replace")
-    proc.wait()
-    peak = re.search(r"peak_rss_kb=(\d+)", stderr)
-    return best, peak and int(peak.group(1)), proc.returncode, stderr
+    largest VmRSS seen, the exit code and stderr (kept in a file, so a chatty run cannot fill a
+    pipe and stall)."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        best = (0, 0, 0)
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    status = f.read()
+            except OSError:
+                break
+            fields = dict(re.findall(r"^(VmRSS|RssAnon|RssFile):\s+(\d+)", status, re.M))
+            if "VmRSS" in fields and int(fields["VmRSS"]) > best[0]:
+                best = (int(fields["VmRSS"]), int(fields["RssAnon"]), int(fields["RssFile"]))
+            time.sleep(0.0005)
+        proc.wait()
+        err.seek(0)
+        return best, proc.returncode, err.read().decode(errors="replace")
 
 
 def start_fake_drata(fake, key):
@@ -269,7 +270,7 @@ def main():
             background, own_background, collect_split = [], [], []
             for i in range(args.memory_runs):
                 run_env = background_run_env(env, work, url, key, i)
-                split, _, code, stderr = sampled_peak(
+                split, code, stderr = sampled_peak(
                     [binary, "run", "--scheduled", "--background", "--out",
                      os.path.join(work, f"bg{i}")], run_env)
                 if code != 0:
@@ -279,7 +280,7 @@ def main():
                 own = logged_peak(run_env["DEVIDENCE_LOG_DIR"])
                 if own:
                     own_background.append(own)
-                split, _, code, stderr = sampled_peak(
+                split, code, stderr = sampled_peak(
                     [binary, "collect", "--out", os.path.join(work, f"split{i}")], env)
                 if code not in (0, 1):
                     sys.exit(f"devidence collect failed ({code}):\n{stderr}")
