@@ -2,7 +2,8 @@
 //! are its signatures fresh?
 //!
 //! Passes when any product protects: ClamAV with `clamd` running and fresh signatures (Linux),
-//! Apple's XProtect with Gatekeeper on (macOS), Microsoft Defender in active mode with
+//! Apple's XProtect with Gatekeeper on and (macOS 15 and later) both of `xprotect status`'s
+//! scan modes enabled (macOS), Microsoft Defender in active mode with
 //! real-time protection and fresh signatures or another antivirus Security Center reports on
 //! and up to date (Windows), or any catalogue EDR whose status tool (or, for one without a
 //! local tool, its running service) says it protects. Unknown when nothing protects and an
@@ -11,7 +12,8 @@
 //!
 //! Layout:
 //! - [`linux`], [`macos`], [`windows`]: the plans, each `gather` → its `Facts`: ClamAV
-//!   (Linux), XProtect with Gatekeeper (macOS), Defender and Security Center (Windows), then
+//!   (Linux), XProtect (its version where the OS uses it, `xprotect status`, Remediator's
+//!   version) with Gatekeeper (macOS), Defender and Security Center (Windows), then
 //!   every catalogue row;
 //! - [`products`]: the per-product plan step all three share (service list entry, status
 //!   tool, install folders), and the `product.<name>` facts;

@@ -1,5 +1,7 @@
 //! Pure parsers for the macOS-only outputs: CrowdStrike's `falconctl stats`, SentinelOne's
-//! `sentinelctl status`, `spctl --status` and `launchctl list`.
+//! `sentinelctl status`, `spctl --status`, `launchctl list`, and XProtect's own command
+//! (`xprotect version`, `xprotect status`, macOS 15 and later) with `defaults read`'s
+//! "does not exist" answer.
 
 use super::fields::colon_fields;
 use crate::services::ServiceState;
@@ -82,6 +84,70 @@ pub fn parse_gatekeeper(text: &str) -> Option<bool> {
         "assessments disabled" => Some(false),
         _ => None,
     }
+}
+
+/// What `xprotect version` (macOS 15 and later) says: the XProtect data version and when it
+/// was installed, as printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XprotectCliVersion {
+    /// The number after `Version:`, e.g. `5346`.
+    pub version: String,
+    /// The text after `Installed:`, e.g. `2026-05-28 08:53:39 +0000`, when printed.
+    pub installed: Option<String>,
+}
+
+/// Parses `xprotect version`: `Version: <n>` then `Installed: <date>`, on one line or two
+/// (published only inside a table cell, so the line break is not known). `None` without a
+/// `Version:` value.
+pub fn parse_xprotect_version(text: &str) -> Option<XprotectCliVersion> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (_, after) = flat.split_once("Version:")?;
+    let (version, installed) = match after.split_once("Installed:") {
+        Some((version, installed)) => (version, Some(installed.trim())),
+        None => (after, None),
+    };
+    let version = version.split_whitespace().next()?;
+    Some(XprotectCliVersion {
+        version: version.to_string(),
+        installed: installed.filter(|i| !i.is_empty()).map(str::to_string),
+    })
+}
+
+/// What `xprotect status` (macOS 15 and later) says about XProtect's two scan modes; each
+/// `None` when its line is missing or says neither `enabled` nor `disabled`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct XprotectStatus {
+    /// `XProtect launch scans: enabled|disabled` (code checked when it is launched).
+    pub launch_scans: Option<bool>,
+    /// `XProtect background scans: enabled|disabled`.
+    pub background_scans: Option<bool>,
+}
+
+/// Parses `xprotect status`: `XProtect launch scans: …` and `XProtect background scans: …`.
+pub fn parse_xprotect_status(text: &str) -> XprotectStatus {
+    let mut status = XprotectStatus::default();
+    for line in text.lines() {
+        let Some((key, value)) = line.trim().split_once(':') else {
+            continue;
+        };
+        let on = match value.trim() {
+            "enabled" => true,
+            "disabled" => false,
+            _ => continue,
+        };
+        match key.trim().to_ascii_lowercase().as_str() {
+            "xprotect launch scans" => status.launch_scans = Some(on),
+            "xprotect background scans" => status.background_scans = Some(on),
+            _ => {}
+        }
+    }
+    status
+}
+
+/// Whether `defaults read <plist> <key>` failed because the file or key is not there: it says
+/// `The domain/default pair of (<plist>, <key>) does not exist` on standard error.
+pub fn defaults_says_absent(stderr: &str) -> bool {
+    stderr.contains("does not exist")
 }
 
 /// Parses `launchctl list` (`PID\tStatus\tLabel`, `-` for no PID). `Err` when the header is

@@ -17,7 +17,7 @@ mod macos;
 mod windows;
 
 pub use linux::{conclude_clamav, conclude_linux, conclude_linux_products};
-pub use macos::{conclude_macos, conclude_macos_products, conclude_xprotect};
+pub use macos::{conclude_macos, conclude_macos_products, conclude_xprotect, xprotect_in_use};
 pub use windows::{conclude_defender, conclude_windows, conclude_windows_products};
 
 use crate::parse::cytool::CytoolRuntime;
@@ -91,7 +91,7 @@ pub fn conclude_states(os: Os, products: &[(&'static str, ProductState)]) -> Con
                     "Start the product's service and turn real-time protection on (for ClamAV: `sudo systemctl enable --now clamav-daemon clamav-freshclam`; for Defender: `sudo mdatp config real-time-protection --value enabled`), or ask IT."
                 }
                 Os::Macos => {
-                    "Turn Gatekeeper back on (`sudo spctl --global-enable`, or allow apps from the App Store and identified developers in System Settings > Privacy & Security), and make sure the company's endpoint protection runs with its system extension approved; ask IT."
+                    "Turn Gatekeeper back on (`sudo spctl --global-enable`, or allow apps from the App Store and identified developers in System Settings > Privacy & Security); if `xprotect status` reports launch or background scans disabled, load XProtect's daemons again (`sudo launchctl load -w /Library/Apple/System/Library/LaunchDaemons/com.apple.XProtect.daemon.scan.plist` and `sudo launchctl load -w /Library/Apple/System/Library/LaunchDaemons/com.apple.XprotectFramework.PluginService.plist`) and keep System Integrity Protection on; and make sure the company's endpoint protection runs with its system extension approved; ask IT."
                 }
                 Os::Windows => {
                     "Turn real-time protection on in Windows Security > Virus & threat protection, or start the company's endpoint protection; ask IT."
