@@ -3,7 +3,7 @@
 //! Passes when an update mechanism is installed, enabled and scheduled to *install* (not only
 //! download) at least security updates. Linux: Debian/Ubuntu `unattended-upgrades` with
 //! apt's systemd timers, and Fedora/RHEL `dnf-automatic` (dnf 4 and dnf5). macOS: the Software
-//! Update preferences, managed over local ([`macos`]). Windows: Group Policy, MDM policy and the
+//! Update settings, a DDM declaration over a profile over the local preferences ([`macos`]). Windows: Group Policy, MDM policy and the
 //! Windows Update service, any of which can turn updates off ([`windows`]). Fails when a fact
 //! proves updates are off or only downloaded (the package missing, a timer disabled, a toggle
 //! or a policy turning them off); unknown when something could not be read or the distribution
@@ -12,8 +12,8 @@
 //! Layout:
 //! - [`linux`], [`macos`], [`windows`]: the plans, each `gather` → its `Facts`: os-release,
 //!   then unattended-upgrades (dpkg, `apt-config`, apt's timers) or dnf-automatic (rpm, its
-//!   timers and configuration) on Linux; the Software Update preferences and `softwareupdate
-//!   -l` on macOS; the Group Policy, MDM and service registry keys on Windows;
+//!   timers and configuration) on Linux; `sw_vers`, the DDM software update state, the Software
+//!   Update preferences and `softwareupdate -l` on macOS; the Group Policy, MDM and service registry keys on Windows;
 //! - [`parse`]: the pure parsers (`parse::linux::{apt, dnf, os_release, systemd}`,
 //!   `parse::macos`, `parse::windows`);
 //! - [`policy`]: facts → conclusion (`conclude_linux`, `conclude_macos`, `conclude_windows`,

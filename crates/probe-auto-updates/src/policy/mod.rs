@@ -17,7 +17,9 @@ pub use linux::{
     TimerStatus, conclude_apt_timer, conclude_dnf_schedule, conclude_linux, conclude_origins,
     conclude_package, conclude_periodic, conclude_periodic_enable, conclude_timer, first_scheduled,
 };
-pub use macos::{Source, conclude_macos, conclude_settings, effective};
+pub use macos::{
+    Layers, LegacyProfile, Source, conclude_macos, conclude_settings, effective, layers,
+};
 pub use windows::{conclude_gpo, conclude_mdm, conclude_service, conclude_windows};
 
 use devidence_core::{Conclusion, Verdict};
