@@ -2,7 +2,9 @@
 //!
 //! Passes when an update mechanism is installed, enabled and scheduled to *install* (not only
 //! download) at least security updates. Linux: Debian/Ubuntu `unattended-upgrades` with
-//! apt's systemd timers, and Fedora/RHEL `dnf-automatic` (dnf 4 and dnf5). macOS: the Software
+//! apt's systemd timers, Fedora/RHEL `dnf-automatic` (dnf 4 and dnf5), image-based hosts
+//! (rpm-ostree's `AutomaticUpdatePolicy` with its timer, bootc, Universal Blue's uupd) and
+//! openSUSE (transactional-update, os-update); Arch is an honest unknown. macOS: the Software
 //! Update preferences, managed over local ([`macos`]). Windows: Group Policy, MDM policy and the
 //! Windows Update service, any of which can turn updates off ([`windows`]). Fails when a fact
 //! proves updates are off or only downloaded (the package missing, a timer disabled, a toggle
@@ -11,10 +13,11 @@
 //!
 //! Layout:
 //! - [`linux`], [`macos`], [`windows`]: the plans, each `gather` → its `Facts`: os-release,
-//!   then unattended-upgrades (dpkg, `apt-config`, apt's timers) or dnf-automatic (rpm, its
-//!   timers and configuration) on Linux; the Software Update preferences and `softwareupdate
+//!   `/run/ostree-booted`, then unattended-upgrades (dpkg, `apt-config`, apt's timers),
+//!   dnf-automatic (rpm, its timers and configuration), rpm-ostree/bootc/uupd (rpm-ostreed.conf
+//!   and their timers) or openSUSE's timers on Linux; the Software Update preferences and `softwareupdate
 //!   -l` on macOS; the Group Policy, MDM and service registry keys on Windows;
-//! - [`parse`]: the pure parsers (`parse::linux::{apt, dnf, os_release, systemd}`,
+//! - [`parse`]: the pure parsers (`parse::linux::{apt, dnf, os_release, ostree, systemd}`,
 //!   `parse::macos`, `parse::windows`);
 //! - [`policy`]: facts → conclusion (`conclude_linux`, `conclude_macos`, `conclude_windows`,
 //!   and the per-requirement [`policy::Check`]s they combine with [`policy::conclude`]).
