@@ -15,8 +15,8 @@
 //! - [`linux`], [`macos`], [`windows`]: the plans, each `gather` → its `Facts`: os-release,
 //!   `/run/ostree-booted`, then unattended-upgrades (dpkg, `apt-config`, apt's timers),
 //!   dnf-automatic (rpm, its timers and configuration), rpm-ostree/bootc/uupd (rpm-ostreed.conf
-//!   and their timers) or openSUSE's timers on Linux; the Software Update preferences and `softwareupdate
-//!   -l` on macOS; the Group Policy, MDM and service registry keys on Windows;
+//!   and their timers) or openSUSE's timers on Linux; the Software Update preferences and
+//!   `softwareupdate -l` on macOS; the Group Policy, MDM and service registry keys on Windows;
 //! - [`parse`]: the pure parsers (`parse::linux::{apt, dnf, os_release, ostree, systemd}`,
 //!   `parse::macos`, `parse::windows`);
 //! - [`policy`]: facts → conclusion (`conclude_linux`, `conclude_macos`, `conclude_windows`,
