@@ -11,10 +11,10 @@ const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
 
 const DPKG: &str = "dpkg-query -W '-f=${Status} ${Version}' unattended-upgrades";
 const APT_CONFIG: &str = "apt-config dump";
-const SHOW_APT: &str = "systemctl show apt-daily.timer apt-daily-upgrade.timer -p Id -p LoadState -p ActiveState -p UnitFileState -p LastTriggerUSec -p NextElapseUSecRealtime";
+const SHOW_APT: &str = "systemctl show apt-daily.timer apt-daily-upgrade.timer -p Id -p Names -p LoadState -p ActiveState -p SubState -p UnitFileState -p LastTriggerUSec -p NextElapseUSecRealtime -p NextElapseUSecMonotonic";
 const TAIL: &str = "tail -n 20 /var/log/unattended-upgrades/unattended-upgrades.log";
 const RPM: &str = "rpm -q dnf-automatic dnf5-plugin-automatic";
-const SHOW_DNF: &str = "systemctl show dnf-automatic-install.timer dnf5-automatic-install.timer dnf-automatic.timer dnf5-automatic.timer dnf-automatic-download.timer dnf-automatic-notifyonly.timer -p Id -p LoadState -p ActiveState -p UnitFileState -p LastTriggerUSec -p NextElapseUSecRealtime";
+const SHOW_DNF: &str = "systemctl show dnf-automatic-install.timer dnf5-automatic-install.timer dnf-automatic.timer dnf5-automatic.timer dnf-automatic-download.timer dnf-automatic-notifyonly.timer -p Id -p Names -p LoadState -p ActiveState -p SubState -p UnitFileState -p LastTriggerUSec -p NextElapseUSecRealtime -p NextElapseUSecMonotonic";
 
 /// A completed command with stderr too.
 fn command(host: &mut ReplayHost, line: &str, code: i32, stdout: &str, stderr: &str) {
@@ -491,7 +491,8 @@ fn the_fail_on_a_bare_debian_gives_the_apt_remedy() {
             "sudo apt install unattended-upgrades && sudo dpkg-reconfigure -plow unattended-upgrades"
         )
     );
-    // Evidence: os-release, the session lookup for GNOME Software, and the dpkg-query command.
+    // Evidence: os-release, the session lookup for GNOME Software, the image-based check and
+    // the dpkg-query command.
     let sources: Vec<&str> = finding
         .observations
         .iter()
@@ -502,6 +503,7 @@ fn the_fail_on_a_bare_debian_gives_the_apt_remedy() {
         [
             "/etc/os-release",
             "loginctl list-sessions --no-legend",
+            "/run/ostree-booted",
             DPKG
         ]
     );

@@ -4,7 +4,8 @@
 //! Each requirement becomes a [`Check`]; [`conclude`] combines them so that a fact that
 //! *proves* automatic updates are off wins (Fail), anything not provable either way stays
 //! Unknown with its reason, and only all-good checks pass. The per-OS rules live in
-//! `policy::linux` ([`conclude_linux`]: unattended-upgrades and dnf-automatic),
+//! `policy::linux` ([`conclude_linux`]: unattended-upgrades, dnf-automatic, image-based
+//! systems and openSUSE),
 //! `policy::macos` ([`conclude_macos`]: the Software Update preferences) and `policy::windows`
 //! ([`conclude_windows`]: Group Policy, MDM and the Windows Update service).
 
@@ -15,7 +16,8 @@ mod windows;
 pub use linux::{
     APT_INSTALL_REMEDY, DNF_CONFIG_TIMERS, DNF_INSTALL_TIMERS, DNF_OTHER_TIMERS, DNF_REMEDY,
     TimerStatus, conclude_apt_timer, conclude_dnf_schedule, conclude_linux, conclude_origins,
-    conclude_package, conclude_periodic, conclude_periodic_enable, conclude_timer, first_scheduled,
+    conclude_ostree, conclude_package, conclude_periodic, conclude_periodic_enable, conclude_suse,
+    conclude_timer, first_scheduled,
 };
 pub use macos::{
     Layers, LegacyProfile, Source, conclude_macos, conclude_settings, effective, layers,

@@ -11,6 +11,8 @@ pub struct OsRelease {
     pub pretty_name: String,
     /// `VERSION_ID`.
     pub version_id: String,
+    /// `VARIANT_ID`, lower-case (`silverblue`, `kinoite`, `coreos`, …; empty when absent).
+    pub variant_id: String,
 }
 
 /// The update mechanism family a distribution belongs to.
@@ -20,7 +22,7 @@ pub enum Family {
     Debian,
     /// Fedora, RHEL, CentOS, Rocky, Alma: dnf + dnf-automatic.
     Fedora,
-    /// openSUSE and SLES: zypper (not checked yet).
+    /// openSUSE and SLES: transactional-update or os-update timers.
     Suse,
     /// Arch Linux and derivatives (Manjaro, EndeavourOS): pacman, with no automatic updates by
     /// design.
@@ -96,6 +98,7 @@ pub fn parse(text: &str) -> Option<OsRelease> {
             }
             "PRETTY_NAME" => release.pretty_name = value,
             "VERSION_ID" => release.version_id = value,
+            "VARIANT_ID" => release.variant_id = value.to_ascii_lowercase(),
             _ => {}
         }
     }
@@ -163,6 +166,36 @@ mod tests {
             assert_eq!(release.id, id, "{file}");
             assert_eq!(release.family(), family, "{file}");
             assert_eq!(release.display_name(), pretty, "{file}");
+        }
+    }
+
+    #[test]
+    fn image_based_and_suse_releases() {
+        let cases = [
+            (
+                "os-release-silverblue-constructed.txt",
+                "fedora",
+                "silverblue",
+                Family::Fedora,
+            ),
+            (
+                "os-release-microos.txt",
+                "opensuse-microos",
+                "",
+                Family::Suse,
+            ),
+            (
+                "os-release-opensuse-leap42.txt",
+                "opensuse",
+                "",
+                Family::Suse,
+            ),
+        ];
+        for (file, id, variant, family) in cases {
+            let release = parse(&LINUX.text(file)).expect(file);
+            assert_eq!(release.id, id, "{file}");
+            assert_eq!(release.variant_id, variant, "{file}");
+            assert_eq!(release.family(), family, "{file}");
         }
     }
 

@@ -5,16 +5,39 @@
 pub struct UnitState {
     /// `Id=`, the unit name.
     pub id: String,
+    /// `Names=`, every name the unit answers to (its aliases too: on dnf5,
+    /// `dnf-automatic.timer` is an alias of `dnf5-automatic.timer`, whose `Id=` systemd prints).
+    pub names: Vec<String>,
     /// `LoadState=` (`loaded`, `not-found`, `masked`, …).
     pub load_state: Option<String>,
     /// `ActiveState=` (`active`, `inactive`, …); `None` when systemd is not running.
     pub active_state: Option<String>,
+    /// `SubState=` (`waiting`, `running`, `elapsed`, `dead` for a timer).
+    pub sub_state: Option<String>,
     /// `UnitFileState=` (`enabled`, `disabled`, `masked`, `static`, …).
     pub unit_file_state: Option<String>,
     /// `LastTriggerUSec=`, a time stamp as systemctl prints it.
     pub last_trigger: Option<String>,
     /// `NextElapseUSecRealtime=`, a time stamp as systemctl prints it.
     pub next_elapse: Option<String>,
+    /// `NextElapseUSecMonotonic=`, for timers on `OnBootSec=`/`OnUnitInactiveSec=` (the
+    /// rpm-ostree and bootc timers), a time since boot as systemctl prints it.
+    pub next_elapse_monotonic: Option<String>,
+}
+
+impl UnitState {
+    /// True when `name` is this unit's `Id=` or one of its `Names=`.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.id == name || self.names.iter().any(|n| n == name)
+    }
+}
+
+/// The unit in `units` that answers to `name` (by `Id=` first, then by alias).
+pub fn find<'a>(units: &'a [UnitState], name: &str) -> Option<&'a UnitState> {
+    units
+        .iter()
+        .find(|u| u.id == name)
+        .or_else(|| units.iter().find(|u| u.answers_to(name)))
 }
 
 /// Parses `systemctl show A B … -p …`: one blank-line-separated block per unit, each with an
@@ -31,6 +54,16 @@ pub fn parse_show(text: &str) -> Vec<UnitState> {
             let value = (!value.is_empty() && value != "n/a").then(|| value.to_string());
             match key.trim() {
                 "Id" => unit.id = value.unwrap_or_default(),
+                "Names" => {
+                    unit.names = value
+                        .map(|v| v.split_whitespace().map(str::to_string).collect())
+                        .unwrap_or_default()
+                }
+                "SubState" => unit.sub_state = value,
+                // `0` (a calendar timer) and `infinity` (nothing pending) are no elapse.
+                "NextElapseUSecMonotonic" => {
+                    unit.next_elapse_monotonic = value.filter(|v| v != "0" && v != "infinity")
+                }
                 "LoadState" => unit.load_state = value,
                 "ActiveState" => unit.active_state = value,
                 "UnitFileState" => unit.unit_file_state = value,
@@ -112,6 +145,22 @@ mod tests {
         assert_eq!(units[0].unit_file_state, None);
         assert_eq!(units[0].last_trigger, None);
         assert!(parse_show("garbage\n\n").is_empty());
+    }
+
+    #[test]
+    fn an_alias_is_found_by_its_names() {
+        let units = parse_show(&LINUX.text("systemctl-show-dnf5-automatic-alias-constructed.txt"));
+        assert_eq!(units.len(), 2, "one block per unit asked about");
+        let unit = find(&units, "dnf-automatic.timer").expect("alias");
+        assert_eq!(unit.id, "dnf5-automatic.timer");
+        assert!(unit.answers_to("dnf-automatic.timer"));
+        assert_eq!(unit.sub_state.as_deref(), Some("waiting"));
+        assert_eq!(find(&units, "nosuch.timer"), None);
+        let monotonic = parse_show("Id=t.timer\nNextElapseUSecMonotonic=1d 2h 3min 4.5s\n");
+        assert_eq!(
+            monotonic[0].next_elapse_monotonic.as_deref(),
+            Some("1d 2h 3min 4.5s")
+        );
     }
 
     #[test]

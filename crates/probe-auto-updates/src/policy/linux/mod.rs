@@ -1,9 +1,19 @@
-//! Linux: unattended-upgrades on the Debian family, dnf-automatic on the Fedora family.
+//! Linux: unattended-upgrades on the Debian family (here), dnf-automatic on the Fedora family
+//! ([`dnf`]), and image-based / openSUSE systems ([`image`]); the timer rules they share
+//! ([`conclude_timer`]) are here.
+
+mod dnf;
+mod image;
+
+pub use dnf::{
+    DNF_CONFIG_TIMERS, DNF_INSTALL_TIMERS, DNF_OTHER_TIMERS, DNF_REMEDY, conclude_dnf_schedule,
+    first_scheduled,
+};
+pub use image::{conclude_ostree, conclude_suse};
 
 use super::{Check, conclude};
-use crate::linux::{Apt, AptSettings, Dnf, DpkgAnswer, Facts, Timers};
+use crate::linux::{Apt, AptSettings, DpkgAnswer, Facts, Timers};
 use crate::parse::linux::apt::{PackageState, Periodic, origin_covers_security};
-use crate::parse::linux::dnf::{AutomaticConf, parse_bool};
 use crate::parse::linux::os_release::Family;
 use crate::parse::linux::systemd::UnitState;
 use devidence_core::Conclusion;
@@ -36,24 +46,21 @@ pub fn conclude_linux(facts: &Facts) -> Conclusion {
         }
         Facts::Unsupported(release) => {
             let name = release.display_name();
-            let hint = if release.family() == Family::Suse {
-                " For openSUSE/SLES, show the YaST Online Update or `zypper` patch schedule."
-            } else {
-                ""
-            };
             Conclusion::unknown(
                 format!(
-                    "automatic updates on {name} (ID={}) are not checked yet; this release checks Debian/Ubuntu (unattended-upgrades) and Fedora/RHEL (dnf-automatic)",
+                    "automatic updates on {name} (ID={}) are not checked yet; this release checks Debian/Ubuntu (unattended-upgrades), Fedora/RHEL (dnf-automatic), image-based systems (rpm-ostree, bootc, uupd) and openSUSE (transactional-update, os-update)",
                     release.id
                 ),
                 format!("Could not check automatic updates because {name} is not supported yet."),
-                Some(format!(
-                    "Upload evidence of this machine's automatic-update settings manually.{hint}"
-                )),
+                Some(
+                    "Upload evidence of this machine's automatic-update settings manually.".into(),
+                ),
             )
         }
         Facts::Debian(apt) => conclude_apt(apt),
-        Facts::Fedora(dnf) => conclude_dnf(dnf),
+        Facts::Fedora(dnf) => dnf::conclude_dnf(dnf),
+        Facts::Ostree(ostree) => conclude_ostree(ostree),
+        Facts::Suse(suse) => conclude_suse(suse),
     }
 }
 
@@ -131,7 +138,7 @@ fn conclude_apt(apt: &Apt) -> Conclusion {
 }
 
 /// Timers systemd could not report on, as an Unknown check.
-fn timers_unread(timers: &Timers) -> Check {
+pub(super) fn timers_unread(timers: &Timers) -> Check {
     match timers {
         Timers::Unreported(unit) => Check::unknown(
             format!("`systemctl show` did not report on {unit}"),
@@ -142,64 +149,6 @@ fn timers_unread(timers: &Timers) -> Check {
             "This check needs systemd; upload evidence of the update schedule manually.",
         ),
     }
-}
-
-/// dnf-automatic: installed, and a timer that installs updates is scheduled.
-fn conclude_dnf(dnf: &Dnf) -> Conclusion {
-    match dnf {
-        Dnf::RpmNotRun(why) => conclude(
-            "",
-            &[Check::unknown(
-                why.clone(),
-                "Run the agent on a system where `rpm -q` works.",
-            )],
-        ),
-        Dnf::RpmUnparsed { why, first_err } => {
-            let reason = if first_err.is_empty() {
-                why.clone()
-            } else {
-                format!("{why} ({first_err})")
-            };
-            conclude(
-                "",
-                &[Check::unknown(
-                    reason,
-                    "Check `rpm -q dnf-automatic` by hand.",
-                )],
-            )
-        }
-        Dnf::NotInstalled => conclude(
-            "",
-            &[Check::fail("dnf-automatic is not installed", DNF_REMEDY)],
-        ),
-        Dnf::Installed {
-            packages,
-            timers,
-            config,
-        } => {
-            let Timers::Read(timers) = timers else {
-                return conclude("", &[timers_unread(timers)]);
-            };
-            let check = conclude_dnf_schedule(timers, config.as_ref());
-            let timer = first_scheduled(timers, DNF_INSTALL_TIMERS)
-                .or_else(|| first_scheduled(timers, DNF_CONFIG_TIMERS))
-                .unwrap_or("its timer");
-            let pass = format!(
-                "{} is installed and {timer} installs updates automatically.",
-                packages.join(", ")
-            );
-            conclude(&pass, &[check])
-        }
-    }
-}
-
-/// The first of `names` that systemd will fire (see [`conclude_timer`]).
-pub fn first_scheduled(timers: &[UnitState], names: [&'static str; 2]) -> Option<&'static str> {
-    names.into_iter().find(|name| {
-        timers
-            .iter()
-            .any(|u| u.id == *name && matches!(conclude_timer(u), TimerStatus::Scheduled(_)))
-    })
 }
 
 /// The fix for a Debian-family machine without unattended-upgrades.
@@ -332,13 +281,24 @@ pub fn conclude_timer(unit: &UnitState) -> TimerStatus {
     }
     let file_state = unit.unit_file_state.as_deref().unwrap_or_default();
     match unit.active_state.as_deref() {
+        // An active timer whose triggers have all passed (`OnBootSec=` alone) never fires
+        // again this boot.
+        Some("active") if unit.sub_state.as_deref() == Some("elapsed") => {
+            TimerStatus::Off(format!(
+                "{name} is {file_state} but elapsed, so it does not fire again until the next boot"
+            ))
+        }
         Some("active" | "activating" | "reloading") => {
-            let next = unit
-                .next_elapse
-                .as_deref()
-                .map(|n| format!(", next run {n}"))
-                .unwrap_or_default();
-            TimerStatus::Scheduled(format!("{name} is {file_state} and active{next}"))
+            let next = match (&unit.next_elapse, &unit.next_elapse_monotonic) {
+                (Some(at), _) => format!(", next run {at}"),
+                (None, Some(after)) => format!(", next run {after} after boot"),
+                (None, None) => String::new(),
+            };
+            let waiting = match unit.sub_state.as_deref() {
+                Some(sub) => format!(" ({sub})"),
+                None => String::new(),
+            };
+            TimerStatus::Scheduled(format!("{name} is {file_state} and active{waiting}{next}"))
         }
         Some(active) => TimerStatus::Off(format!(
             "{name} is {file_state} but {active}, so it is not scheduled until the next boot"
@@ -363,111 +323,6 @@ pub fn conclude_apt_timer(unit: &UnitState) -> Check {
         TimerStatus::Unclear(why) => {
             Check::unknown(why, format!("Check `systemctl status {name}` as root."))
         }
-    }
-}
-
-/// dnf-automatic timers that always install updates.
-pub const DNF_INSTALL_TIMERS: [&str; 2] = [
-    "dnf-automatic-install.timer",
-    "dnf5-automatic-install.timer",
-];
-/// dnf-automatic timers whose behaviour follows `apply_updates` in the configuration.
-pub const DNF_CONFIG_TIMERS: [&str; 2] = ["dnf-automatic.timer", "dnf5-automatic.timer"];
-/// dnf-automatic timers that never install.
-pub const DNF_OTHER_TIMERS: [&str; 2] = [
-    "dnf-automatic-download.timer",
-    "dnf-automatic-notifyonly.timer",
-];
-/// The fix for a Fedora-family machine.
-pub const DNF_REMEDY: &str =
-    "sudo dnf install dnf-automatic && sudo systemctl enable --now dnf-automatic-install.timer";
-
-/// The dnf-automatic schedule must install updates: an install timer is scheduled, or a
-/// configuration-driven timer is scheduled with `apply_updates = yes` in `config` (the
-/// effective configuration that timer reads, `Err` when unreadable, `None` when not read).
-pub fn conclude_dnf_schedule(
-    timers: &[UnitState],
-    config: Option<&Result<AutomaticConf, String>>,
-) -> Check {
-    let status = |name: &str| {
-        timers
-            .iter()
-            .find(|u| u.id == name)
-            .map(conclude_timer)
-            .unwrap_or_else(|| TimerStatus::Unclear(format!("systemd did not report on {name}")))
-    };
-    for name in DNF_INSTALL_TIMERS {
-        if let TimerStatus::Scheduled(how) = status(name) {
-            return Check::Ok(format!("{how}; it installs updates"));
-        }
-    }
-    let mut unclear = Vec::new();
-    for name in DNF_CONFIG_TIMERS {
-        match status(name) {
-            TimerStatus::Scheduled(how) => {
-                return match config {
-                    Some(Ok(conf)) => match conf.apply_updates.as_deref() {
-                        Some(v) if parse_bool(v) == Some(true) => Check::Ok(format!(
-                            "{how} with apply_updates = {v}; it installs updates"
-                        )),
-                        Some(v) if parse_bool(v).is_none() => Check::unknown(
-                            format!(
-                                "{name} is scheduled but apply_updates has an unexpected value \"{v}\""
-                            ),
-                            "Set apply_updates = yes in the [commands] section of /etc/dnf/automatic.conf.",
-                        ),
-                        value => Check::fail(
-                            format!(
-                                "{name} is scheduled but only downloads updates (apply_updates = {})",
-                                value.unwrap_or("no, by default")
-                            ),
-                            "sudo systemctl enable --now dnf-automatic-install.timer (or set apply_updates = yes in /etc/dnf/automatic.conf)",
-                        ),
-                    },
-                    Some(Err(why)) => Check::unknown(
-                        format!(
-                            "{name} is scheduled but its configuration could not be read: {why}"
-                        ),
-                        "Run the agent as root so it can read /etc/dnf/automatic.conf.",
-                    ),
-                    None => Check::unknown(
-                        format!("{name} is scheduled but its configuration was not read"),
-                        "Run the agent as root so it can read /etc/dnf/automatic.conf.",
-                    ),
-                };
-            }
-            TimerStatus::Unclear(why) => unclear.push(why),
-            TimerStatus::Off(_) => {}
-        }
-    }
-    for name in DNF_INSTALL_TIMERS {
-        if let TimerStatus::Unclear(why) = status(name) {
-            unclear.push(why);
-        }
-    }
-    if !unclear.is_empty() {
-        return Check::unknown(
-            unclear.join("; "),
-            "Check `systemctl list-timers 'dnf*'` as root.",
-        );
-    }
-    let download_only: Vec<&str> = DNF_OTHER_TIMERS
-        .into_iter()
-        .filter(|name| matches!(status(name), TimerStatus::Scheduled(_)))
-        .collect();
-    if download_only.is_empty() {
-        Check::fail(
-            "dnf-automatic is installed but none of its timers is enabled",
-            DNF_REMEDY,
-        )
-    } else {
-        Check::fail(
-            format!(
-                "only {} is enabled, which never installs updates",
-                download_only.join(" and ")
-            ),
-            "sudo systemctl enable --now dnf-automatic-install.timer",
-        )
     }
 }
 
@@ -508,6 +363,13 @@ mod tests {
             (unit("t", Some("enabled"), None), "scheduled"),
             (unit("t", Some("static"), Some("active")), "scheduled"),
             (unit("t", Some("enabled"), Some("inactive")), "off"),
+            (
+                UnitState {
+                    sub_state: Some("elapsed".into()),
+                    ..unit("t", Some("enabled"), Some("active"))
+                },
+                "off",
+            ),
             (unit("t", Some("disabled"), Some("inactive")), "off"),
             (unit("t", Some("masked"), None), "off"),
             (unit("t", Some("indirect"), None), "unclear"),
@@ -527,75 +389,6 @@ mod tests {
             ..UnitState::default()
         };
         assert!(matches!(conclude_timer(&missing), TimerStatus::Off(_)));
-    }
-
-    #[test]
-    fn dnf_download_only_fails_and_install_timer_passes() {
-        let yes = Ok(AutomaticConf {
-            apply_updates: Some("yes".into()),
-            ..AutomaticConf::default()
-        });
-        let no = Ok(AutomaticConf {
-            apply_updates: Some("no".into()),
-            ..AutomaticConf::default()
-        });
-        let off = |id: &str| unit(id, Some("disabled"), Some("inactive"));
-        let on = |id: &str| unit(id, Some("enabled"), Some("active"));
-        let all_off: Vec<UnitState> = DNF_INSTALL_TIMERS
-            .iter()
-            .chain(&DNF_CONFIG_TIMERS)
-            .chain(&DNF_OTHER_TIMERS)
-            .map(|n| off(n))
-            .collect();
-        let with = |name: &str| {
-            let mut t = all_off.clone();
-            for u in &mut t {
-                if u.id == name {
-                    *u = on(name);
-                }
-            }
-            t
-        };
-        assert!(matches!(
-            conclude_dnf_schedule(&with("dnf-automatic-install.timer"), None),
-            Check::Ok(_)
-        ));
-        assert!(matches!(
-            conclude_dnf_schedule(&with("dnf-automatic.timer"), Some(&yes)),
-            Check::Ok(_)
-        ));
-        assert!(matches!(
-            conclude_dnf_schedule(&with("dnf-automatic.timer"), Some(&no)),
-            Check::Fail { .. }
-        ));
-        assert!(matches!(
-            conclude_dnf_schedule(
-                &with("dnf5-automatic.timer"),
-                Some(&Ok(AutomaticConf::default()))
-            ),
-            Check::Fail { .. }
-        ));
-        assert!(matches!(
-            conclude_dnf_schedule(
-                &with("dnf-automatic.timer"),
-                Some(&Err("permission denied".into()))
-            ),
-            Check::Unknown { .. }
-        ));
-        let Check::Fail { reason, .. } =
-            conclude_dnf_schedule(&with("dnf-automatic-download.timer"), None)
-        else {
-            panic!("download timer must fail")
-        };
-        assert!(reason.contains("never installs"), "{reason}");
-        assert!(matches!(
-            conclude_dnf_schedule(&all_off, None),
-            Check::Fail { .. }
-        ));
-        assert!(matches!(
-            conclude_dnf_schedule(&[], None),
-            Check::Unknown { .. }
-        ));
     }
 
     #[test]
