@@ -11,14 +11,17 @@
 //! Layout:
 //! - [`linux`]: the plan: which sessions, users, commands and files, in whose context; one file
 //!   per desktop family (`linux/gnome.rs` for GNOME, Cinnamon and MATE through gsettings,
-//!   `linux/kde.rs` for `kscreenlockerrc`, `linux/xfce.rs` for xfce4-screensaver's channel);
+//!   `linux/kde.rs` for `kscreenlockerrc` (Plasma 5 and 6), `linux/xfce.rs` for xfce4-screensaver's
+//!   channel, `linux/wayland.rs` for Sway, Hyprland and river: the swayidle / hypridle timeouts
+//!   their configs start and the locker those run; `linux/hints.rs` records logind's idle and
+//!   lock hints where no setting could be read);
 //! - [`macos`]: the plan: the console user's lock delay and screen-saver start (read as that
 //!   user), configuration-profile values (stricter wins), and `pmset` sleep timers;
 //! - [`windows`]: the plan: each signed-in person's screen saver (policy over user), the machine
 //!   inactivity limit, and sleep with a password on wake;
 //! - each plan's `gather` returns its `Facts`;
 //! - [`parse`]: the pure parsers (`parse::linux::*` for gsettings, KConfig/kscreenlockerrc,
-//!   dconf locks, xfconf, …; `parse::macos`; `parse::windows`), tested on real captured outputs
+//!   dconf locks, xfconf, swayidle, hyprlang, logind hints, …; `parse::macos`; `parse::windows`), tested on real captured outputs
 //!   in `tests/fixtures/<os>/`;
 //! - [`policy`]: facts → conclusion (`conclude_linux`, `conclude_macos`, `conclude_windows`).
 

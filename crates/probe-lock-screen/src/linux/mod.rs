@@ -9,14 +9,21 @@
 //! 3. Per desktop: GNOME (and Ubuntu, Pop!_OS, Budgie), Cinnamon and MATE through `gsettings
 //!    list-recursively`, with the dconf administrator locks for attribution ([`gnome`]); KDE
 //!    Plasma through `kscreenlockerrc` (user file via `cat` as the user, plus `/etc/xdg`;
-//!    [`kde`]); XFCE through xfce4-screensaver's xfconf channel ([`xfce`]). Other desktops are
-//!    unknown, named.
-//! 4. Each person's settings are judged by [`crate::policy::conclude_settings`] (the result is
+//!    [`kde`]); XFCE through xfce4-screensaver's xfconf channel ([`xfce`]); Sway, Hyprland and
+//!    river through the idle daemon their config starts (swayidle, hypridle) and the locker it
+//!    runs ([`wayland`]). Other desktops are unknown, named.
+//! 4. Where a person's lock could not be read on a desktop without a lock setting of its own
+//!    (Sway, Hyprland, river, desktops not read, sessions naming no desktop), logind's
+//!    `IdleHint` / `LockedHint` / `IdleSinceHint` of their sessions are recorded ([`hints`]):
+//!    state, not settings, so the result stays unknown.
+//! 5. Each person's settings are judged by [`crate::policy::conclude_settings`] (the result is
 //!    part of the evidence); [`crate::policy::conclude_linux`] combines them: everyone must
 //!    comply.
 
 pub mod gnome;
+pub mod hints;
 pub mod kde;
+pub mod wayland;
 pub mod xfce;
 
 use crate::parse::linux::desktop::Desktop;
@@ -93,10 +100,17 @@ pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
         };
         run.fact(format!("{prefix}.desktop"), target.desktop.label());
         run.fact(format!("{prefix}.sessions"), target.sessions.join(", "));
-        let result = match resolve_user(run, &mut local, target) {
+        let mut result = match resolve_user(run, &mut local, target) {
             Err(reason) => UserResult::Unknown { reason },
             Ok(ctx) => read_user(run, &ctx, target, &prefix, &policy),
         };
+        if let UserResult::Unknown { reason } = &mut result
+            && target.desktop.without_lock_setting()
+        {
+            let hints = hints::record_hints(run, &target.sessions, &prefix);
+            reason.push_str("; ");
+            reason.push_str(&hints);
+        }
         run.fact(format!("{prefix}.result"), describe_result(&result));
         checked.push(Checked {
             desktop: target.desktop.clone(),
@@ -214,14 +228,17 @@ fn read_user(
     policy: &Policy,
 ) -> UserResult {
     let read = match &target.desktop {
-        Desktop::Gnome => gnome::read_gsettings(run, ctx, &gnome::GNOME, prefix),
-        Desktop::Cinnamon => gnome::read_gsettings(run, ctx, &gnome::CINNAMON, prefix),
-        Desktop::Mate => gnome::read_gsettings(run, ctx, &gnome::MATE, prefix),
+        Desktop::Gnome => gnome::read_gsettings(run, ctx, &gnome::GNOME, prefix).map(power),
+        Desktop::Cinnamon => gnome::read_gsettings(run, ctx, &gnome::CINNAMON, prefix).map(power),
+        Desktop::Mate => gnome::read_gsettings(run, ctx, &gnome::MATE, prefix).map(power),
         Desktop::Kde => kde::read_kde(run, ctx, prefix).map(|s| (s, None)),
         Desktop::Xfce => xfce::read_xfce(run, ctx, prefix).map(|s| (s, None)),
+        Desktop::Sway | Desktop::Hyprland | Desktop::River => {
+            wayland::read_wayland(run, ctx, &target.desktop, prefix)
+        }
         Desktop::Unsupported(name) => Err(format!(
             "{}'s session runs the `{name}` desktop, whose screen-lock settings this version does not read \
-             (GNOME, Cinnamon, MATE, XFCE and KDE Plasma are read); upload a screenshot of its screen-lock settings as manual evidence",
+             (GNOME, Cinnamon, MATE, XFCE, KDE Plasma, Sway, Hyprland and river are read); upload a screenshot of its screen-lock settings as manual evidence",
             ctx.name
         )),
         Desktop::Unnamed => Err(format!(
@@ -231,7 +248,7 @@ fn read_user(
             ctx.name
         )),
     };
-    let (settings, power_error) = match read {
+    let (settings, unverified) = match read {
         Ok(read) => read,
         Err(reason) => return UserResult::Unknown { reason },
     };
@@ -242,5 +259,17 @@ fn read_user(
             .effective_lock_seconds
             .map_or_else(|| "never".to_string(), |s| s.to_string()),
     );
-    policy::conclude_linux_user(&ctx.name, evaluation, power_error.as_deref())
+    policy::conclude_linux_user(&ctx.name, evaluation, unverified.as_deref())
+}
+
+/// GNOME's unreadable power settings as the clause that keeps a would-be failure unknown.
+fn power<S>((settings, power_error): (S, Option<String>)) -> (S, Option<String>) {
+    (
+        settings,
+        power_error.map(|err| {
+            format!(
+                "the idle-suspend settings that could still lock in time could not be read: {err}"
+            )
+        }),
+    )
 }

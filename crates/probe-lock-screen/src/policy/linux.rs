@@ -39,22 +39,22 @@ pub fn conclude_linux(facts: &Facts, policy: &Policy) -> Conclusion {
 }
 
 /// One person's result from what [`super::conclude_settings`] made of their settings: when they
-/// do not comply but the idle-suspend settings that could still lock in time were unreadable
-/// (`power_error`), it is unknown rather than a failure.
+/// do not comply but something that could still make them comply could not be read
+/// (`unverified`, a clause such as "the idle-suspend settings that could still lock in time
+/// could not be read: …"), it is unknown rather than a failure.
 pub fn conclude_linux_user(
     user: &str,
     evaluation: Evaluation,
-    power_error: Option<&str>,
+    unverified: Option<&str>,
 ) -> UserResult {
     if evaluation.compliant {
         UserResult::Pass {
             effective_seconds: evaluation.effective_lock_seconds.unwrap_or_default(),
         }
-    } else if let Some(err) = power_error {
+    } else if let Some(clause) = unverified {
         UserResult::Unknown {
             reason: format!(
-                "the screen-lock settings of {user} alone do not comply ({}), and the idle-suspend settings that could \
-                 still lock in time could not be read: {err}",
+                "the screen-lock settings of {user} alone do not comply ({}), and {clause}",
                 evaluation.problems.join("; ")
             ),
         }
@@ -130,6 +130,24 @@ fn remediation(desktops: &[&Desktop], policy: &Policy) -> String {
                  minutes or less, and on the Lock Screen tab turn on \"Enable Lock Screen\" and \"Lock Screen with \
                  Screensaver\" with no delay. As the user: `xfconf-query -c xfce4-screensaver -p /lock/enabled -s true`, \
                  `... -p /saver/idle-activation/delay -s {minutes}`, `... -p /lock/saver-activation/delay -s 0`."
+            ),
+            Desktop::Sway => format!(
+                "Sway: start swayidle with a locking timeout of {idle} seconds or less: add the line `exec swayidle -w \
+                 timeout {idle} 'swaylock -f' before-sleep 'swaylock -f'` to ~/.config/sway/config (or put `timeout {idle} \
+                 'swaylock -f'` and `before-sleep 'swaylock -f'` in ~/.config/swayidle/config), then reload Sway; keep \
+                 swaylock's grace period (swaylock-effects `--grace`) at {grace} seconds or less."
+            ),
+            Desktop::Hyprland => format!(
+                "Hyprland: in ~/.config/hypr/hypridle.conf set `general {{ lock_cmd = pidof hyprlock || hyprlock }}` and add \
+                 `listener {{ timeout = {idle}` / `on-timeout = loginctl lock-session }}`, and start hypridle (`exec-once = \
+                 hypridle` in ~/.config/hypr/hyprland.conf); keep hyprlock's `general:grace` \
+                 (~/.config/hypr/hyprlock.conf) at {grace} seconds or less."
+            ),
+            Desktop::River => format!(
+                "river: start swayidle from ~/.config/river/init with the line `riverctl spawn \"swayidle -w timeout {idle} \
+                 'swaylock -f' before-sleep 'swaylock -f'\"` (or put `timeout {idle} 'swaylock -f'` in \
+                 ~/.config/swayidle/config and start `swayidle -w` there); keep swaylock's grace period at {grace} seconds \
+                 or less."
             ),
             Desktop::Unsupported(name) => format!(
                 "{name}: set the screen to lock with a password after at most {minutes} minutes of inactivity in the \

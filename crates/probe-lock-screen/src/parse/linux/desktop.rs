@@ -1,6 +1,6 @@
 //! Which desktop a login session runs, from the `Desktop` property logind records (the display
-//! manager's `XDG_SESSION_DESKTOP`: `ubuntu`, `gnome`, `KDE`, `cinnamon`, `xfce`, …; sometimes a
-//! colon list such as `ubuntu:GNOME`), and whether an XDG autostart entry is switched off.
+//! manager's `XDG_SESSION_DESKTOP`: `ubuntu`, `gnome`, `KDE`, `cinnamon`, `xfce`, `sway`,
+//! `Hyprland`, `river`, …; sometimes a colon list such as `ubuntu:GNOME`), and whether an XDG autostart entry is switched off.
 
 /// The desktop families this probe knows how to read the screen lock of, or why not.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +16,12 @@ pub enum Desktop {
     Mate,
     /// XFCE: xfce4-screensaver's xfconf channel.
     Xfce,
+    /// Sway (Wayland compositor): swayidle started from its config, locking with swaylock & co.
+    Sway,
+    /// Hyprland: hypridle (`~/.config/hypr/hypridle.conf`) or swayidle, locking with hyprlock & co.
+    Hyprland,
+    /// river: swayidle started from `~/.config/river/init`.
+    River,
     /// A desktop whose lock settings this version does not read (LXQt, tiling
     /// window managers, …), by the name the session gave.
     Unsupported(String),
@@ -50,6 +56,12 @@ impl Desktop {
             Desktop::Mate
         } else if any(&["xfce", "xfce4", "xubuntu", "xfce-wayland"]) {
             Desktop::Xfce
+        } else if any(&["sway", "swayfx", "sway-session"]) {
+            Desktop::Sway
+        } else if any(&["hyprland", "hyprland-uwsm", "hyprland-systemd"]) {
+            Desktop::Hyprland
+        } else if any(&["river", "river-classic"]) {
+            Desktop::River
         } else if any(&[
             "gnome",
             "gnome-xorg",
@@ -71,6 +83,20 @@ impl Desktop {
         }
     }
 
+    /// True for desktops with no lock setting of their own to read when their idle config is
+    /// unreadable (the tiling compositors, desktops not read, unnamed sessions): there logind's
+    /// idle hints are recorded.
+    pub fn without_lock_setting(&self) -> bool {
+        matches!(
+            self,
+            Desktop::Sway
+                | Desktop::Hyprland
+                | Desktop::River
+                | Desktop::Unsupported(_)
+                | Desktop::Unnamed
+        )
+    }
+
     /// A short name for facts and sentences.
     pub fn label(&self) -> String {
         match self {
@@ -79,6 +105,9 @@ impl Desktop {
             Desktop::Kde => "KDE Plasma".into(),
             Desktop::Mate => "MATE".into(),
             Desktop::Xfce => "XFCE".into(),
+            Desktop::Sway => "Sway".into(),
+            Desktop::Hyprland => "Hyprland".into(),
+            Desktop::River => "river".into(),
             Desktop::Unsupported(name) => name.clone(),
             Desktop::Unnamed => "(not named by the session)".into(),
         }
@@ -92,6 +121,9 @@ impl Desktop {
             Desktop::Kde => "kde".into(),
             Desktop::Mate => "mate".into(),
             Desktop::Xfce => "xfce".into(),
+            Desktop::Sway => "sway".into(),
+            Desktop::Hyprland => "hyprland".into(),
+            Desktop::River => "river".into(),
             Desktop::Unsupported(name) => name
                 .chars()
                 .map(|c| {
@@ -131,6 +163,11 @@ mod tests {
         assert_eq!(Desktop::from_session("xfce"), Desktop::Xfce);
         assert_eq!(Desktop::from_session("XFCE"), Desktop::Xfce);
         assert_eq!(Desktop::from_session("MATE"), Desktop::Mate);
+        // The session file names (sway.desktop, hyprland.desktop, river.desktop) and
+        // Hyprland's DesktopNames=Hyprland.
+        assert_eq!(Desktop::from_session("sway"), Desktop::Sway);
+        assert_eq!(Desktop::from_session("Hyprland"), Desktop::Hyprland);
+        assert_eq!(Desktop::from_session("river"), Desktop::River);
         assert_eq!(
             Desktop::from_session("LXQt"),
             Desktop::Unsupported("LXQt".into())

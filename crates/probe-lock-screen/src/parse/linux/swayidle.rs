@@ -1,0 +1,557 @@
+//! swayidle, the idle daemon of Sway and river (and some Hyprland setups): its events, from its
+//! own config file or from the command lines that start it (`exec swayidle …` in the Sway
+//! config, `riverctl spawn "swayidle …"` in river's init, `exec-once = swayidle …` in
+//! Hyprland's), and which commands are screen lockers.
+//!
+//! The formats are those of `swaywm/swayidle` (`swayidle.1.scd` @f13cefac: `timeout <timeout>
+//! <timeout command> [resume <resume command>]`, `before-sleep <command>`, `lock <command>`,
+//! `idlehint <timeout>`; `main.c`: the config file is one event per line, split shell-style,
+//! blank and `#` lines skipped, and it is loaded *in addition to* the command line's events,
+//! from `-C <path>` or the first of `$XDG_CONFIG_HOME/swayidle/config`, `$HOME/.swayidle/config`,
+//! `/etc/swayidle/config`).
+
+/// Screen lockers recognised by the name of the program a command runs. Each one asks for the
+/// password as soon as it is up (swaylock-effects' `--grace` and hyprlock's `general:grace`
+/// aside).
+pub const LOCKERS: &[&str] = &["swaylock", "hyprlock", "gtklock", "waylock"];
+
+/// Where swayidle looks for its config file when not given `-C`, relative to the home (the
+/// last one is the system file).
+pub const CONFIG_FILES: &[&str] = &[".config/swayidle/config", ".swayidle/config"];
+/// swayidle's system-wide config file (`SYSCONFDIR/swayidle/config`).
+pub const SYSTEM_CONFIG: &str = "/etc/swayidle/config";
+
+/// One `timeout` event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timeout {
+    /// Seconds of inactivity before the command runs.
+    pub seconds: u64,
+    /// The command run at the timeout.
+    pub command: String,
+}
+
+/// The events of one swayidle (from its command line, its config file, or both).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Events {
+    /// `timeout` events, in order.
+    pub timeouts: Vec<Timeout>,
+    /// `before-sleep` commands.
+    pub before_sleep: Vec<String>,
+    /// `lock` commands: what runs when logind asks the session to lock
+    /// (`loginctl lock-session`).
+    pub lock: Vec<String>,
+}
+
+impl Events {
+    /// True when no event is defined.
+    pub fn is_empty(&self) -> bool {
+        self.timeouts.is_empty() && self.before_sleep.is_empty() && self.lock.is_empty()
+    }
+
+    /// Adds `other`'s events to these.
+    pub fn extend(&mut self, other: Events) {
+        self.timeouts.extend(other.timeouts);
+        self.before_sleep.extend(other.before_sleep);
+        self.lock.extend(other.lock);
+    }
+}
+
+/// One `swayidle` command line found in a config or script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invocation {
+    /// The `-C <path>` it was given, if any.
+    pub config_path: Option<String>,
+    /// The events on its command line.
+    pub events: Events,
+}
+
+/// The dialect of the file a swayidle command line is looked for in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// The Sway (i3-style) config: `exec` / `exec_always` lines, `set $var value`,
+    /// `include <path>`.
+    Sway,
+    /// Hyprland's `hyprland.conf`: `exec-once = …` / `exec = …`, `$var = value`, `source = …`.
+    Hyprland,
+    /// A shell script (river's `init`): command lines and `riverctl spawn "…"`, but not
+    /// key bindings (`riverctl map … spawn …`).
+    Shell,
+}
+
+/// What a config file or script starts, as far as the idle lock goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The swayidle command lines it starts (or why one could not be read).
+    pub invocations: Vec<Result<Invocation, String>>,
+    /// The files it includes (`include` / `source`), as written after variable expansion.
+    pub includes: Vec<String>,
+    /// True when it starts hypridle (an `exec` of `hypridle`).
+    pub starts_hypridle: bool,
+}
+
+/// Splits a command line the way a POSIX shell splits words (single quotes, double quotes,
+/// backslash escapes); operators such as `&`, `;`, `|`, `&&` come out as words of their own
+/// when separated by blanks. An unterminated quote is an error.
+pub fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(x) => word.push(x),
+                        None => return Err(format!("unterminated ' quote in `{text}`")),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(x @ ('"' | '\\' | '$' | '`')) => word.push(x),
+                            Some(x) => {
+                                word.push('\\');
+                                word.push(x);
+                            }
+                            None => return Err(format!("unterminated \" quote in `{text}`")),
+                        },
+                        Some(x) => word.push(x),
+                        None => return Err(format!("unterminated \" quote in `{text}`")),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(x) = chars.next() {
+                    word.push(x);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+/// Parses swayidle's config file: one event per line.
+pub fn parse_config(text: &str) -> Result<Events, String> {
+    let mut events = Events::default();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let words = split_words(line).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let mut rest = words.as_slice();
+        while !rest.is_empty() {
+            rest = parse_event(rest, &mut events).map_err(|e| format!("line {}: {e}", n + 1))?;
+        }
+    }
+    Ok(events)
+}
+
+/// Parses swayidle's arguments (the words after `swayidle`).
+pub fn parse_args(args: &[String]) -> Result<Invocation, String> {
+    let mut config_path = None;
+    let mut events = Events::default();
+    let mut rest = args;
+    while let Some(first) = rest.first() {
+        match first.as_str() {
+            "-C" => {
+                config_path = rest.get(1).cloned();
+                rest = rest.get(2..).unwrap_or_default();
+            }
+            "-S" => rest = rest.get(2..).unwrap_or_default(),
+            opt if opt.starts_with('-') => rest = &rest[1..],
+            _ => rest = parse_event(rest, &mut events)?,
+        }
+    }
+    Ok(Invocation {
+        config_path,
+        events,
+    })
+}
+
+/// Parses one event from the start of `words`, returning the words after it.
+fn parse_event<'a>(words: &'a [String], events: &mut Events) -> Result<&'a [String], String> {
+    let arg = |i: usize, what: &str| {
+        words
+            .get(i)
+            .cloned()
+            .ok_or_else(|| format!("`{}` without its {what}", words[0]))
+    };
+    match words[0].as_str() {
+        "timeout" => {
+            let raw = arg(1, "seconds")?;
+            let seconds = raw
+                .parse::<u64>()
+                .map_err(|_| format!("`timeout {raw}`: the timeout is not a number of seconds"))?;
+            let command = arg(2, "command")?;
+            events.timeouts.push(Timeout { seconds, command });
+            if words.get(3).is_some_and(|w| w == "resume") {
+                arg(4, "resume command")?;
+                Ok(&words[5..])
+            } else {
+                Ok(&words[3..])
+            }
+        }
+        "before-sleep" | "after-resume" | "lock" | "unlock" | "idlehint" => {
+            let value = arg(1, "argument")?;
+            match words[0].as_str() {
+                "before-sleep" => events.before_sleep.push(value),
+                "lock" => events.lock.push(value),
+                _ => {}
+            }
+            Ok(&words[2..])
+        }
+        other => Err(format!("`{other}` is not a swayidle event")),
+    }
+}
+
+/// Joins the lines of a config or script into logical lines: comment lines dropped, lines
+/// ending in `\` continued.
+fn logical_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for raw in text.lines() {
+        let trimmed = raw.trim();
+        if trimmed.starts_with('#') && current.is_empty() {
+            continue;
+        }
+        if let Some(head) = trimmed.strip_suffix('\\') {
+            current.push_str(head);
+            current.push(' ');
+            continue;
+        }
+        current.push_str(trimmed);
+        if !current.trim().is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        current.clear();
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Replaces `$name` variables (longest names first), as Sway and Hyprland do before they parse
+/// a line.
+fn expand(line: &str, vars: &[(String, String)]) -> String {
+    if !line.contains('$') {
+        return line.to_string();
+    }
+    let mut sorted: Vec<&(String, String)> = vars.iter().collect();
+    sorted.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+    let mut out = line.to_string();
+    for (name, value) in sorted {
+        out = out.replace(&format!("${name}"), value);
+    }
+    out
+}
+
+/// Finds what a config or script starts: swayidle command lines, includes, hypridle.
+/// `vars` carries Sway / Hyprland variables across included files.
+pub fn scan(text: &str, dialect: Dialect, vars: &mut Vec<(String, String)>) -> Scan {
+    let mut found = Scan::default();
+    for line in logical_lines(text) {
+        let line = match dialect {
+            Dialect::Shell => line,
+            _ => expand(&line, vars),
+        };
+        let trimmed = line.trim();
+        let command = match dialect {
+            Dialect::Sway => {
+                let (head, rest) = trimmed
+                    .split_once(char::is_whitespace)
+                    .unwrap_or((trimmed, ""));
+                match head {
+                    "set" => {
+                        if let Some((name, value)) = rest.trim().split_once(char::is_whitespace)
+                            && let Some(name) = name.strip_prefix('$')
+                        {
+                            vars.push((name.to_string(), value.trim().to_string()));
+                        }
+                        continue;
+                    }
+                    "include" => {
+                        found.includes.push(unquote(rest.trim()));
+                        continue;
+                    }
+                    "exec" | "exec_always" => {
+                        rest.trim().trim_start_matches("--no-startup-id").trim()
+                    }
+                    _ => continue,
+                }
+            }
+            Dialect::Hyprland => {
+                let Some((key, value)) = trimmed.split_once('=') else {
+                    continue;
+                };
+                let key = key.trim();
+                let value = strip_hypr_comment(value).trim().to_string();
+                if let Some(name) = key.strip_prefix('$') {
+                    vars.push((name.to_string(), value));
+                    continue;
+                }
+                match key {
+                    "source" => {
+                        found.includes.push(value);
+                        continue;
+                    }
+                    "exec-once" | "exec" => {
+                        note_command(&value, dialect, &mut found);
+                        continue;
+                    }
+                    _ => continue,
+                }
+            }
+            Dialect::Shell => trimmed,
+        };
+        note_command(command, dialect, &mut found);
+    }
+    found
+}
+
+fn unquote(text: &str) -> String {
+    split_words(text)
+        .ok()
+        .and_then(|w| w.into_iter().next())
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// Hyprlang comments start at `#`; `##` is a literal `#`.
+pub fn strip_hypr_comment(value: &str) -> String {
+    let mut out = String::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '#' {
+            if chars.peek() == Some(&'#') {
+                chars.next();
+                out.push('#');
+                continue;
+            }
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Records the swayidle command lines (and hypridle) a command starts.
+fn note_command(command: &str, dialect: Dialect, found: &mut Scan) {
+    if !command.contains("swayidle") && !command.contains("hypridle") {
+        return;
+    }
+    let words = match split_words(command) {
+        Ok(words) => words,
+        Err(err) => {
+            if command.contains("swayidle") {
+                found.invocations.push(Err(err));
+            }
+            return;
+        }
+    };
+    // river: `riverctl map normal $mod L spawn "swayidle …"` is a key binding, not a start.
+    if dialect == Dialect::Shell
+        && words.first().is_some_and(|w| basename(w) == "riverctl")
+        && words.get(1).is_some_and(|w| w != "spawn")
+    {
+        return;
+    }
+    for (i, word) in words.iter().enumerate() {
+        match basename(word) {
+            "swayidle" => {
+                let end = words[i + 1..]
+                    .iter()
+                    .position(|w| is_operator(w))
+                    .map_or(words.len(), |p| i + 1 + p);
+                found.invocations.push(parse_args(&words[i + 1..end]));
+                return;
+            }
+            "hypridle" => found.starts_hypridle = true,
+            _ if word.contains(char::is_whitespace)
+                && (word.contains("swayidle") || word.contains("hypridle")) =>
+            {
+                note_command(word, Dialect::Sway, found);
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_operator(word: &str) -> bool {
+    matches!(word, "&" | "&&" | ";" | "|" | "||")
+}
+
+fn basename(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+/// What a command run on inactivity does, as far as locking goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Starts a screen locker (by name), with the `--grace` seconds it was given, if any.
+    Locker {
+        /// The locker's program name.
+        name: String,
+        /// `--grace <seconds>` (swaylock-effects, hyprlock) on its command line.
+        grace_seconds: Option<f64>,
+    },
+    /// Asks logind to lock the session (`loginctl lock-session`): locks only if the idle
+    /// daemon's lock handler (swayidle `lock`, hypridle `general:lock_cmd`) runs a locker.
+    LockSession,
+    /// Runs a program whose name says "lock" but is not a locker this check knows (a user's
+    /// `lock.sh`), so whether it locks cannot be told.
+    MaybeLocker(String),
+    /// Anything else (turning the screen off, suspending, dimming, a notification).
+    Other,
+}
+
+/// Classifies a command by the programs it runs (looking into `sh -c '…'` and `a || b`).
+pub fn classify(command: &str) -> Action {
+    let words = split_words(command)
+        .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
+    let mut maybe = None;
+    for (i, word) in words.iter().enumerate() {
+        let name = basename(word);
+        if LOCKERS.contains(&name) {
+            let grace = words[i + 1..]
+                .iter()
+                .take_while(|w| !is_operator(w))
+                .enumerate()
+                .find_map(|(j, w)| {
+                    if let Some(v) = w.strip_prefix("--grace=") {
+                        return v.parse::<f64>().ok();
+                    }
+                    (w == "--grace")
+                        .then(|| words.get(i + 2 + j).and_then(|v| v.parse::<f64>().ok()))
+                        .flatten()
+                });
+            return Action::Locker {
+                name: name.to_string(),
+                grace_seconds: grace,
+            };
+        }
+        if name == "loginctl" && words.get(i + 1).is_some_and(|w| w == "lock-session") {
+            return Action::LockSession;
+        }
+        if word.contains(char::is_whitespace) {
+            match classify(word) {
+                Action::Other => {}
+                found => return found,
+            }
+        }
+        let lower = name.to_ascii_lowercase();
+        if maybe.is_none() && lower.contains("lock") && !lower.contains("block") {
+            maybe = Some(word.clone());
+        }
+    }
+    maybe.map_or(Action::Other, Action::MaybeLocker)
+}
+
+/// swaylock's config file (`~/.config/swaylock/config`: long options without `--`, one per
+/// line): the `grace=<seconds>` of swaylock-effects, if set.
+pub fn swaylock_config_grace(text: &str) -> Option<f64> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("grace="))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_a_shell() {
+        assert_eq!(
+            split_words(r#"swayidle -w timeout 600 'swaymsg "output * power off"' resume x"#)
+                .unwrap(),
+            vec![
+                "swayidle",
+                "-w",
+                "timeout",
+                "600",
+                "swaymsg \"output * power off\"",
+                "resume",
+                "x"
+            ]
+        );
+        assert!(split_words("timeout 300 'swaylock").is_err());
+    }
+
+    #[test]
+    fn river_spawn_is_read_and_key_bindings_are_not() {
+        // The shape of the river line quoted in docs/research/issue-22-linux-desktop.md §1.
+        let init = "riverctl spawn \"swayidle -w timeout 300 'swaylock -f' timeout 600 'systemctl suspend' before-sleep 'swaylock -f'\"\n\
+                    riverctl map normal Super L spawn 'swayidle timeout 1 swaylock'\n";
+        let found = scan(init, Dialect::Shell, &mut Vec::new());
+        assert_eq!(found.invocations.len(), 1);
+        let inv = found.invocations[0].as_ref().unwrap();
+        assert_eq!(inv.events.timeouts[0].seconds, 300);
+        assert_eq!(inv.events.timeouts[1].command, "systemctl suspend");
+    }
+
+    #[test]
+    fn sway_variables_and_bindings() {
+        let conf = "set $lock swaylock -f\nbindsym $mod+l exec swayidle timeout 1 '$lock'\nexec swayidle -w timeout 300 '$lock'\ninclude ~/.config/sway/config.d/*\n";
+        let found = scan(conf, Dialect::Sway, &mut Vec::new());
+        assert_eq!(found.invocations.len(), 1);
+        let inv = found.invocations[0].as_ref().unwrap();
+        assert_eq!(inv.events.timeouts[0].command, "swaylock -f");
+        assert_eq!(found.includes, vec!["~/.config/sway/config.d/*"]);
+    }
+
+    #[test]
+    fn commands_are_classified() {
+        assert!(matches!(
+            classify("swaylock -f --grace 10"),
+            Action::Locker { grace_seconds: Some(g), .. } if g == 10.0
+        ));
+        assert!(matches!(
+            classify("pidof hyprlock || hyprlock"),
+            Action::Locker { .. }
+        ));
+        assert_eq!(classify("loginctl lock-session"), Action::LockSession);
+        assert_eq!(classify("swaymsg \"output * power off\""), Action::Other);
+        assert_eq!(
+            classify("~/.config/swaylock/lock.sh 50"),
+            Action::MaybeLocker("~/.config/swaylock/lock.sh".into())
+        );
+        assert!(matches!(
+            classify("sh -c 'chayang && swaylock -f'"),
+            Action::Locker { .. }
+        ));
+    }
+
+    #[test]
+    fn unknown_events_are_errors() {
+        assert!(parse_config("timeout abc 'swaylock'\n").is_err());
+        assert!(parse_config("frobnicate 3\n").is_err());
+        let e = parse_config("# comment\n\ntimeout 300 'swaylock -f -c 000000'\nbefore-sleep 'swaylock -f -c 000000'\n").unwrap();
+        assert_eq!(e.timeouts.len(), 1);
+        assert_eq!(e.before_sleep.len(), 1);
+    }
+}

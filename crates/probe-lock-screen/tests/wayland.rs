@@ -1,0 +1,361 @@
+//! Sway, Hyprland and river end to end through the Linux plan, on the compositors' published
+//! configs (`fixtures/linux/wayland/`, each file's first line names its source; the
+//! `constructed` ones say what they were built from) and logind's hints as systemd#14850
+//! shows them.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use devidence_core::{Finding, Observation, Os, Outcome, Policy, ReplayHost, SourceKind, Verdict};
+use devidence_testkit::probe::{Fixtures, judge, judge_with_policy, rejudge};
+use probe_lock_screen::probe;
+
+const LINUX: Fixtures = Fixtures::new(env!("CARGO_MANIFEST_DIR"), "linux");
+
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\n\
+alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n\
+bob:x:1001:1001:Bob,,,:/home/bob:/bin/bash\n";
+
+/// Sessions as (id, uid, user, Desktop) in systemd 252 `loginctl` formats, all Wayland.
+fn machine(sessions: &[(&str, u32, &str, &str)]) -> ReplayHost {
+    let mut host = ReplayHost::new();
+    let listing: String = sessions
+        .iter()
+        .map(|(id, uid, user, _)| format!("{id:>7} {uid} {user} seat0 tty2\n"))
+        .collect();
+    host.command("loginctl list-sessions --no-legend", 0, &listing);
+    for (id, uid, user, desktop) in sessions {
+        host.command(
+            &format!(
+                "loginctl show-session {id} -p Name -p User -p Type -p Class -p Active -p Desktop"
+            ),
+            0,
+            &format!(
+                "Name={user}\nUser={uid}\nType=wayland\nClass=user\nActive=yes\nDesktop={desktop}\n"
+            ),
+        );
+    }
+    host.file("/etc/passwd", PASSWD);
+    host
+}
+
+fn config(name: &str) -> String {
+    LINUX.text(&format!("wayland/{name}"))
+}
+
+fn fact<'a>(f: &'a Finding, key: &str) -> &'a str {
+    f.facts
+        .get(key)
+        .unwrap_or_else(|| panic!("no fact {key} in {:#?}", f.facts))
+}
+
+fn reason(f: &Finding) -> &str {
+    match &f.verdict {
+        Verdict::Unknown { reason } => reason,
+        other => panic!("expected unknown, got {other:?}: {}", f.summary),
+    }
+}
+
+fn sway(name: &str) -> ReplayHost {
+    let mut host = machine(&[("2", 1000, "alice", "sway")]);
+    host.user_file("alice", "/home/alice/.config/sway/config", &config(name));
+    host
+}
+
+#[test]
+fn sway_swayidle_locking_at_300_s_with_swaylock_passes() {
+    let f = judge(
+        probe,
+        &sway("sway-config-idle-example-uncommented-constructed.config"),
+        Os::Linux,
+    );
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert_eq!(fact(&f, "user.alice.desktop"), "Sway");
+    assert_eq!(fact(&f, "user.alice.idle_delay_s"), "300");
+    assert_eq!(fact(&f, "user.alice.lock_delay_s"), "0");
+    assert!(
+        fact(&f, "user.alice.lock_timeouts").contains(
+            "300 s: `swaylock -f -c 000000` (swayidle (/home/alice/.config/sway/config))"
+        ),
+        "{:#?}",
+        f.facts
+    );
+    assert!(fact(&f, "user.alice.other_timeouts").contains("600 s"));
+    assert!(fact(&f, "user.alice.before_sleep").contains("swaylock -f -c 000000"));
+    // The locker asks for the password at once, and the fact says so.
+    assert!(
+        fact(&f, "user.alice.lock_delay_source")
+            .contains("swaylock asks for the password as soon as it locks")
+    );
+    assert!(fact(&f, "user.alice.password_required").starts_with("true (a screen locker asks"));
+    // Read with alice's rights.
+    let read = f
+        .observations
+        .iter()
+        .find(|o| o.source == "/home/alice/.config/sway/config")
+        .unwrap();
+    assert_eq!(read.as_user.as_deref(), Some("alice"));
+    assert!(f.summary.contains("alice (Sway"), "{}", f.summary);
+    assert_eq!(rejudge(&f, probe).verdict, Verdict::Pass);
+}
+
+#[test]
+fn sway_locking_later_than_the_policy_allows_fails() {
+    let policy = Policy {
+        max_lock_idle_seconds: 240,
+        ..Policy::default()
+    };
+    let f = judge_with_policy(
+        probe,
+        &sway("sway-config-idle-example-uncommented-constructed.config"),
+        Os::Linux,
+        &policy,
+    );
+    assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
+    assert!(
+        f.summary.contains("only after 5 min of inactivity"),
+        "{}",
+        f.summary
+    );
+    let fix = f.remediation.as_deref().unwrap();
+    assert!(fix.contains("~/.config/sway/config"), "{fix}");
+    assert!(
+        fix.contains("exec swayidle -w timeout 240 'swaylock -f'"),
+        "{fix}"
+    );
+}
+
+#[test]
+fn swayidle_that_only_turns_the_display_off_fails() {
+    let f = judge(
+        probe,
+        &sway("sway-config-dpms-only-constructed.config"),
+        Os::Linux,
+    );
+    assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
+    assert!(
+        f.summary
+            .contains("automatic screen lock is off (no idle timeout in /home/alice/.config/sway/config starts a screen locker)"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(fact(&f, "user.alice.lock_timeouts"), "none");
+    assert!(
+        fact(&f, "user.alice.other_timeouts").contains("600 s: `swaymsg \"output * power off\"`"),
+        "{:#?}",
+        f.facts
+    );
+    assert_eq!(fact(&f, "user.alice.lock_enabled"), "false");
+}
+
+#[test]
+fn sways_shipped_config_with_its_idle_block_commented_out_fails() {
+    let f = judge(probe, &sway("sway-config.in-6959a78a.config"), Os::Linux);
+    assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
+    assert!(
+        f.summary.contains("no swayidle or hypridle is started"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(fact(&f, "user.alice.idle_daemon"), "none found");
+    assert!(f.remediation.as_deref().unwrap().contains("Sway:"));
+}
+
+#[test]
+fn swayidles_own_config_file_is_read_when_the_sway_config_does_not_start_it() {
+    let mut host = sway("sway-config.in-6959a78a.config");
+    host.user_file(
+        "alice",
+        "/home/alice/.config/swayidle/config",
+        &config("swayidle-config-manpage-constructed"),
+    );
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert!(
+        fact(&f, "user.alice.idle_daemon").contains("what starts swayidle was not found"),
+        "{:#?}",
+        f.facts
+    );
+    assert_eq!(fact(&f, "user.alice.idle_delay_s"), "300");
+}
+
+#[test]
+fn an_unreadable_sway_config_is_unknown_never_a_failure() {
+    let mut host = machine(&[("2", 1000, "alice", "sway")]);
+    let mut refused = Observation::new(
+        SourceKind::File,
+        "/home/alice/.config/sway/config",
+        Outcome::Refused {
+            reason: "permission denied".into(),
+        },
+    );
+    refused.as_user = Some("alice".into());
+    host.add(refused);
+    host.command(
+        "loginctl show-session 2 -p IdleHint -p IdleSinceHint -p LockedHint",
+        0,
+        &config("loginctl-show-session-hints-systemd-14850.txt"),
+    );
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("/home/alice/.config/sway/config could not be read"),
+        "{why}"
+    );
+    assert!(why.contains("IdleHint=no, LockedHint=no"), "{why}");
+}
+
+fn hyprland(user: &str, home: &str) -> impl Fn(&mut ReplayHost) {
+    let user = user.to_string();
+    let home = home.to_string();
+    move |host: &mut ReplayHost| {
+        host.user_file(
+            &user,
+            &format!("{home}/.config/hypr/hypridle.conf"),
+            &config("hypridle-example-ff41dd6d.conf"),
+        );
+        host.user_file(
+            &user,
+            &format!("{home}/.config/hypr/hyprlock.conf"),
+            &config("hyprlock-example-37f615cf.conf"),
+        );
+    }
+}
+
+#[test]
+fn hypridle_locking_through_lock_session_and_hyprlock_passes() {
+    let mut host = machine(&[("2", 1000, "alice", "Hyprland")]);
+    hyprland("alice", "/home/alice")(&mut host);
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert_eq!(fact(&f, "user.alice.desktop"), "Hyprland");
+    assert_eq!(fact(&f, "user.alice.idle_delay_s"), "300");
+    assert!(
+        fact(&f, "user.alice.lock_timeouts").contains(
+            "300 s: `loginctl lock-session` (hypridle listener (/home/alice/.config/hypr/hypridle.conf)): starts hyprlock through hypridle general:lock_cmd `pidof hyprlock || hyprlock`"
+        ),
+        "{:#?}",
+        f.facts
+    );
+    // The dimming, keyboard-light, display-off and suspend listeners are not locks.
+    assert!(fact(&f, "user.alice.other_timeouts").contains("150 s: `brightnessctl -s set 10`"));
+    assert!(fact(&f, "user.alice.other_timeouts").contains("1800 s: `systemctl suspend`"));
+    assert_eq!(fact(&f, "user.alice.lock_delay_s"), "0");
+    assert!(
+        fact(&f, "user.alice.lock_delay_source")
+            .contains("general:grace not set in /home/alice/.config/hypr/hyprlock.conf"),
+        "{:#?}",
+        f.facts
+    );
+    assert!(fact(&f, "user.alice.idle_daemon").contains("it may be a systemd user service"));
+}
+
+#[test]
+fn hypridle_whose_lock_command_is_a_notification_fails() {
+    let mut host = machine(&[("2", 1000, "alice", "Hyprland")]);
+    host.user_file(
+        "alice",
+        "/home/alice/.config/hypr/hypridle.conf",
+        &config("hypridle-readme-notify-ff41dd6d.conf"),
+    );
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
+    assert!(
+        fact(&f, "user.alice.other_timeouts").contains("500 s: `notify-send \"You are idle!\"`"),
+        "{:#?}",
+        f.facts
+    );
+    let fix = f.remediation.as_deref().unwrap();
+    assert!(
+        fix.contains("~/.config/hypr/hypridle.conf") && fix.contains("listener"),
+        "{fix}"
+    );
+}
+
+#[test]
+fn river_without_a_readable_idle_config_is_unknown_naming_logind_hints() {
+    let mut host = machine(&[("2", 1000, "alice", "river")]);
+    host.user_file(
+        "alice",
+        "/home/alice/.config/river/init",
+        &config("river-classic-example-init-b1af960e"),
+    );
+    host.command(
+        "loginctl show-session 2 -p IdleHint -p IdleSinceHint -p LockedHint",
+        0,
+        &config("loginctl-show-session-hints-systemd-14850.txt"),
+    );
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("river init /home/alice/.config/river/init starts no swayidle"),
+        "{why}"
+    );
+    assert!(
+        why.contains("session 2: IdleHint=no, LockedHint=no, IdleSinceHint=0"),
+        "{why}"
+    );
+    assert!(why.contains("not its lock settings"), "{why}");
+    assert_eq!(fact(&f, "user.alice.session.2.idle_hint"), "no");
+    assert_eq!(fact(&f, "user.alice.session.2.locked_hint"), "no");
+    assert_eq!(fact(&f, "user.alice.session.2.idle_since_hint_us"), "0");
+    assert!(fact(&f, "user.alice.session.2.hints_reading").starts_with("in use and not locked"));
+    assert!(f.remediation.as_deref().unwrap().contains("river:"));
+}
+
+#[test]
+fn river_without_an_init_is_unknown_and_unreadable_hints_are_said() {
+    let host = machine(&[("2", 1000, "alice", "river")]);
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("/home/alice/.config/river/init does not exist"),
+        "{why}"
+    );
+    assert!(why.contains("session 2: not read"), "{why}");
+    assert!(fact(&f, "user.alice.session.2.hints").starts_with("not read"));
+}
+
+#[test]
+fn two_people_one_on_sway_one_on_hyprland_are_both_checked_and_named() {
+    let mut host = machine(&[("2", 1000, "alice", "sway"), ("5", 1001, "bob", "Hyprland")]);
+    host.user_file(
+        "alice",
+        "/home/alice/.config/sway/config",
+        &config("sway-config-idle-example-uncommented-constructed.config"),
+    );
+    hyprland("bob", "/home/bob")(&mut host);
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert!(
+        f.summary
+            .contains("alice (Sway: password needed after 5 min"),
+        "{}",
+        f.summary
+    );
+    assert!(
+        f.summary
+            .contains("bob (Hyprland: password needed after 5 min"),
+        "{}",
+        f.summary
+    );
+    assert_eq!(fact(&f, "user.alice.desktop"), "Sway");
+    assert_eq!(fact(&f, "user.bob.desktop"), "Hyprland");
+    assert!(fact(&f, "user.bob.result").starts_with("pass"));
+
+    // bob's hypridle swapped for the README's notification example: bob fails, alice still passes.
+    let mut host = machine(&[("2", 1000, "alice", "sway"), ("5", 1001, "bob", "Hyprland")]);
+    host.user_file(
+        "alice",
+        "/home/alice/.config/sway/config",
+        &config("sway-config-idle-example-uncommented-constructed.config"),
+    );
+    host.user_file(
+        "bob",
+        "/home/bob/.config/hypr/hypridle.conf",
+        &config("hypridle-readme-notify-ff41dd6d.conf"),
+    );
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
+    assert!(f.summary.contains("bob (Hyprland)"), "{}", f.summary);
+    assert!(!f.summary.contains("alice (Sway)"), "{}", f.summary);
+    assert!(fact(&f, "user.alice.result").starts_with("pass"));
+}
