@@ -5,6 +5,7 @@
 //! the places where something was found are recorded, so the evidence shows the hits without
 //! flooding it with empty directories.
 
+use crate::builtin::PolicySource;
 use crate::catalog::{self, Product};
 use crate::parse::linux::{Package, parse_dpkg_list, parse_flatpak_list, parse_rpm_list};
 use crate::policy::{Hit, Notes, Survey};
@@ -28,7 +29,11 @@ pub struct Facts {
 /// Chromium-family user-data folders on Linux, relative to a home directory, and how each
 /// browser is installed (its packages, flatpak or snap; the folder a tarball or AUR build
 /// installs to). Each holds profile folders (`Default`, `Profile 1`, …) with an
-/// `Extensions/<id>/` tree.
+/// `Extensions/<id>/` tree. The sandboxed ones (docs/research/issue-22-linux-desktop.md §5):
+/// Flatpak keeps a browser's settings in `~/.var/app/<id>/config` (flatpak/flatpak#1214);
+/// Chrome's and Edge's from Bitwarden's `native-messaging.main.ts` @01e5d67a and flathub's
+/// `chrome.sh`, Chromium's, Brave's and Vivaldi's and the Chromium snap's from osquery's
+/// `chrome/utils.cpp` @a5b14f63.
 pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
     ChromiumDir {
         browser: "Google Chrome",
@@ -94,6 +99,10 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
             Install::Path("/opt/brave-bin", "brave"),
         ],
     },
+    // UNVERIFIED: no published source gives the Brave snap's profile folder (only
+    // unattributed scripts mention it; docs/research/issue-22-linux-desktop.md §5). Kept so a
+    // Brave snap is not silently skipped; an extension here still counts only when the
+    // preferences enable it and the `brave` snap is installed.
     ChromiumDir {
         browser: "Brave (snap)",
         dir: "snap/brave/current/.config/BraveSoftware/Brave-Browser",
@@ -145,11 +154,32 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
             Install::Path("/opt/vivaldi", "vivaldi"),
         ],
     },
+    // osquery `chrome/utils.cpp` @a5b14f63 line 115.
+    ChromiumDir {
+        browser: "Vivaldi (flatpak)",
+        dir: ".var/app/com.vivaldi.Vivaldi/config/vivaldi",
+        installed: &[Install::Flatpak("com.vivaldi.Vivaldi")],
+    },
+];
+
+/// Where Firefox on Linux reads enterprise policies: `/etc/firefox/policies` (mozilla
+/// policy-templates `docs/index.md`) and the `distribution` folder of the installation
+/// directory, "which varies by distribution": the folders ComplianceAsCode/content's Firefox
+/// remediation (`firefox_preferences-password_store.sh`) lists, and Debian's firefox-esr.
+pub(crate) const FIREFOX_POLICIES: &[PolicySource] = &[
+    PolicySource::Json("/etc/firefox/policies"),
+    PolicySource::Json("/usr/lib/firefox/distribution"),
+    PolicySource::Json("/usr/lib64/firefox/distribution"),
+    PolicySource::Json("/usr/lib/firefox-esr/distribution"),
+    PolicySource::Json("/usr/local/lib/firefox/distribution"),
 ];
 
 /// Firefox-family profile roots (the directory holding `profiles.ini`), relative to a home
 /// directory. Firefox 147+ creates new profiles under the XDG path when `~/.mozilla` is absent
-/// (recorded with firefox-esr 153 on Debian 12).
+/// (recorded with firefox-esr 153 on Debian 12; osquery `browser_firefox.cpp` @a5b14f63, which
+/// also gives the snap's). The Flatpak's legacy root is in browserpass/browserpass-native#93,
+/// its 147+ XDG root in FlyinPancake/1password-flatpak-browser-integration#8 and
+/// Frewacom/pywalfox#165.
 pub const FIREFOX_DIRS: &[(&str, &str)] = &[
     ("Firefox", ".mozilla/firefox"),
     ("Firefox", ".config/mozilla/firefox"),
@@ -178,7 +208,7 @@ pub const FIREFOX_SYSTEM_ADDON_DIRS: &[&str] = &[
 pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    let mut shared = Shared::new(CHROMIUM_DIRS);
+    let mut shared = Shared::new(CHROMIUM_DIRS, FIREFOX_POLICIES);
 
     let deb = deb_packages(run, &mut survey, &mut shared);
     let rpm = rpm_packages(run, &mut survey, &mut shared);

@@ -1,6 +1,8 @@
 //! The macOS plan: apps in `/Applications` and each person's `~/Applications`, apps Spotlight
-//! finds by bundle identifier anywhere on the disk, and every person's browser extensions.
+//! finds by bundle identifier anywhere on the disk, and every person's browser extensions and
+//! Safari's password AutoFill setting.
 
+use crate::builtin::{self, PolicySource};
 use crate::catalog::CATALOG;
 use crate::parse::macos::product_for_app;
 use crate::policy::{Hit, Notes, Survey};
@@ -96,6 +98,13 @@ const fn chromium(
 /// Firefox-family profile roots on macOS, relative to a home directory.
 pub const FIREFOX_DIRS: &[(&str, &str)] = &[("Firefox", "Library/Application Support/Firefox")];
 
+/// Where Firefox on macOS reads a `policies.json` (mozilla policy-templates `docs/index.md`:
+/// `Firefox.app/Contents/Resources/distribution`). Configuration profiles
+/// (`org.mozilla.firefox`) are not read.
+pub(crate) const FIREFOX_POLICIES: &[PolicySource] = &[PolicySource::Json(
+    "/Applications/Firefox.app/Contents/Resources/distribution",
+)];
+
 /// `mdfind` for one product's bundle identifiers (Spotlight; empty when indexing is off).
 pub fn spotlight_command(bundle_ids: &[&str]) -> CommandSpec {
     let query = bundle_ids
@@ -149,7 +158,7 @@ fn applications(
 pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    let mut shared = Shared::new(CHROMIUM_DIRS);
+    let mut shared = Shared::new(CHROMIUM_DIRS, FIREFOX_POLICIES);
     match applications(run, "/Applications", None, "system-wide", &mut survey) {
         Ok(apps) => {
             run.fact(
@@ -246,6 +255,9 @@ pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
             &mut survey,
             &mut notes,
         );
+        survey
+            .builtin
+            .push(builtin::safari(run, user, &whose("Safari")));
         run.fact(
             format!("user.{name}"),
             if looked.is_empty() {

@@ -1,13 +1,15 @@
 //! Facts in, verdict out: any installed password manager passes; nothing found fails only when
 //! every source was read; otherwise the probe says what it could not read. A browser extension
 //! counts only when its profile registers and enables it in an installed browser
-//! (`conclude_chromium`, `conclude_firefox`).
+//! (`conclude_chromium`, `conclude_firefox`). A browser's own password manager (Firefox's saved
+//! logins, Safari's AutoFill) is always recorded and counts only when the policy's
+//! `count_browser_password_managers` is on ([`BuiltIn::counted`]).
 
 use crate::catalog::Product;
 use crate::parse::browsers::Addon;
 use crate::scan::{AddonOnDisk, ChromiumProfile};
 use crate::{linux, macos, windows};
-use devidence_core::Conclusion;
+use devidence_core::{Conclusion, Policy};
 
 /// One place a password manager was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +48,161 @@ pub struct Survey {
     pub read: Vec<String>,
     /// Sources that exist but could not be read, each with the reason.
     pub unreadable: Vec<String>,
+    /// The browsers' own password managers seen, one per person's profile (facts; counted
+    /// only when the policy says so).
+    pub builtin: Vec<BuiltIn>,
+}
+
+/// The product name a counted Firefox-family built-in password manager is reported under.
+pub const FIREFOX_BUILTIN: &str = "Firefox built-in password manager";
+/// The product name a counted Safari password AutoFill is reported under.
+pub const SAFARI_BUILTIN: &str = "Safari built-in password manager";
+
+/// A browser's own password manager as one person's profile shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltIn {
+    /// The browser as reports name it (`Firefox`, `Firefox (flatpak)`, `Safari`).
+    pub browser: String,
+    /// Whose: `user alice, Firefox profile d4pq595x.default-esr`.
+    pub whose: String,
+    /// What was read.
+    pub state: BuiltInState,
+}
+
+/// What a profile showed about its browser's own password manager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BuiltInState {
+    /// A Firefox-family profile.
+    Firefox {
+        /// How many entries `logins.json` has (0 when there is none), or why it could not be
+        /// read. Nothing else of the file is kept.
+        saved_logins: Result<usize, String>,
+        /// Whether Firefox saves and fills logins (`signon.rememberSignons` after the
+        /// policies, `user.js` and `prefs.js`) and where that came from, or why it could not
+        /// be read.
+        saving: Result<(bool, String), String>,
+    },
+    /// Safari's `AutoFillPasswords` for one person.
+    Safari(SafariAutoFill),
+}
+
+/// Safari's "AutoFill user names and passwords" setting (`AutoFillPasswords` in its container
+/// preferences). Safari keeps the passwords themselves in the Keychain (the Passwords app), so
+/// the setting is what there is to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SafariAutoFill {
+    /// The key is set: on or off.
+    Set(bool),
+    /// The preferences file has no `AutoFillPasswords` (what Safari does then is not
+    /// documented in any source found).
+    NotSet,
+    /// The person has no Safari preferences (Safari never opened for them).
+    NoPreferences,
+    /// The preferences could not be read, and why (macOS 26 keeps them inside Safari's
+    /// sandbox).
+    Unreadable(String),
+}
+
+/// What a built-in password manager counts as when the policy counts them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// A password manager in use.
+    Hit(Hit),
+    /// Not one (saving off, no saved logins), and why.
+    No(String),
+    /// Could not be told: unreadable, never a hit and never proof of none.
+    Unreadable(String),
+}
+
+impl BuiltIn {
+    /// The fact recorded for it, e.g. `Firefox (user alice, Firefox profile x): 12 saved
+    /// logins; password saving on (Firefox's default)`.
+    pub fn describe(&self) -> String {
+        let what = match &self.state {
+            BuiltInState::Firefox {
+                saved_logins,
+                saving,
+            } => {
+                let logins = match saved_logins {
+                    Ok(n) => plural(*n, "saved login"),
+                    Err(why) => format!("saved logins unreadable ({why})"),
+                };
+                let saving = match saving {
+                    Ok((on, why)) => {
+                        format!("password saving {} ({why})", if *on { "on" } else { "off" })
+                    }
+                    Err(why) => format!("password saving unreadable ({why})"),
+                };
+                format!("{logins}; {saving}")
+            }
+            BuiltInState::Safari(autofill) => match autofill {
+                SafariAutoFill::Set(on) => format!(
+                    "AutoFill user names and passwords {} (AutoFillPasswords {on})",
+                    if *on { "on" } else { "off" }
+                ),
+                SafariAutoFill::NotSet => "AutoFillPasswords not set".into(),
+                SafariAutoFill::NoPreferences => {
+                    "no Safari preferences (Safari not opened by this person)".into()
+                }
+                SafariAutoFill::Unreadable(why) => format!("AutoFillPasswords unreadable: {why}"),
+            },
+        };
+        format!("{} ({}): {what}", self.browser, self.whose)
+    }
+
+    /// What it counts as when the policy counts built-in password managers: Firefox when
+    /// password saving is on and at least one login is saved; Safari when AutoFill of user
+    /// names and passwords is on.
+    pub fn counted(&self) -> Counted {
+        let about = || format!("{} ({})", self.browser, self.whose);
+        match &self.state {
+            BuiltInState::Firefox {
+                saved_logins,
+                saving,
+            } => match (saved_logins, saving) {
+                (_, Ok((false, why))) => Counted::No(format!("{}: password saving off ({why})", about())),
+                (Ok(0), _) => Counted::No(format!("{}: no saved logins", about())),
+                (Err(why), _) | (_, Err(why)) => Counted::Unreadable(format!(
+                    "whether {}'s built-in password manager is in use ({why})",
+                    about()
+                )),
+                (Ok(n), Ok((true, why))) => Counted::Hit(Hit {
+                    product: FIREFOX_BUILTIN,
+                    how: format!(
+                        "{} profile with {}, password saving on ({why})",
+                        self.browser,
+                        plural(*n, "saved login")
+                    ),
+                    whose: self.whose.clone(),
+                }),
+            },
+            BuiltInState::Safari(autofill) => match autofill {
+                SafariAutoFill::Set(true) => Counted::Hit(Hit {
+                    product: SAFARI_BUILTIN,
+                    how: "Safari AutoFill of user names and passwords on (AutoFillPasswords true; the passwords are in the Keychain)".into(),
+                    whose: self.whose.clone(),
+                }),
+                SafariAutoFill::Set(false) => {
+                    Counted::No(format!("{}: AutoFillPasswords false", about()))
+                }
+                SafariAutoFill::NoPreferences => {
+                    Counted::No(format!("{}: Safari never opened", about()))
+                }
+                SafariAutoFill::NotSet => Counted::Unreadable(format!(
+                    "whether Safari AutoFills passwords for {} (AutoFillPasswords is not set, and Safari's default is not documented)",
+                    self.whose
+                )),
+                SafariAutoFill::Unreadable(why) => Counted::Unreadable(format!(
+                    "whether Safari AutoFills passwords for {} ({why})",
+                    self.whose
+                )),
+            },
+        }
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// What the plan saw but did not count, and where it stopped short: facts for the report,
@@ -66,26 +223,42 @@ pub const INSTALL_REMEDY: &str = "Install the company's approved password manage
 pub const INSTALL_REMEDY_DESKTOP: &str = "Install the company's approved password manager (for example 1Password, Bitwarden or KeePassXC from the vendor's site or the company portal) and its browser extension in the browser profiles you use.";
 
 /// The Linux verdict: the survey of packages, system folders and every person's apps and
-/// browser profiles.
-pub fn conclude_linux(facts: &linux::Facts) -> Conclusion {
-    conclude_survey(&facts.survey, INSTALL_REMEDY)
+/// browser profiles (their built-in password managers counted as `policy` says).
+pub fn conclude_linux(facts: &linux::Facts, policy: &Policy) -> Conclusion {
+    conclude_survey(&facts.survey, INSTALL_REMEDY, policy)
 }
 
 /// The macOS verdict: the survey of the Applications folders, Spotlight and every person's
-/// browser profiles.
-pub fn conclude_macos(facts: &macos::Facts) -> Conclusion {
-    conclude_survey(&facts.survey, INSTALL_REMEDY_DESKTOP)
+/// browser profiles and Safari setting (built-in password managers counted as `policy` says).
+pub fn conclude_macos(facts: &macos::Facts, policy: &Policy) -> Conclusion {
+    conclude_survey(&facts.survey, INSTALL_REMEDY_DESKTOP, policy)
 }
 
 /// The Windows verdict: the survey of the installed programs and every person's browser
-/// profiles.
-pub fn conclude_windows(facts: &windows::Facts) -> Conclusion {
-    conclude_survey(&facts.survey, INSTALL_REMEDY_DESKTOP)
+/// profiles (their built-in password managers counted as `policy` says).
+pub fn conclude_windows(facts: &windows::Facts, policy: &Policy) -> Conclusion {
+    conclude_survey(&facts.survey, INSTALL_REMEDY_DESKTOP, policy)
 }
 
 /// Any hit passes; nothing found fails (with `install_remedy`) only when every source was
-/// read; otherwise unknown, naming what could not be read.
-fn conclude_survey(survey: &Survey, install_remedy: &str) -> Conclusion {
+/// read; otherwise unknown, naming what could not be read. The built-in password managers
+/// join the hits (and, when unreadable, the unreadable sources) only when
+/// `policy.count_browser_password_managers` is on; otherwise a failure names the ones that
+/// would have counted.
+fn conclude_survey(survey: &Survey, install_remedy: &str, policy: &Policy) -> Conclusion {
+    let mut counted = survey.clone();
+    let mut uncounted = Vec::new();
+    for builtin in &survey.builtin {
+        match (policy.count_browser_password_managers, builtin.counted()) {
+            (true, Counted::Hit(hit)) => counted.hits.push(hit),
+            (true, Counted::Unreadable(what)) => counted.unreadable.push(what),
+            (false, Counted::Hit(hit)) => {
+                uncounted.push(format!("{} ({})", hit.product, hit.whose))
+            }
+            _ => {}
+        }
+    }
+    let survey = &counted;
     if !survey.hits.is_empty() {
         let mut products: Vec<&str> = Vec::new();
         for hit in &survey.hits {
@@ -125,13 +298,17 @@ fn conclude_survey(survey: &Survey, install_remedy: &str) -> Conclusion {
             Some("Run the agent as root so it can read every user's home directory.".into()),
         );
     }
-    Conclusion::fail(
-        format!(
-            "No password manager was found in {}.",
-            survey.read.join(", ")
-        ),
-        install_remedy,
-    )
+    let mut summary = format!(
+        "No password manager was found in {}.",
+        survey.read.join(", ")
+    );
+    if !uncounted.is_empty() {
+        summary.push_str(&format!(
+            " Not counted because the policy's count_browser_password_managers is off: {}.",
+            uncounted.join("; ")
+        ));
+    }
+    Conclusion::fail(summary, install_remedy)
 }
 
 /// What one catalogue extension found in a browser profile counts as.
@@ -300,14 +477,18 @@ mod tests {
             (vec![], vec![], vec![], "UNKNOWN"),
         ];
         for (hits, read, unreadable, want) in table {
-            let d = conclude_linux(&linux::Facts {
-                survey: Survey {
-                    hits,
-                    read,
-                    unreadable,
+            let d = conclude_linux(
+                &linux::Facts {
+                    survey: Survey {
+                        hits,
+                        read,
+                        unreadable,
+                        ..Survey::default()
+                    },
+                    ..linux::Facts::default()
                 },
-                ..linux::Facts::default()
-            });
+                &Policy::default(),
+            );
             assert_eq!(d.verdict.label(), want, "{d:?}");
             assert_eq!(d.remediation.is_none(), want == "PASS");
         }
@@ -315,13 +496,16 @@ mod tests {
 
     #[test]
     fn pass_summary_names_products_once() {
-        let d = conclude_linux(&linux::Facts {
-            survey: Survey {
-                hits: vec![hit("KeePassXC"), hit("Bitwarden"), hit("KeePassXC")],
-                ..Survey::default()
+        let d = conclude_linux(
+            &linux::Facts {
+                survey: Survey {
+                    hits: vec![hit("KeePassXC"), hit("Bitwarden"), hit("KeePassXC")],
+                    ..Survey::default()
+                },
+                ..linux::Facts::default()
             },
-            ..linux::Facts::default()
-        });
+            &Policy::default(),
+        );
         assert_eq!(
             d.summary,
             "Found KeePassXC and Bitwarden installed in 3 places, first as KeePassXC: deb package x 1 (system-wide)."

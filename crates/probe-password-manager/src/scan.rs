@@ -1,7 +1,8 @@
 //! Browser extensions in one person's home, the same on every OS: Chromium-family extensions
 //! found in a profile's `Extensions/<id>` folder and confirmed as registered and enabled in its
 //! `Preferences` / `Secure Preferences`, in a browser that is installed; Firefox-family add-ons
-//! confirmed as enabled in each profile's `extensions.json`. Everything in the home is read
+//! confirmed as enabled in each profile's `extensions.json`, and each Firefox profile's own
+//! password manager ([`crate::builtin::firefox_profile`]). Everything in the home is read
 //! with the person's own rights ([`ProbeRun::read_user_file`]); the number of profiles per
 //! browser is capped ([`MAX_PROFILES`]). The OS plans pass the directory tables.
 //!
@@ -9,6 +10,7 @@
 //! [`policy::conclude_chromium`] / [`policy::conclude_firefox`]. It also holds the step every
 //! plan ends with, [`record_survey`].
 
+use crate::builtin::{self, Policies, PolicySource};
 use crate::catalog::{self, Product};
 use crate::parse::browsers::{self, Addon};
 use crate::parse::chromium;
@@ -193,14 +195,20 @@ pub(crate) struct Shared {
     pub(crate) installed: Installed,
     /// Catalogue add-ons in Firefox's system-wide scope.
     pub(crate) firefox_system: Vec<AddonOnDisk>,
+    /// Where the OS keeps Firefox's enterprise policies.
+    pub(crate) firefox_policy_sources: &'static [PolicySource],
+    /// Firefox's enterprise policies, read when the first Firefox profile is found.
+    pub(crate) firefox_policies: Option<Policies>,
 }
 
 impl Shared {
-    /// Nothing read yet, for the browsers of `table`.
-    pub(crate) fn new(table: &'static [ChromiumDir]) -> Shared {
+    /// Nothing read yet, for the browsers of `table` and Firefox's policies in `policies`.
+    pub(crate) fn new(table: &'static [ChromiumDir], policies: &'static [PolicySource]) -> Shared {
         Shared {
             installed: Installed::new(table),
             firefox_system: Vec::new(),
+            firefox_policy_sources: policies,
+            firefox_policies: None,
         }
     }
 }
@@ -387,6 +395,17 @@ pub(crate) fn scan_browsers(
             .collect();
         looked.push(format!("{browser} ({})", short.join(", ")));
         for profile in &profiles {
+            let profile_name = profile.rsplit('/').next().unwrap_or(profile);
+            let place = whose(&format!("{browser} profile {profile_name}"));
+            if let Some(found) = builtin::firefox_profile(
+                run,
+                user,
+                profile,
+                (browser, &place),
+                (shared.firefox_policy_sources, &mut shared.firefox_policies),
+            ) {
+                survey.builtin.push(found);
+            }
             let ext_dir = format!("{profile}/extensions");
             let in_profile = firefox_ids_in(
                 &scan_listing(run, user, &ext_dir, "Firefox add-ons", survey, notes),
@@ -403,8 +422,6 @@ pub(crate) fn scan_browsers(
             if candidates.is_empty() {
                 continue;
             }
-            let profile_name = profile.rsplit('/').next().unwrap_or(profile);
-            let place = whose(&format!("{browser} profile {profile_name}"));
             let json =
                 run.read_user_file_extract(user, &format!("{profile}/extensions.json"), |text| {
                     browsers::extract_extensions_json(text, |id| {
@@ -503,6 +520,9 @@ pub(crate) fn record_survey(run: &mut ProbeRun<'_>, survey: &Survey, notes: &Not
     products.dedup();
     if !products.is_empty() {
         run.fact("products", products.join(", "));
+    }
+    for (i, builtin) in survey.builtin.iter().enumerate() {
+        run.fact(format!("builtin.{:02}", i + 1), builtin.describe());
     }
     for (i, note) in notes.not_counted.iter().enumerate() {
         run.fact(format!("not_counted.{:02}", i + 1), note.clone());

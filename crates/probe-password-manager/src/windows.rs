@@ -6,6 +6,7 @@
 //! person's registry hive, which Windows loads only while they are signed in; for the others
 //! the browser profiles are still scanned and the facts say the hive was not loaded.
 
+use crate::builtin::PolicySource;
 use crate::parse::windows::{Program, parse_uninstall_tree, product_for_display_name};
 use crate::policy::{Hit, Notes, Survey};
 use crate::scan::{BrowserDirs, ChromiumDir, Install, Shared, record_survey, scan_browsers};
@@ -69,6 +70,14 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
     },
 ];
 
+/// Where Firefox on Windows reads enterprise policies: Group Policy's registry key, and a
+/// `policies.json` in a `distribution` folder "where the EXE is located" (mozilla
+/// policy-templates `docs/index.md`; the default install folder).
+pub(crate) const FIREFOX_POLICIES: &[PolicySource] = &[
+    PolicySource::Registry(r"HKLM\SOFTWARE\Policies\Mozilla\Firefox"),
+    PolicySource::Json(r"C:\Program Files\Mozilla Firefox\distribution"),
+];
+
 /// Firefox-family profile roots on Windows, relative to a profile directory.
 pub const FIREFOX_DIRS: &[(&str, &str)] = &[("Firefox", "AppData/Roaming/Mozilla/Firefox")];
 
@@ -128,7 +137,7 @@ fn read_installed_programs(
 pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
     let mut survey = Survey::default();
     let mut notes = Notes::default();
-    let mut shared = Shared::new(CHROMIUM_DIRS);
+    let mut shared = Shared::new(CHROMIUM_DIRS, FIREFOX_POLICIES);
     let profiles = user_profiles(run);
     if profiles.is_empty() {
         // Without the people's profiles no browser was scanned: that is not "none found".
