@@ -104,6 +104,12 @@ pub fn targets() -> Vec<Target> {
         parser!("antivirus/gatekeeper", AV, |t| {
             av::parse::macos::parse_gatekeeper(t)
         }),
+        parser!("antivirus/xprotect_version", AV, |t| {
+            av::parse::macos::parse_xprotect_version(t)
+        }),
+        parser!("antivirus/xprotect_status", AV, |t| {
+            av::parse::macos::parse_xprotect_status(t)
+        }),
         parser!("antivirus/security_center", WINDOWS, |t| {
             av::parse::windows::parse_security_center(t).map(|products| {
                 products
@@ -118,8 +124,28 @@ pub fn targets() -> Vec<Target> {
         }),
         // Automatic updates.
         parser!("auto-updates/macos_preferences", MACOS, |t| {
-            au::parse::macos::parse_preferences(t)
-                .map(|prefs| au::policy::conclude_settings(&prefs, &prefs).len())
+            au::parse::macos::parse_preferences(t).map(|prefs| {
+                au::policy::conclude_settings(&au::policy::Layers {
+                    declared: Ok(&prefs),
+                    managed: &prefs,
+                    local: &prefs,
+                    profile: au::policy::LegacyProfile::Removed,
+                })
+                .len()
+            })
+        }),
+        parser!("auto-updates/macos_ddm_state", MACOS, |t| {
+            au::parse::macos::parse_ddm_state(t)
+        }),
+        parser!("auto-updates/macos_ddm_declaration", AU, |t| {
+            au::parse::macos::parse_declaration(t)
+        }),
+        parser!("auto-updates/macos_product_version", MACOS, |t| {
+            au::parse::macos::parse_product_version(t)
+        }),
+        parser!("auto-updates/rpm_ostreed_conf", AU, |t| {
+            au::parse::linux::ostree::automatic_update_policy(t)
+                .map(|value| au::parse::linux::ostree::parse_policy(&value))
         }),
         parser!("auto-updates/macos_file_missing", MACOS, |t| {
             au::parse::macos::file_missing(t)
@@ -262,6 +288,31 @@ pub fn targets() -> Vec<Target> {
                 file.group_immutable("Daemon"),
             )
         }),
+        parser!("lock-screen/hyprlang", LS, |t| {
+            let file = ls::parse::linux::hyprlang::parse(t);
+            (
+                ls::parse::linux::hyprlang::hypridle(&file),
+                ls::parse::linux::hyprlang::hyprlock_grace(&file),
+            )
+        }),
+        parser!("lock-screen/swayidle_config", LS, |t| {
+            ls::parse::linux::swayidle::parse_config(t)
+        }),
+        parser!("lock-screen/swayidle_command_line", LS, |t| {
+            ls::parse::linux::swayidle::split_words(t)
+                .and_then(|words| ls::parse::linux::swayidle::parse_args(&words))
+        }),
+        parser!("lock-screen/sway_config_scan", LS, |t| {
+            use ls::parse::linux::swayidle::{Dialect, scan};
+            [Dialect::Sway, Dialect::Hyprland, Dialect::Shell]
+                .map(|dialect| scan(t, dialect, &mut Vec::new()))
+        }),
+        parser!("lock-screen/swaylock_config_grace", LS, |t| {
+            ls::parse::linux::swayidle::swaylock_config_grace(t)
+        }),
+        parser!("lock-screen/logind_hints", LS, |t| {
+            ls::parse::linux::logind::parse_hints(t)
+        }),
         parser!("lock-screen/dconf_locks", LS, |t| {
             ls::parse::linux::dconf::parse_locks(t)
         }),
@@ -301,6 +352,32 @@ pub fn targets() -> Vec<Target> {
             ls::parse::windows::parse_powercfg_values(t)
         }),
         // Password manager.
+        parser!("password-manager/firefox_logins", PM, |t| {
+            // The evidence keeps only the extract: it must say what the whole file said.
+            let kept = pm::parse::builtin::extract_logins_json(t);
+            assert_eq!(pm::parse::builtin::extract_logins_json(&kept), kept);
+            let count = pm::parse::builtin::parse_saved_logins(t);
+            if let Ok(n) = count {
+                assert_eq!(pm::parse::builtin::parse_saved_logins(&kept), Ok(n));
+            }
+            count
+        }),
+        parser!("password-manager/firefox_prefs", PM, |t| {
+            let kept = pm::parse::builtin::extract_remember_signons(t);
+            assert_eq!(pm::parse::builtin::extract_remember_signons(&kept), kept);
+            let value = pm::parse::builtin::parse_remember_signons(t);
+            assert_eq!(pm::parse::builtin::parse_remember_signons(&kept), value);
+            value
+        }),
+        parser!("password-manager/firefox_policies", PM, |t| {
+            pm::parse::builtin::parse_policies_json(t)
+        }),
+        parser!("password-manager/plutil_raw_bool", PM, |t| {
+            (
+                pm::parse::builtin::parse_raw_bool(t),
+                pm::parse::builtin::plutil_key_missing(t),
+            )
+        }),
         parser!("password-manager/macos_app", PM, |t| {
             pm::parse::macos::product_for_app(t).is_some()
         }),

@@ -53,69 +53,125 @@ pub fn parse_saved_logins(text: &str) -> Result<usize, String> {
         .ok_or_else(|| "logins.json has no `logins` array".into())
 }
 
-/// Removes `/* … */` blocks and `//` line comments from a preferences file (`prefs.js`,
-/// `user.js`), so a commented-out preference is never read as set. Strings are not tracked:
-/// preference files keep `//` only in comments and URL values, and a URL value never holds
-/// `signon.rememberSignons`.
+/// The preference functions a preferences file (`prefs.js`, `user.js`) or an autoconfig file
+/// sets a value with.
+const PREF_FUNCTIONS: &[&str] = &["user_pref", "pref", "sticky_pref", "lockPref"];
+
+/// A preferences file with its comments (`/* … */`, `//` and `#` to the end of the line)
+/// replaced by a space, as Firefox's preference parser skips them: outside strings only, so a
+/// URL value keeps its `//`, and a comment never joins the tokens around it. An unclosed
+/// `/*` ends the file.
 fn strip_comments(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("/*") {
-        out.push_str(&rest[..start]);
-        rest = match rest[start + 2..].find("*/") {
-            Some(end) => &rest[start + 2 + end + 2..],
-            None => "",
-        };
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                out.push(c);
+                while let Some(inner) = chars.next() {
+                    out.push(inner);
+                    match inner {
+                        '\\' => out.extend(chars.next()),
+                        '\n' => break,
+                        _ if inner == c => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                let mut closed = false;
+                for inner in chars.by_ref() {
+                    if last == '*' && inner == '/' {
+                        closed = true;
+                        break;
+                    }
+                    last = inner;
+                }
+                if !closed {
+                    break;
+                }
+                out.push(' ');
+            }
+            '/' if chars.peek() == Some(&'/') => skip_line(&mut chars, &mut out),
+            '#' => skip_line(&mut chars, &mut out),
+            _ => out.push(c),
+        }
     }
-    out.push_str(rest);
-    out.lines()
-        .map(|line| match line.trim_start().starts_with("//") {
-            true => "",
-            false => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    out
 }
 
-/// The lines of a preferences file the evidence keeps: the active (uncommented) lines that set
-/// `signon.rememberSignons`, each ending in a newline. Applying it to its own output gives the
-/// same text.
-pub fn extract_remember_signons(text: &str) -> String {
+/// Skips a line comment, keeping the newline that ends it.
+fn skip_line(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut String) {
+    for c in chars.by_ref() {
+        if c == '\n' {
+            out.push('\n');
+            return;
+        }
+    }
+}
+
+/// Every `<function>("signon.rememberSignons", true|false)` statement in a preferences file,
+/// in file order, as (function, value). A statement whose value is not a boolean, or a
+/// mention of the name anywhere else (in a comment or another preference's string), is none.
+fn remember_signons_statements(text: &str) -> Vec<(&'static str, bool)> {
+    let text = strip_comments(text);
     let quoted = format!("\"{REMEMBER_SIGNONS}\"");
-    strip_comments(text)
-        .lines()
-        .filter_map(|line| {
-            // The statement only, up to its closing `);` (a trailing comment is dropped).
-            let at = line.find(&quoted)?;
-            let close = at + line[at..].find(')')? + 1;
-            let end = if line[close..].starts_with(';') {
-                close + 1
-            } else {
-                close
-            };
-            Some(format!("{}\n", line[..end].trim()))
-        })
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&quoted).map(|i| from + i) {
+        from = at + quoted.len();
+        let before = text[..at].trim_end();
+        let Some(before) = before.strip_suffix('(') else {
+            continue;
+        };
+        let before = before.trim_end();
+        let Some(function) = PREF_FUNCTIONS.iter().find(|f| {
+            before.strip_suffix(**f).is_some_and(|head| {
+                !head.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            })
+        }) else {
+            continue;
+        };
+        let after = text[from..].trim_start();
+        let Some(after) = after.strip_prefix(',') else {
+            continue;
+        };
+        let after = after.trim_start();
+        let (value, rest) = if let Some(rest) = after.strip_prefix("true") {
+            (true, rest)
+        } else if let Some(rest) = after.strip_prefix("false") {
+            (false, rest)
+        } else {
+            continue;
+        };
+        if rest.trim_start().starts_with(')') {
+            found.push((*function, value));
+        }
+    }
+    found
+}
+
+/// The part of a preferences file the evidence keeps: each active statement that sets
+/// `signon.rememberSignons` to a boolean, rewritten one per line as
+/// `user_pref("signon.rememberSignons", false);` (comments and every other preference
+/// dropped). Applying it to its own output gives the same text, and it gives the same
+/// [`parse_remember_signons`] answer as the whole file.
+pub fn extract_remember_signons(text: &str) -> String {
+    remember_signons_statements(text)
+        .into_iter()
+        .map(|(function, value)| format!("{function}(\"{REMEMBER_SIGNONS}\", {value});\n"))
         .collect()
 }
 
 /// The value a preferences file gives `signon.rememberSignons` (`user_pref("…", false);`),
-/// the last active line winning as Firefox reads them; `None` when the file does not set it
-/// (or sets it to something that is not a boolean).
+/// the last active statement winning as Firefox reads them; `None` when the file does not set
+/// it to a boolean.
 pub fn parse_remember_signons(text: &str) -> Option<bool> {
-    let quoted = format!("\"{REMEMBER_SIGNONS}\"");
-    strip_comments(text)
-        .lines()
-        .filter_map(|line| {
-            let after = &line[line.find(&quoted)? + quoted.len()..];
-            let value = after.trim_start().strip_prefix(',')?;
-            let value = value.split(')').next()?.trim();
-            match value {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => None,
-            }
-        })
-        .next_back()
+    remember_signons_statements(text)
+        .last()
+        .map(|(_, value)| *value)
 }
 
 /// What Firefox's enterprise policies say about saving passwords.
@@ -230,12 +286,44 @@ mod tests {
         assert_eq!(extract_remember_signons(commented), "");
         let mixed = format!("{commented}user_pref(\"signon.rememberSignons\",false); // off\n");
         let kept = extract_remember_signons(&mixed);
-        assert_eq!(kept, "user_pref(\"signon.rememberSignons\",false);\n");
+        assert_eq!(kept, "user_pref(\"signon.rememberSignons\", false);\n");
         assert_eq!(extract_remember_signons(&kept), kept);
         assert_eq!(parse_remember_signons(&kept), Some(false));
         assert_eq!(
             parse_remember_signons("user_pref(\"signon.rememberSignonsX\", false);"),
             None
+        );
+    }
+
+    #[test]
+    fn remember_signons_comments_are_tokens_apart_and_strings_keep_their_slashes() {
+        // A trailing comment that mentions the preference sets nothing.
+        let trailing = "user_pref(\"browser.startup.page\", 3); // user_pref(\"signon.rememberSignons\", false);\n";
+        assert_eq!(parse_remember_signons(trailing), None);
+        let hashed = "# user_pref(\"signon.rememberSignons\", false);\n";
+        assert_eq!(parse_remember_signons(hashed), None);
+        // `//` inside a string value is not a comment; the statement after it counts.
+        let url = "user_pref(\"a.url\", \"https://example.org/\"); user_pref(\"signon.rememberSignons\", false);\n";
+        assert_eq!(parse_remember_signons(url), Some(false));
+        // A comment between `/` and `*` does not join them into a new comment (found by the
+        // fuzzer: the extract then read differently from the file).
+        let joined = "x/ /* a */*y\nuser_pref(\"signon.rememberSignons\", false);\n";
+        let kept = extract_remember_signons(joined);
+        assert_eq!(kept, "user_pref(\"signon.rememberSignons\", false);\n");
+        assert_eq!(extract_remember_signons(&kept), kept);
+        // Only a preference function's statement with a boolean value counts.
+        for other in [
+            "foo(\"signon.rememberSignons\", false);",
+            "my_user_pref(\"signon.rememberSignons\", false);",
+            "user_pref(\"signon.rememberSignons\", 0);",
+            "user_pref(\"signon.rememberSignons\", falsey);",
+        ] {
+            assert_eq!(parse_remember_signons(other), None, "{other}");
+            assert_eq!(extract_remember_signons(other), "", "{other}");
+        }
+        assert_eq!(
+            parse_remember_signons("pref( \"signon.rememberSignons\" ,\ttrue )"),
+            Some(true)
         );
     }
 
