@@ -84,6 +84,11 @@ pub struct Session {
     pub active: bool,
     /// Desktop name (`GNOME`, `KDE`, …) when the display manager sets it.
     pub desktop: String,
+    /// For a session logind lists as a text console (`Type=tty`) that runs a Wayland
+    /// compositor started by hand (`sway` typed after logging in), what showed it: the
+    /// compositor's sockets in the person's runtime folder. `None` for a session logind
+    /// itself reports as graphical.
+    pub found_by: Option<String>,
 }
 
 impl Session {
@@ -126,7 +131,9 @@ pub fn parse_show_session(id: &str, text: &str) -> Session {
 }
 
 /// The graphical sessions on this Linux machine, active first, found with `loginctl`
-/// (recorded as evidence). `Err` says why sessions could not be listed.
+/// (recorded as evidence), plus, for a person with only text-console sessions, the Wayland
+/// compositor they started by hand from one ([`compositor_in_runtime_dir`]; one session per
+/// person). `Err` says why sessions could not be listed.
 pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String> {
     let deadline = Duration::from_secs(5);
     let list =
@@ -135,6 +142,8 @@ pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String
         return Err(list.failure_reason());
     }
     let mut sessions = Vec::new();
+    // Text-console sessions: a compositor started by hand leaves logind saying `tty`.
+    let mut consoles: Vec<Session> = Vec::new();
     for id in parse_session_ids(&list.stdout) {
         let show = run.run(
             CommandSpec::new(
@@ -162,11 +171,61 @@ pub fn graphical_sessions(run: &mut ProbeRun<'_>) -> Result<Vec<Session>, String
             let session = parse_show_session(&id, &show.stdout);
             if session.is_graphical() {
                 sessions.push(session);
+            } else if session.kind == "tty" && session.class == "user" {
+                consoles.push(session);
             }
+        }
+    }
+    consoles.sort_by_key(|s| !s.active);
+    for console in consoles {
+        let Some(uid) = console.uid else { continue };
+        if sessions.iter().any(|s| s.uid == Some(uid)) {
+            continue;
+        }
+        let entries = run.list_dir_quietly(&format!("/run/user/{uid}"));
+        if let Some((desktop, found_by)) = compositor_in_runtime_dir(&entries, uid) {
+            sessions.push(Session {
+                kind: "wayland".into(),
+                desktop,
+                found_by: Some(found_by),
+                ..console
+            });
         }
     }
     sessions.sort_by_key(|s| !s.active);
     Ok(sessions)
+}
+
+/// A Wayland compositor a person started from a text console, told by the sockets it makes
+/// in their runtime folder (`/run/user/<uid>`, logind's `XDG_RUNTIME_DIR`): `wayland-N`
+/// (libwayland's `wl_display_add_socket_auto`, every compositor), Sway's
+/// `sway-ipc.<uid>.<pid>.sock` (swaywm/sway `sway/ipc-server.c`, `ipc_user_sockaddr`) and
+/// Hyprland's `hypr/` folder (wiki.hypr.land/IPC: `$XDG_RUNTIME_DIR/hypr/[HIS]/.socket.sock`).
+/// Returns the desktop name (empty when the compositor has no sign of its own, as river) and
+/// what was seen; `None` without a `wayland-N` socket.
+pub fn compositor_in_runtime_dir(entries: &[String], uid: u32) -> Option<(String, String)> {
+    let socket = entries.iter().find(|name| {
+        name.strip_prefix("wayland-")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })?;
+    let runtime = format!("/run/user/{uid}");
+    let sway = format!("sway-ipc.{uid}.");
+    if let Some(ipc) = entries
+        .iter()
+        .find(|name| name.starts_with(&sway) && name.ends_with(".sock"))
+    {
+        return Some((
+            "sway".into(),
+            format!("{runtime}/{socket} and {runtime}/{ipc}"),
+        ));
+    }
+    if entries.iter().any(|name| name == "hypr") {
+        return Some((
+            "Hyprland".into(),
+            format!("{runtime}/{socket} and {runtime}/hypr/"),
+        ));
+    }
+    Some((String::new(), format!("{runtime}/{socket}")))
 }
 
 /// The local accounts from `/etc/passwd`. Only the lines of login accounts are kept as
@@ -184,6 +243,48 @@ pub fn local_users(run: &mut ProbeRun<'_>) -> Result<Vec<LocalUser>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_compositor_started_from_a_console_is_told_by_its_sockets() {
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let sway = names(&[
+            "bus",
+            "wayland-1",
+            "wayland-1.lock",
+            "sway-ipc.1000.1234.sock",
+        ]);
+        assert_eq!(
+            compositor_in_runtime_dir(&sway, 1000),
+            Some((
+                "sway".into(),
+                "/run/user/1000/wayland-1 and /run/user/1000/sway-ipc.1000.1234.sock".into()
+            ))
+        );
+        let hypr = names(&["hypr", "wayland-1", "wayland-1.lock", "pipewire-0"]);
+        assert_eq!(
+            compositor_in_runtime_dir(&hypr, 1000).map(|(d, _)| d),
+            Some("Hyprland".into())
+        );
+        let river = names(&["wayland-0", "wayland-0.lock"]);
+        assert_eq!(
+            compositor_in_runtime_dir(&river, 1001),
+            Some((String::new(), "/run/user/1001/wayland-0".into()))
+        );
+        // Another person's Sway socket name, a lock file alone, or no socket: nothing.
+        assert_eq!(
+            compositor_in_runtime_dir(&names(&["bus", "pulse", "systemd"]), 1000),
+            None
+        );
+        assert_eq!(
+            compositor_in_runtime_dir(&names(&["wayland-1.lock", "sway-ipc.1000.1.sock"]), 1000),
+            None
+        );
+        assert_eq!(
+            compositor_in_runtime_dir(&names(&["wayland-1", "sway-ipc.1001.1.sock"]), 1000)
+                .map(|(d, _)| d),
+            Some(String::new())
+        );
+    }
 
     #[test]
     fn passwd_keeps_people_and_drops_system_accounts() {

@@ -359,3 +359,70 @@ fn two_people_one_on_sway_one_on_hyprland_are_both_checked_and_named() {
     assert!(!f.summary.contains("alice (Sway)"), "{}", f.summary);
     assert!(fact(&f, "user.alice.result").starts_with("pass"));
 }
+
+/// Sway typed at a text console after logging in: logind keeps the session `Type=tty` with no
+/// Desktop, so the compositor is told by its sockets in the runtime folder.
+fn sway_from_a_console(runtime: &[&str]) -> ReplayHost {
+    let mut host = ReplayHost::new();
+    host.command(
+        "loginctl list-sessions --no-legend",
+        0,
+        "      1 1000 alice seat0 tty1\n      4 1000 alice -     pts/0\n",
+    );
+    for (id, active) in [("1", "yes"), ("4", "no")] {
+        host.command(
+            &format!(
+                "loginctl show-session {id} -p Name -p User -p Type -p Class -p Active -p Desktop"
+            ),
+            0,
+            &format!("Name=alice\nUser=1000\nType=tty\nClass=user\nActive={active}\nDesktop=\n"),
+        );
+    }
+    host.dir("/run/user/1000", runtime);
+    host.file("/etc/passwd", PASSWD);
+    host.user_file(
+        "alice",
+        "/home/alice/.config/sway/config",
+        &config("sway-config-idle-example-uncommented-constructed.config"),
+    );
+    host
+}
+
+#[test]
+fn sway_started_from_a_text_console_is_found_by_its_sockets_and_checked() {
+    let f = judge(
+        probe,
+        &sway_from_a_console(&[
+            "bus",
+            "wayland-1",
+            "wayland-1.lock",
+            "sway-ipc.1000.812.sock",
+        ]),
+        Os::Linux,
+    );
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert_eq!(fact(&f, "user.alice.desktop"), "Sway");
+    assert!(
+        fact(&f, "sessions.1.found_by").contains("/run/user/1000/sway-ipc.1000.812.sock"),
+        "{:#?}",
+        f.facts
+    );
+    // One person, one check: the second console session (an SSH login) adds nothing.
+    assert!(
+        !f.facts.contains_key("sessions.4.found_by"),
+        "{:#?}",
+        f.facts
+    );
+    assert_eq!(rejudge(&f, probe).verdict, Verdict::Pass);
+}
+
+#[test]
+fn a_text_console_without_a_compositor_is_no_graphical_session() {
+    let f = judge(probe, &sway_from_a_console(&["bus", "systemd"]), Os::Linux);
+    assert_eq!(fact(&f, "sessions.graphical"), "none");
+    assert!(
+        !f.facts.contains_key("user.alice.desktop"),
+        "{:#?}",
+        f.facts
+    );
+}

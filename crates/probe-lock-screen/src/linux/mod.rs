@@ -87,6 +87,16 @@ pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
         return Facts::NoSession;
     }
     run.fact("sessions.graphical", describe_sessions(&sessions));
+    for session in &sessions {
+        if let Some(found_by) = &session.found_by {
+            run.fact(
+                format!("sessions.{}.found_by", session.id),
+                format!(
+                    "logind says a text console (Type=tty); a Wayland compositor runs in it: {found_by}"
+                ),
+            );
+        }
+    }
 
     let targets = targets(&sessions);
     let mut local: Option<Result<Vec<LocalUser>, String>> = None;
