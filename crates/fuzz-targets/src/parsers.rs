@@ -307,6 +307,9 @@ pub fn targets() -> Vec<Target> {
             [Dialect::Sway, Dialect::Hyprland, Dialect::Shell]
                 .map(|dialect| scan(t, dialect, &mut Vec::new()))
         }),
+        parser!("lock-screen/swayidle_systemd_unit", LS, |t| {
+            ls::parse::linux::swayidle::parse_unit_exec_start(t)
+        }),
         parser!("lock-screen/swaylock_config_grace", LS, |t| {
             ls::parse::linux::swayidle::swaylock_config_grace(t)
         }),

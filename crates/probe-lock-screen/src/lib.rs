@@ -13,8 +13,9 @@
 //!   per desktop family (`linux/gnome.rs` for GNOME, Cinnamon and MATE through gsettings,
 //!   `linux/kde.rs` for `kscreenlockerrc` (Plasma 5 and 6), `linux/xfce.rs` for xfce4-screensaver's
 //!   channel, `linux/wayland.rs` for Sway, Hyprland and river: the swayidle / hypridle timeouts
-//!   their configs start and the locker those run; `linux/hints.rs` records logind's idle and
-//!   lock hints where no setting could be read);
+//!   their configs start and the locker those run, `linux/user_units.rs` for one started by
+//!   an enabled systemd user unit instead; `linux/hints.rs` records logind's idle and lock
+//!   hints where no setting could be read);
 //! - [`macos`]: the plan: the console user's lock delay and screen-saver start (read as that
 //!   user), configuration-profile values (stricter wins), and `pmset` sleep timers;
 //! - [`windows`]: the plan: each signed-in person's screen saver (policy over user), the machine

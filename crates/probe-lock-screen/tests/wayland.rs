@@ -159,22 +159,83 @@ fn sways_shipped_config_with_its_idle_block_commented_out_fails() {
     assert!(f.remediation.as_deref().unwrap().contains("Sway:"));
 }
 
-#[test]
-fn swayidles_own_config_file_is_read_when_the_sway_config_does_not_start_it() {
+/// Sway's shipped config (its idle block commented out) and swayidle's own config file.
+fn sway_with_a_swayidle_file() -> ReplayHost {
     let mut host = sway("sway-config.in-6959a78a.config");
     host.user_file(
         "alice",
         "/home/alice/.config/swayidle/config",
         &config("swayidle-config-manpage-constructed"),
     );
+    host
+}
+
+/// Links `swayidle.service` into `~/.config/systemd/user/<wants>` with `unit` as its text
+/// (`None`: the link is there, its target is not).
+fn with_swayidle_unit(host: &mut ReplayHost, wants: &str, unit: Option<&str>) {
+    let user = "/home/alice/.config/systemd/user";
+    host.user_dir("alice", user, &["default.target.wants", wants]);
+    host.user_dir("alice", &format!("{user}/{wants}"), &["swayidle.service"]);
+    if let Some(unit) = unit {
+        host.user_file("alice", &format!("{user}/{wants}/swayidle.service"), unit);
+    }
+}
+
+#[test]
+fn a_systemd_user_unit_that_starts_swayidle_is_read_like_a_config_line() {
+    let mut host = sway("sway-config.in-6959a78a.config");
+    let unit = config("swayidle-service-niri-wiki-91d698cc.service");
+    with_swayidle_unit(&mut host, "niri.service.wants", Some(&unit));
     let f = judge(probe, &host, Os::Linux);
     assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert_eq!(fact(&f, "user.alice.idle_delay_s"), "600");
     assert!(
-        fact(&f, "user.alice.idle_daemon").contains("what starts swayidle was not found"),
+        fact(&f, "user.alice.idle_daemon").contains(
+            "the systemd user unit swayidle.service (enabled in /home/alice/.config/systemd/user/niri.service.wants)"
+        ),
         "{:#?}",
         f.facts
     );
+    assert_eq!(rejudge(&f, probe).verdict, Verdict::Pass);
+}
+
+#[test]
+fn swayidles_own_config_file_counts_when_a_systemd_user_unit_starts_swayidle() {
+    let mut host = sway_with_a_swayidle_file();
+    // A unit starting swayidle with no events of its own: its config file holds them.
+    let unit = "[Service]\nType=exec\nExecStart=/usr/bin/swayidle -w\n";
+    with_swayidle_unit(&mut host, "sway-session.target.wants", Some(unit));
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
     assert_eq!(fact(&f, "user.alice.idle_delay_s"), "300");
+    assert!(
+        fact(&f, "user.alice.idle_daemon").contains("/home/alice/.config/swayidle/config"),
+        "{:#?}",
+        f.facts
+    );
+}
+
+#[test]
+fn a_linked_swayidle_unit_that_cannot_be_read_is_unknown() {
+    let mut host = sway("sway-config.in-6959a78a.config");
+    with_swayidle_unit(&mut host, "sway-session.target.wants", None);
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("swayidle.service is linked but does not exist"),
+        "{why}"
+    );
+}
+
+#[test]
+fn swayidles_own_config_file_started_by_nothing_seen_is_unknown_never_a_pass() {
+    let f = judge(probe, &sway_with_a_swayidle_file(), Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("nothing this check can see starts swayidle")
+            && why.contains("/home/alice/.config/swayidle/config"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -217,7 +278,40 @@ fn hyprland(user: &str, home: &str) -> impl Fn(&mut ReplayHost) {
             &format!("{home}/.config/hypr/hyprlock.conf"),
             &config("hyprlock-example-37f615cf.conf"),
         );
+        enable_hypridle(host, &user, &home);
     }
+}
+
+/// `systemctl --user enable --now hypridle.service` for `user`: hypridle's unit is wanted by
+/// graphical-session.target.
+fn enable_hypridle(host: &mut ReplayHost, user: &str, home: &str) {
+    host.user_dir(
+        user,
+        &format!("{home}/.config/systemd/user"),
+        &["graphical-session.target.wants"],
+    );
+    host.user_dir(
+        user,
+        &format!("{home}/.config/systemd/user/graphical-session.target.wants"),
+        &["hypridle.service"],
+    );
+}
+
+#[test]
+fn hypridle_that_nothing_seen_starts_is_unknown_never_a_pass() {
+    let mut host = machine(&[("2", 1000, "alice", "Hyprland")]);
+    host.user_file(
+        "alice",
+        "/home/alice/.config/hypr/hypridle.conf",
+        &config("hypridle-example-ff41dd6d.conf"),
+    );
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("nothing this check can see starts hypridle")
+            && why.contains("no enabled systemd user unit hypridle.service"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -245,7 +339,13 @@ fn hypridle_locking_through_lock_session_and_hyprlock_passes() {
         "{:#?}",
         f.facts
     );
-    assert!(fact(&f, "user.alice.idle_daemon").contains("it may be a systemd user service"));
+    assert!(
+        fact(&f, "user.alice.idle_daemon").contains(
+            "started by the systemd user unit hypridle.service (enabled in /home/alice/.config/systemd/user/graphical-session.target.wants)"
+        ),
+        "{:#?}",
+        f.facts
+    );
 }
 
 #[test]
@@ -256,6 +356,7 @@ fn hypridle_whose_lock_command_is_a_notification_fails() {
         "/home/alice/.config/hypr/hypridle.conf",
         &config("hypridle-readme-notify-ff41dd6d.conf"),
     );
+    enable_hypridle(&mut host, "alice", "/home/alice");
     let f = judge(probe, &host, Os::Linux);
     assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
     assert!(
@@ -353,6 +454,7 @@ fn two_people_one_on_sway_one_on_hyprland_are_both_checked_and_named() {
         "/home/bob/.config/hypr/hypridle.conf",
         &config("hypridle-readme-notify-ff41dd6d.conf"),
     );
+    enable_hypridle(&mut host, "bob", "/home/bob");
     let f = judge(probe, &host, Os::Linux);
     assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
     assert!(f.summary.contains("bob (Hyprland)"), "{}", f.summary);

@@ -23,6 +23,7 @@
 pub mod gnome;
 pub mod hints;
 pub mod kde;
+mod user_units;
 pub mod wayland;
 pub mod xfce;
 

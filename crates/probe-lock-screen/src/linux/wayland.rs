@@ -21,9 +21,10 @@
 //! locking timeout fails, naming the file. river's init can be any program, so an init that
 //! starts no swayidle this check can see is unknown rather than a failure.
 
+use super::user_units::{enabled_swayidle_unit, enabled_user_unit};
 use crate::parse::linux::desktop::Desktop;
 use crate::parse::linux::hyprlang::{self, Hypridle};
-use crate::parse::linux::swayidle::{self, Action, Dialect, Events};
+use crate::parse::linux::swayidle::{self, Action, Dialect};
 use crate::policy::{LockSettings, Observed};
 use devidence_core::{ProbeRun, UserContext};
 
@@ -187,15 +188,22 @@ pub fn read_wayland(
     if swayidles.is_empty() && hypridle.is_none() {
         // Nothing seen starting an idle daemon: swayidle's own file, if any, is what a
         // swayidle started elsewhere (a systemd user unit) would run.
+        // A swayidle started elsewhere counts only when that start is seen: an enabled systemd
+        // user unit, whose command line is read like a config's. swayidle's own config file
+        // alone may belong to a swayidle nobody starts.
         let probe = first_present(run, ctx, &default_paths);
-        if let Ok(Some((path, _))) = &probe {
-            swayidles.push((
-                format!("{path}, swayidle's own file (what starts swayidle was not found)"),
-                Ok(swayidle::Invocation {
-                    config_path: None,
-                    events: Events::default(),
-                }),
-            ));
+        match enabled_swayidle_unit(run, ctx, &home) {
+            Some((unit, invocation)) => swayidles.push((unit, invocation)),
+            None => {
+                if let Ok(Some((path, _))) = &probe {
+                    return Err(format!(
+                        "{}'s swayidle config {path} sets idle actions, but nothing this check can see starts \
+                         swayidle (no swayidle in {start_file}, no enabled systemd user unit \
+                         swayidle.service), so whether it runs cannot be told",
+                        ctx.name
+                    ));
+                }
+            }
         }
         default_config = Some(probe);
     }
@@ -255,11 +263,21 @@ pub fn read_wayland(
     }
     if let Some((path, idle)) = &hypridle {
         let label = format!("hypridle listener ({path})");
-        daemons.push(if found.starts_hypridle || *desktop != Desktop::Hyprland {
-            format!("hypridle ({path})")
+        if found.starts_hypridle || *desktop != Desktop::Hyprland {
+            daemons.push(format!("hypridle ({path})"));
         } else {
-            format!("hypridle ({path}; its start was not seen in {start_file}, it may be a systemd user service)")
-        });
+            // Not started from hyprland.conf: it counts only when its systemd user unit is
+            // enabled (`systemctl --user enable hypridle.service`, as hypridle's README says).
+            let Some((unit, _, _)) = enabled_user_unit(run, ctx, &home, "hypridle.service") else {
+                return Err(format!(
+                    "{}'s {path} sets idle actions, but nothing this check can see starts hypridle \
+                     (no exec-once in {start_file}, no enabled systemd user unit hypridle.service), \
+                     so whether it runs cannot be told",
+                    ctx.name
+                ));
+            };
+            daemons.push(format!("hypridle ({path}, started by {unit})"));
+        }
         before_sleep.extend(idle.before_sleep_cmd.iter().cloned());
         for l in &idle.listeners {
             if let (Some(seconds), Some(command)) = (l.timeout, &l.on_timeout) {
@@ -651,7 +669,7 @@ fn scan_tree(
 }
 
 /// Reads a path with the user's rights when it is in their home, else directly.
-fn read_text(
+pub(super) fn read_text(
     run: &mut ProbeRun<'_>,
     ctx: &UserContext,
     path: &str,

@@ -168,6 +168,39 @@ pub fn parse_config(text: &str) -> Result<Events, String> {
     Ok(events)
 }
 
+/// The swayidle a systemd unit file starts: its last `ExecStart=` (lines ending in `\` joined,
+/// as systemd reads them; systemd's `-`, `@`, `:`, `+` and `!` prefixes dropped) when that
+/// runs `swayidle`, parsed as [`parse_args`]. `None` when the unit starts no swayidle.
+pub fn parse_unit_exec_start(text: &str) -> Option<Result<Invocation, String>> {
+    let mut logical: Vec<String> = Vec::new();
+    let mut continued = false;
+    for line in text.lines() {
+        let (body, more) = match line.strip_suffix('\\') {
+            Some(body) => (body, true),
+            None => (line, false),
+        };
+        match logical.last_mut() {
+            Some(last) if continued => {
+                last.push(' ');
+                last.push_str(body.trim());
+            }
+            _ => logical.push(body.trim().to_string()),
+        }
+        continued = more;
+    }
+    let value = logical
+        .iter()
+        .filter_map(|line| line.strip_prefix("ExecStart="))
+        .next_back()?
+        .trim_start_matches(['-', '@', ':', '+', '!']);
+    let words = match split_words(value) {
+        Ok(words) => words,
+        Err(why) => return Some(Err(why)),
+    };
+    let program = words.first()?;
+    (program.rsplit('/').next() == Some("swayidle")).then(|| parse_args(&words[1..]))
+}
+
 /// Parses swayidle's arguments (the words after `swayidle`).
 pub fn parse_args(args: &[String]) -> Result<Invocation, String> {
     let mut config_path = None;
@@ -483,6 +516,22 @@ pub fn swaylock_config_grace(text: &str) -> Option<f64> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_systemd_unit_starting_swayidle_is_read_with_its_continuation_lines() {
+        let unit = "[Service]\nType=simple\nExecStart=/usr/bin/swayidle -w \\\n            timeout 300 'swaylock -f -c 000000' \\\n            before-sleep 'swaylock -f -c 000000'\n\n[Install]\nWantedBy=sway-session.target\n";
+        let inv = parse_unit_exec_start(unit).unwrap().unwrap();
+        assert_eq!(inv.events.timeouts.len(), 1);
+        assert_eq!(inv.events.timeouts[0].seconds, 300);
+        assert_eq!(inv.events.timeouts[0].command, "swaylock -f -c 000000");
+        assert_eq!(inv.events.before_sleep, ["swaylock -f -c 000000"]);
+        assert!(parse_unit_exec_start("[Service]\nExecStart=/usr/bin/waybar\n").is_none());
+        assert!(parse_unit_exec_start("[Unit]\nDescription=x\n").is_none());
+        let bare = parse_unit_exec_start("ExecStart=-swayidle -w\n")
+            .unwrap()
+            .unwrap();
+        assert!(bare.events.timeouts.is_empty());
+    }
 
     #[test]
     fn words_split_like_a_shell() {
