@@ -243,6 +243,10 @@ pub fn gather(run: &mut ProbeRun<'_>) -> Facts {
                     "managed_profile",
                     "com.apple.SoftwareUpdate profile present: removed after macOS 26, not counted",
                 ),
+                LegacyProfile::Unsure => run.fact(
+                    "managed_profile",
+                    "com.apple.SoftwareUpdate profile present: counted only where it agrees, as the macOS version (removed after 26) could not be read",
+                ),
             }
         }
         for (key, _) in REQUIRED

@@ -52,12 +52,24 @@ pub(super) fn read_timers(run: &mut ProbeRun<'_>, units: &[&str]) -> Timers {
         }
         run.fact("timers.source", "systemctl show");
         states
+    } else if !systemd::systemd_not_running(&show.stderr) {
+        // A running systemd that did not answer (a timeout, a bus error): the unit files
+        // alone would be a guess at whether the timers fire, so nothing is reported.
+        run.fact("systemd.state", show.failure_reason());
+        run.fact(
+            "timers.source",
+            format!("none: `systemctl show` failed ({})", show.failure_reason()),
+        );
+        units
+            .iter()
+            .map(|unit| UnitState {
+                id: (*unit).to_string(),
+                ..UnitState::default()
+            })
+            .collect()
     } else {
-        let why = if systemd::systemd_not_running(&show.stderr) {
-            "systemd is not running as PID 1 on this host".to_string()
-        } else {
-            show.failure_reason()
-        };
+        // systemd is not PID 1 (a container, a chroot): `is-enabled` reads the unit files.
+        let why = "systemd is not running as PID 1 on this host".to_string();
         run.fact("systemd.state", why.clone());
         run.fact(
             "timers.source",

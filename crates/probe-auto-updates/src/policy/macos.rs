@@ -37,12 +37,14 @@ impl Source {
 /// Whether this macOS still applies the legacy `com.apple.SoftwareUpdate` profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LegacyProfile {
-    /// Before macOS 26, or the version could not be read (counted, as it always was).
+    /// Before macOS 26 (counted, as it always was).
     Honoured,
     /// macOS 26: Apple deprecates the profile; still applied (MSCP still checks it on 26).
     Deprecated,
     /// After macOS 26: Apple lists the profile as removed; its values do not decide.
     Removed,
+    /// The macOS version could not be read: the profile decides nothing it disagrees on.
+    Unsure,
 }
 
 impl LegacyProfile {
@@ -51,7 +53,8 @@ impl LegacyProfile {
         match version {
             Some((major, _)) if major > 26 => LegacyProfile::Removed,
             Some((26, _)) => LegacyProfile::Deprecated,
-            _ => LegacyProfile::Honoured,
+            Some(_) => LegacyProfile::Honoured,
+            None => LegacyProfile::Unsure,
         }
     }
 }
@@ -112,16 +115,23 @@ pub fn effective(key: &str, layers: &Layers<'_>) -> Result<(bool, Source), Strin
     };
     match (layers.managed.get(key), layers.profile) {
         (Some(v), LegacyProfile::Honoured | LegacyProfile::Deprecated) => Ok((*v, Source::Managed)),
-        (Some(v), LegacyProfile::Removed) if *v != below.0 => Err(format!(
-            "a com.apple.SoftwareUpdate profile sets {key} {} but the {} is {}, and Apple removed that profile after macOS 26 so which one applies cannot be told",
-            on_off(*v),
-            if below.1 == Source::Local {
-                "local preference"
+        (Some(v), profile @ (LegacyProfile::Removed | LegacyProfile::Unsure)) if *v != below.0 => {
+            let why = if profile == LegacyProfile::Removed {
+                "Apple removed that profile after macOS 26"
             } else {
-                "macOS default"
-            },
-            on_off(below.0)
-        )),
+                "the macOS version could not be read, and Apple removed that profile after macOS 26"
+            };
+            Err(format!(
+                "a com.apple.SoftwareUpdate profile sets {key} {} but the {} is {}, and {why}, so which one applies cannot be told",
+                on_off(*v),
+                if below.1 == Source::Local {
+                    "local preference"
+                } else {
+                    "macOS default"
+                },
+                on_off(below.0)
+            ))
+        }
         _ => Ok(below),
     }
 }
@@ -165,6 +175,10 @@ fn off_reason(key: &str, toggle: &str, source: Source) -> String {
 fn unknown_remedy(key: &str, layers: &Layers<'_>) -> String {
     if layers.declared.is_err() && ddm_field_for(key).is_some() {
         "Check that devidence runs as root from its LaunchDaemon: the DDM state in /var/db/softwareupdate is readable only by root.".into()
+    } else if layers.profile == LegacyProfile::Unsure {
+        format!(
+            "Check that /usr/bin/sw_vers runs (the macOS version decides whether the com.apple.SoftwareUpdate profile still applies), or ask IT to set the setting in a {DDM_NAME} declaration."
+        )
     } else {
         format!(
             "Ask IT to remove the com.apple.SoftwareUpdate configuration profile, which Apple removed after macOS 26, and to set the setting in a {DDM_NAME} declaration instead."

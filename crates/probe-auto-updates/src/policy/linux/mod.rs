@@ -303,7 +303,14 @@ pub fn conclude_timer(unit: &UnitState) -> TimerStatus {
         Some(active) => TimerStatus::Off(format!(
             "{name} is {file_state} but {active}, so it is not scheduled until the next boot"
         )),
-        None => TimerStatus::Scheduled(format!("{name} is {file_state} (active state unknown)")),
+        // Unit files only (systemd not PID 1): only a unit enabled by name counts; an alias,
+        // a link or a static unit says nothing of whether it is wanted.
+        None if file_state == "enabled" => {
+            TimerStatus::Scheduled(format!("{name} is {file_state} (active state unknown)"))
+        }
+        None => TimerStatus::Unclear(format!(
+            "{name} is {file_state}, and without systemd's active state whether it fires cannot be told"
+        )),
     }
 }
 
