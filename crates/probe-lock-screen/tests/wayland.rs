@@ -528,3 +528,45 @@ fn a_text_console_without_a_compositor_is_no_graphical_session() {
         f.facts
     );
 }
+
+#[test]
+fn a_config_cannot_make_the_agent_read_files_outside_the_home_and_system_config_folders() {
+    let planted = "include /etc/shadow\n\
+include ../../../../etc/shadow\n\
+include /root/*\n\
+exec swayidle -w -C /home/bob/.config/swayidle/config\n";
+    let mut host = machine(&[("2", 1000, "alice", "sway")]);
+    host.user_file("alice", "/home/alice/.config/sway/config", planted);
+    // Were they read, these would answer: the test proves they are never asked for.
+    host.file("/etc/shadow", "root:$y$j9T$SECRET:19000:0:99999:7:::\n");
+    host.dir("/root", &["secret.txt"]);
+    host.user_file(
+        "bob",
+        "/home/bob/.config/swayidle/config",
+        "timeout 60 'swaylock'\n",
+    );
+    let f = judge(probe, &host, Os::Linux);
+    for obs in &f.observations {
+        assert!(
+            !obs.source.contains("shadow")
+                && !obs.source.starts_with("/root")
+                && !obs.source.contains("/home/bob"),
+            "read {}",
+            obs.source
+        );
+        assert!(!obs.stdout.contains("SECRET"), "{}", obs.source);
+    }
+    let unread = fact(&f, "user.alice.config_files_unread");
+    assert!(
+        unread.contains("/etc/shadow (it is outside alice's home"),
+        "{unread}"
+    );
+    assert!(unread.contains("`..` component"), "{unread}");
+    assert!(unread.contains("/root ("), "{unread}");
+    // Never a pass on what could not be read, never a fail either.
+    assert!(
+        matches!(f.verdict, Verdict::Unknown { .. }),
+        "{:?}",
+        f.verdict
+    );
+}

@@ -628,11 +628,13 @@ fn scan_tree(
         let full = expand_path(&include, home, &dir);
         let (inc_dir, name) = full.rsplit_once('/').unwrap_or(("/", full.as_str()));
         let targets: Vec<String> = if name.contains('*') {
-            let in_home = inc_dir.starts_with(&format!("{home}/"));
-            let listing = if in_home {
-                run.list_user_dir(ctx, inc_dir)
-            } else {
-                run.list_dir(inc_dir)
+            let listing = match readable_place(ctx, &format!("{inc_dir}/")) {
+                Ok(true) => run.list_user_dir(ctx, inc_dir),
+                Ok(false) => run.list_dir(inc_dir),
+                Err(why) => {
+                    found.unread.push(format!("{inc_dir} ({why})"));
+                    continue;
+                }
             };
             match listing.text_if_present() {
                 Ok(_) => {
@@ -668,14 +670,51 @@ fn scan_tree(
     }
 }
 
-/// Reads a path with the user's rights when it is in their home, else directly.
+/// The system folders a person's compositor, idle-daemon, locker or systemd user configs may
+/// name outside their home (root-owned): only these are read with the agent's own rights.
+pub const SYSTEM_CONFIG_DIRS: &[&str] = &[
+    "/etc/sway/",
+    "/etc/i3/",
+    "/etc/swayidle/",
+    "/etc/swaylock/",
+    "/etc/xdg/",
+    "/usr/share/sway/",
+    "/usr/share/hypr/",
+    "/usr/share/hyprland/",
+    "/etc/systemd/user/",
+    "/usr/lib/systemd/user/",
+];
+
+/// Where a path a person's config names may be read from: `Ok(true)` in their home (read with
+/// their rights), `Ok(false)` in a [`SYSTEM_CONFIG_DIRS`] folder, `Err` anywhere else or with
+/// a `.`/`..` component: a config's `include`, `source` or `-C` must not make the agent (root)
+/// read `/etc/shadow` or another person's files into the evidence.
+fn readable_place(ctx: &UserContext, path: &str) -> Result<bool, String> {
+    if path.split('/').any(|part| part == ".." || part == ".") {
+        return Err("the path has a `.` or `..` component, so it is not read".into());
+    }
+    let home = format!("{}/", ctx.home.trim_end_matches('/'));
+    if path.starts_with(&home) {
+        return Ok(true);
+    }
+    if SYSTEM_CONFIG_DIRS.iter().any(|dir| path.starts_with(dir)) {
+        return Ok(false);
+    }
+    Err(format!(
+        "it is outside {}'s home and the system's sway, Hyprland and systemd folders, so it is not read \
+         (a person's config cannot make devidence read other files)",
+        ctx.name
+    ))
+}
+
+/// Reads a path a person's config names: with the person's rights in their home, directly in
+/// a system config folder, never elsewhere ([`readable_place`]).
 pub(super) fn read_text(
     run: &mut ProbeRun<'_>,
     ctx: &UserContext,
     path: &str,
 ) -> Result<Option<String>, String> {
-    let home = format!("{}/", ctx.home.trim_end_matches('/'));
-    let obs = if path.starts_with(&home) {
+    let obs = if readable_place(ctx, path)? {
         run.read_user_file(ctx, path)
     } else {
         run.read_file(path)
