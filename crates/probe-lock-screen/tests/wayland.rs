@@ -570,3 +570,23 @@ exec swayidle -w -C /home/bob/.config/swayidle/config\n";
         f.verdict
     );
 }
+
+#[test]
+fn swaylocks_first_config_file_decides_its_grace_and_the_last_grace_line_wins() {
+    let mut host = sway("sway-config-idle-example-uncommented-constructed.config");
+    // swaylock reads ~/.swaylock/config before ~/.config/swaylock/config.
+    host.user_file(
+        "alice",
+        "/home/alice/.swaylock/config",
+        "grace=2\ngrace=30\n",
+    );
+    host.user_file("alice", "/home/alice/.config/swaylock/config", "grace=0\n");
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Fail, "{}", f.summary);
+    assert_eq!(fact(&f, "user.alice.lock_delay_s"), "30");
+    assert!(
+        fact(&f, "user.alice.lock_delay_source").contains("/home/alice/.swaylock/config"),
+        "{:#?}",
+        f.facts
+    );
+}

@@ -511,13 +511,23 @@ fn locker_grace(
             ));
         }
     };
-    let path = format!("{home}/{rel}");
-    let text = read_text(run, ctx, &path).map_err(|why| {
-        format!(
-            "{}'s {path} ({name}'s grace period) could not be read: {why}",
-            ctx.name
-        )
-    })?;
+    // swaylock reads the first of ~/.swaylock/config, ~/.config/swaylock/config and
+    // /etc/swaylock/config; hyprlock its one file.
+    let candidates: Vec<String> = if name == "swaylock" {
+        vec![
+            format!("{home}/.swaylock/config"),
+            format!("{home}/{rel}"),
+            "/etc/swaylock/config".to_string(),
+        ]
+    } else {
+        vec![format!("{home}/{rel}")]
+    };
+    let found = first_present(run, ctx, &candidates)
+        .map_err(|why| format!("{why} ({name}'s grace period)"))?;
+    let (path, text) = match found {
+        Some((path, text)) => (path, Some(text)),
+        None => (format!("{home}/{rel}"), None),
+    };
     let grace = match (&text, name) {
         (None, _) => None,
         (Some(t), "swaylock") => {

@@ -89,6 +89,8 @@ pub fn parse(text: &str) -> HyprFile {
             value = value.replace(&format!("${n}"), v);
         }
         if let Some(name) = key.strip_prefix('$') {
+            // A later definition replaces an earlier one, as Hyprland reads them.
+            vars.retain(|(n, _)| n != name);
             vars.push((name.to_string(), value));
             continue;
         }

@@ -213,7 +213,18 @@ pub fn parse_args(args: &[String]) -> Result<Invocation, String> {
                 rest = rest.get(2..).unwrap_or_default();
             }
             "-S" => rest = rest.get(2..).unwrap_or_default(),
-            opt if opt.starts_with('-') => rest = &rest[1..],
+            "-d" | "-w" | "-h" => rest = &rest[1..],
+            opt if opt.starts_with("-C") && opt.len() > 2 => {
+                config_path = Some(opt[2..].to_string());
+                rest = &rest[1..];
+            }
+            // swayidle exits on an option it does not know (an unquoted `swaylock -f` after
+            // `timeout 300` is read as swayidle's own `-f`).
+            opt if opt.starts_with('-') => {
+                return Err(format!(
+                    "swayidle does not know the option `{opt}` and exits (a command with arguments must be quoted)"
+                ));
+            }
             _ => rest = parse_event(rest, &mut events)?,
         }
     }
@@ -238,7 +249,10 @@ fn parse_event<'a>(words: &'a [String], events: &mut Events) -> Result<&'a [Stri
                 .parse::<u64>()
                 .map_err(|_| format!("`timeout {raw}`: the timeout is not a number of seconds"))?;
             let command = arg(2, "command")?;
-            events.timeouts.push(Timeout { seconds, command });
+            // swayidle registers no timer for `timeout 0`.
+            if seconds > 0 {
+                events.timeouts.push(Timeout { seconds, command });
+            }
             if words.get(3).is_some_and(|w| w == "resume") {
                 arg(4, "resume command")?;
                 Ok(&words[5..])
@@ -301,11 +315,47 @@ fn expand(line: &str, vars: &[(String, String)]) -> String {
     out
 }
 
+/// A variable definition: Sway's `set $name value`, Hyprland's `$name = value`.
+fn definition(line: &str, dialect: Dialect) -> Option<(String, String)> {
+    let trimmed = line.trim();
+    match dialect {
+        Dialect::Sway => {
+            let rest = trimmed.strip_prefix("set")?;
+            if !rest.starts_with(char::is_whitespace) {
+                return None;
+            }
+            let (name, value) = rest.trim().split_once(char::is_whitespace)?;
+            Some((
+                name.strip_prefix('$')?.to_string(),
+                value.trim().to_string(),
+            ))
+        }
+        Dialect::Hyprland => {
+            let (key, value) = trimmed.split_once('=')?;
+            let name = key.trim().strip_prefix('$')?;
+            Some((
+                name.to_string(),
+                strip_hypr_comment(value).trim().to_string(),
+            ))
+        }
+        Dialect::Shell => None,
+    }
+}
+
 /// Finds what a config or script starts: swayidle command lines, includes, hypridle.
 /// `vars` carries Sway / Hyprland variables across included files.
 pub fn scan(text: &str, dialect: Dialect, vars: &mut Vec<(String, String)>) -> Scan {
     let mut found = Scan::default();
     for line in logical_lines(text) {
+        // A definition's name is never expanded (`set $lockwarn …` after `set $lock …`), only
+        // its value, and a later definition replaces an earlier one, as Sway and Hyprland
+        // read them.
+        if let Some((name, value)) = definition(&line, dialect) {
+            let value = expand(&value, vars);
+            vars.retain(|(n, _)| *n != name);
+            vars.push((name, value));
+            continue;
+        }
         let line = match dialect {
             Dialect::Shell => line,
             _ => expand(&line, vars),
@@ -460,62 +510,165 @@ pub enum Action {
     Other,
 }
 
-/// Classifies a command by the programs it runs (looking into `sh -c '…'` and `a || b`).
+/// Programs that run the next word as the command (`exec swaylock`, `setsid -f hyprlock`).
+const WRAPPERS: &[&str] = &["exec", "nohup", "setsid", "env", "command", "chrt", "nice"];
+
+/// Shells whose `-c '…'` argument is itself a command line.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "fish"];
+
+/// Classifies a command by the programs it runs: only words in command position count (the
+/// first of each `a; b`, `a && b`, `a || b`, `a | b` part, after `VAR=value` assignments and
+/// wrappers such as `exec` or `setsid`), and a shell's `-c '…'` is classified in turn. So
+/// `pidof hyprlock || hyprlock` runs hyprlock while `notify-send "swaylock soon"` runs none.
 pub fn classify(command: &str) -> Action {
     let words = split_words(command)
         .unwrap_or_else(|_| command.split_whitespace().map(str::to_string).collect());
     let mut maybe = None;
-    for (i, word) in words.iter().enumerate() {
-        let name = basename(word);
+    for part in words.split(|w| is_operator(w)) {
+        let mut rest = part;
+        // Assignments and wrappers (with their own options) before the program.
+        while let Some(first) = rest.first() {
+            let name = basename(first);
+            if first.contains('=') && !first.starts_with('-') || WRAPPERS.contains(&name) {
+                rest = &rest[1..];
+                while rest.first().is_some_and(|w| w.starts_with('-')) {
+                    rest = &rest[1..];
+                }
+            } else {
+                break;
+            }
+        }
+        let Some((program, args)) = rest.split_first() else {
+            continue;
+        };
+        let name = basename(program);
         if LOCKERS.contains(&name) {
-            let grace = words[i + 1..]
-                .iter()
-                .take_while(|w| !is_operator(w))
-                .enumerate()
-                .find_map(|(j, w)| {
-                    if let Some(v) = w.strip_prefix("--grace=") {
-                        return v.parse::<f64>().ok();
-                    }
-                    (w == "--grace")
-                        .then(|| words.get(i + 2 + j).and_then(|v| v.parse::<f64>().ok()))
-                        .flatten()
-                });
             return Action::Locker {
                 name: name.to_string(),
-                grace_seconds: grace,
+                grace_seconds: grace_option(name, args),
             };
         }
-        if name == "loginctl" && words.get(i + 1).is_some_and(|w| w == "lock-session") {
+        if name == "loginctl" && args.first().is_some_and(|w| w == "lock-session") {
             return Action::LockSession;
         }
-        if word.contains(char::is_whitespace) {
-            match classify(word) {
+        if SHELLS.contains(&name)
+            && let Some(i) = args.iter().position(|w| w == "-c")
+            && let Some(inner) = args.get(i + 1)
+        {
+            match classify(inner) {
                 Action::Other => {}
                 found => return found,
             }
+            continue;
         }
         let lower = name.to_ascii_lowercase();
         if maybe.is_none() && lower.contains("lock") && !lower.contains("block") {
-            maybe = Some(word.clone());
+            maybe = Some(program.clone());
         }
     }
     maybe.map_or(Action::Other, Action::MaybeLocker)
 }
 
+/// The grace period a locker's own arguments give: `--grace <s>` / `--grace=<s>`
+/// (swaylock-effects, hyprlock) and hyprlock's `-g <s>`; the last one given wins.
+fn grace_option(locker: &str, args: &[String]) -> Option<f64> {
+    let mut grace = None;
+    for (i, word) in args.iter().enumerate() {
+        let value = if let Some(v) = word.strip_prefix("--grace=") {
+            Some(v)
+        } else if word == "--grace" || (locker == "hyprlock" && word == "-g") {
+            args.get(i + 1).map(String::as_str)
+        } else {
+            None
+        };
+        if let Some(v) = value.and_then(|v| v.parse::<f64>().ok()) {
+            grace = Some(v);
+        }
+    }
+    grace
+}
+
 /// swaylock's config file (`~/.config/swaylock/config`: long options without `--`, one per
-/// line): the `grace=<seconds>` of swaylock-effects, if set.
+/// line): the `grace=<seconds>` of swaylock-effects, if set (the last one, as swaylock applies
+/// the lines in order).
 pub fn swaylock_config_grace(text: &str) -> Option<f64> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.starts_with('#'))
-        .find_map(|l| l.strip_prefix("grace="))
-        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter_map(|l| l.strip_prefix("grace="))
+        .filter_map(|v| v.trim().parse::<f64>().ok())
+        .next_back()
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_programs_in_command_position_count_as_lockers() {
+        let locker = |c: &str| match classify(c) {
+            Action::Locker {
+                name,
+                grace_seconds,
+            } => Some((name, grace_seconds)),
+            _ => None,
+        };
+        assert_eq!(
+            locker("pidof hyprlock || hyprlock --grace 30"),
+            Some(("hyprlock".into(), Some(30.0)))
+        );
+        assert_eq!(
+            locker("hyprlock -g 5"),
+            Some(("hyprlock".into(), Some(5.0)))
+        );
+        assert_eq!(
+            locker("sh -c 'swaylock -f'"),
+            Some(("swaylock".into(), None))
+        );
+        assert_eq!(
+            locker("exec setsid -f /usr/bin/swaylock --grace=2"),
+            Some(("swaylock".into(), Some(2.0)))
+        );
+        assert_eq!(classify("notify-send \"swaylock soon\""), Action::Other);
+        assert_eq!(
+            classify("pidof hyprlock && hyprctl dispatch dpms off"),
+            Action::Other
+        );
+        assert_eq!(classify("loginctl lock-session"), Action::LockSession);
+        assert_eq!(
+            classify("~/bin/lock.sh"),
+            Action::MaybeLocker("~/bin/lock.sh".into())
+        );
+    }
+
+    #[test]
+    fn a_redefined_variable_takes_its_last_value_and_names_are_never_expanded() {
+        let sway = "set $idle 300\nset $idle 1800\nset $lock swaylock -f\nset $lockwarn notify-send x\nexec swayidle -w timeout $idle '$lock' timeout 60 '$lockwarn'\n";
+        let scan = scan(sway, Dialect::Sway, &mut Vec::new());
+        let inv = scan.invocations[0].as_ref().unwrap();
+        assert_eq!(inv.events.timeouts[0].seconds, 1800);
+        assert_eq!(inv.events.timeouts[0].command, "swaylock -f");
+        assert_eq!(inv.events.timeouts[1].command, "notify-send x");
+        let hypr = "$t = 300\n$t = 900\nexec-once = swayidle -w timeout $t 'swaylock'\n";
+        let scan = super::scan(hypr, Dialect::Hyprland, &mut Vec::new());
+        let inv = scan.invocations[0].as_ref().unwrap();
+        assert_eq!(inv.events.timeouts[0].seconds, 900);
+    }
+
+    #[test]
+    fn swayidle_arguments_it_would_refuse_or_ignore() {
+        let words = |c: &str| split_words(c).unwrap();
+        // Unquoted arguments of the command are swayidle's own options: it exits.
+        assert!(parse_args(&words("-w timeout 300 swaylock -f")).is_err());
+        // `timeout 0` registers no timer.
+        let inv = parse_args(&words("timeout 0 'swaylock -f'")).unwrap();
+        assert!(inv.events.timeouts.is_empty());
+        // getopt's glued `-C<path>`.
+        let inv = parse_args(&words("-w -C/etc/swayidle/mine")).unwrap();
+        assert_eq!(inv.config_path.as_deref(), Some("/etc/swayidle/mine"));
+        assert!(parse_args(&words("-d -w -S seat0 timeout 60 'swaylock'")).is_ok());
+    }
 
     #[test]
     fn a_systemd_unit_starting_swayidle_is_read_with_its_continuation_lines() {
