@@ -151,19 +151,43 @@ pub fn split_words(text: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// Parses swayidle's config file: one event per line.
+/// swayidle's config-file keywords, in the order its `load_config` tries them.
+const CONFIG_KEYWORDS: &[&str] = &[
+    "timeout",
+    "before-sleep",
+    "after-resume",
+    "lock",
+    "unlock",
+    "idlehint",
+];
+
+/// Parses swayidle's config file as its `load_config` does (swaywm/swayidle `main.c`): a line
+/// that is empty or starts with `#` in its first column is skipped; otherwise the first word
+/// picks the event (any prefix of a keyword: swayidle compares only that many characters, so
+/// an indented line, whose first word is empty, is a `timeout`), one event is read from the
+/// line's words and anything after it is ignored. A line swayidle refuses (an unknown keyword,
+/// too few words) is an error: swayidle exits on it.
 pub fn parse_config(text: &str) -> Result<Events, String> {
     let mut events = Events::default();
     for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let words = split_words(line).map_err(|e| format!("line {}: {e}", n + 1))?;
-        let mut rest = words.as_slice();
-        while !rest.is_empty() {
-            rest = parse_event(rest, &mut events).map_err(|e| format!("line {}: {e}", n + 1))?;
+        let at = |e: String| format!("line {}: {e}", n + 1);
+        let first = line.split(' ').next().unwrap_or_default();
+        let keyword = CONFIG_KEYWORDS
+            .iter()
+            .find(|k| k.starts_with(first))
+            .ok_or_else(|| at(format!("`{first}` is not a swayidle event")))?;
+        let mut words = split_words(line).map_err(at)?;
+        if first.is_empty() {
+            // An indented line: swayidle reads all of its words as the arguments after the
+            // keyword it assumed.
+            words.insert(0, (*keyword).to_string());
+        } else if let Some(w) = words.first_mut() {
+            *w = (*keyword).to_string();
         }
+        parse_event(&words, &mut events).map_err(at)?;
     }
     Ok(events)
 }
@@ -654,6 +678,19 @@ mod tests {
         let scan = super::scan(hypr, Dialect::Hyprland, &mut Vec::new());
         let inv = scan.invocations[0].as_ref().unwrap();
         assert_eq!(inv.events.timeouts[0].seconds, 900);
+    }
+
+    #[test]
+    fn the_config_file_is_read_line_by_line_as_swayidle_reads_it() {
+        // Words after the event are ignored: the timeout runs `swaylock`.
+        let e = parse_config("timeout 300 swaylock -f -c 000000\n").unwrap();
+        assert_eq!(e.timeouts[0].command, "swaylock");
+        // An indented comment is read as a timeout with too few words: swayidle exits.
+        assert!(parse_config("timeout 300 'swaylock -f'\n  # later\n").is_err());
+        assert!(parse_config("sleep 300 'swaylock'\n").is_err());
+        // `#` only in the first column.
+        let e = parse_config("# comment\nbefore-sleep 'swaylock -f'\n").unwrap();
+        assert_eq!(e.before_sleep, ["swaylock -f"]);
     }
 
     #[test]
