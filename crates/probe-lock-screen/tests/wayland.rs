@@ -179,6 +179,11 @@ fn with_swayidle_unit(host: &mut ReplayHost, wants: &str, unit: Option<&str>) {
     if let Some(unit) = unit {
         host.user_file("alice", &format!("{user}/{wants}/swayidle.service"), unit);
     }
+    host.command(
+        "systemctl --user --machine=alice@ is-active swayidle.service",
+        0,
+        "active\n",
+    );
 }
 
 #[test]
@@ -191,7 +196,7 @@ fn a_systemd_user_unit_that_starts_swayidle_is_read_like_a_config_line() {
     assert_eq!(fact(&f, "user.alice.idle_delay_s"), "600");
     assert!(
         fact(&f, "user.alice.idle_daemon").contains(
-            "the systemd user unit swayidle.service (enabled in /home/alice/.config/systemd/user/niri.service.wants)"
+            "the systemd user unit swayidle.service (enabled in /home/alice/.config/systemd/user/niri.service.wants, active now)"
         ),
         "{:#?}",
         f.facts
@@ -295,6 +300,11 @@ fn enable_hypridle(host: &mut ReplayHost, user: &str, home: &str) {
         &format!("{home}/.config/systemd/user/graphical-session.target.wants"),
         &["hypridle.service"],
     );
+    host.command(
+        &format!("systemctl --user --machine={user}@ is-active hypridle.service"),
+        0,
+        "active\n",
+    );
 }
 
 #[test]
@@ -341,7 +351,7 @@ fn hypridle_locking_through_lock_session_and_hyprlock_passes() {
     );
     assert!(
         fact(&f, "user.alice.idle_daemon").contains(
-            "started by the systemd user unit hypridle.service (enabled in /home/alice/.config/systemd/user/graphical-session.target.wants)"
+            "started by the systemd user unit hypridle.service (enabled in /home/alice/.config/systemd/user/graphical-session.target.wants, active now)"
         ),
         "{:#?}",
         f.facts
@@ -586,6 +596,53 @@ fn swaylocks_first_config_file_decides_its_grace_and_the_last_grace_line_wins() 
     assert_eq!(fact(&f, "user.alice.lock_delay_s"), "30");
     assert!(
         fact(&f, "user.alice.lock_delay_source").contains("/home/alice/.swaylock/config"),
+        "{:#?}",
+        f.facts
+    );
+}
+
+#[test]
+fn a_linked_idle_daemon_counts_only_when_it_runs_or_default_target_starts_it() {
+    let unit = config("swayidle-service-niri-wiki-91d698cc.service");
+    let asked = "systemctl --user --machine=alice@ is-active swayidle.service";
+    // Linked, but the person's systemd says it is not running.
+    let mut host = sway("sway-config.in-6959a78a.config");
+    with_swayidle_unit(&mut host, "graphical-session.target.wants", Some(&unit));
+    host.command(asked, 3, "inactive\n");
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("not running: alice's systemd says inactive"),
+        "{why}"
+    );
+
+    // Cannot be asked: graphical-session.target may never start on plain Sway.
+    let mut host = sway("sway-config.in-6959a78a.config");
+    with_swayidle_unit(&mut host, "graphical-session.target.wants", Some(&unit));
+    host.add(Observation::new(
+        SourceKind::Command,
+        asked,
+        Outcome::TimedOut { deadline_ms: 5000 },
+    ));
+    let f = judge(probe, &host, Os::Linux);
+    let why = reason(&f);
+    assert!(
+        why.contains("graphical-session.target may never start"),
+        "{why}"
+    );
+
+    // Cannot be asked, but default.target always starts it.
+    let mut host = sway("sway-config.in-6959a78a.config");
+    with_swayidle_unit(&mut host, "default.target.wants", Some(&unit));
+    host.add(Observation::new(
+        SourceKind::Command,
+        asked,
+        Outcome::TimedOut { deadline_ms: 5000 },
+    ));
+    let f = judge(probe, &host, Os::Linux);
+    assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
+    assert!(
+        fact(&f, "user.alice.idle_daemon").contains("default.target always starts it"),
         "{:#?}",
         f.facts
     );

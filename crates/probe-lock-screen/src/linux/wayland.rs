@@ -193,7 +193,13 @@ pub fn read_wayland(
         // alone may belong to a swayidle nobody starts.
         let probe = first_present(run, ctx, &default_paths);
         match enabled_swayidle_unit(run, ctx, &home) {
-            Some((unit, invocation)) => swayidles.push((unit, invocation)),
+            Some(Ok((unit, invocation))) => swayidles.push((unit, invocation)),
+            Some(Err(why)) => {
+                return Err(format!(
+                    "{}'s swayidle runs only from a systemd user unit, and {why}",
+                    ctx.name
+                ));
+            }
             None => {
                 if let Ok(Some((path, _))) = &probe {
                     return Err(format!(
@@ -268,7 +274,14 @@ pub fn read_wayland(
         } else {
             // Not started from hyprland.conf: it counts only when its systemd user unit is
             // enabled (`systemctl --user enable hypridle.service`, as hypridle's README says).
-            let Some((unit, _, _)) = enabled_user_unit(run, ctx, &home, "hypridle.service") else {
+            let started = enabled_user_unit(run, ctx, &home, "hypridle.service");
+            if let Some(Err(why)) = &started {
+                return Err(format!(
+                    "{}'s hypridle runs only from a systemd user unit, and {why}",
+                    ctx.name
+                ));
+            }
+            let Some(Ok((unit, _, _))) = started else {
                 return Err(format!(
                     "{}'s {path} sets idle actions, but nothing this check can see starts hypridle \
                      (no exec-once in {start_file}, no enabled systemd user unit hypridle.service), \
