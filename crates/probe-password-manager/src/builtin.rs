@@ -36,11 +36,17 @@ pub(crate) fn read_policies(run: &mut ProbeRun<'_>, sources: &[PolicySource]) ->
     for source in sources {
         match *source {
             PolicySource::Json(dir) => {
-                if !run
-                    .list_dir_quietly(dir)
-                    .iter()
-                    .any(|e| e == "policies.json")
-                {
+                // A folder that cannot be read may hold a policy that turns saving off.
+                let listing = run.list_dir(dir);
+                match listing.outcome {
+                    Outcome::Completed => {}
+                    Outcome::NotFound => continue,
+                    _ => {
+                        problems.push(format!("{dir}: {}", listing.failure_reason()));
+                        continue;
+                    }
+                }
+                if !listing.lines().iter().any(|e| e == "policies.json") {
                     continue;
                 }
                 let path = format!("{dir}/policies.json");

@@ -76,6 +76,7 @@ pub(crate) const CHROMIUM_DIRS: &[ChromiumDir] = &[
 pub(crate) const FIREFOX_POLICIES: &[PolicySource] = &[
     PolicySource::Registry(r"HKLM\SOFTWARE\Policies\Mozilla\Firefox"),
     PolicySource::Json(r"C:\Program Files\Mozilla Firefox\distribution"),
+    PolicySource::Json(r"C:\Program Files (x86)\Mozilla Firefox\distribution"),
 ];
 
 /// Firefox-family profile roots on Windows, relative to a profile directory.

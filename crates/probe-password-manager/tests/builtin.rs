@@ -108,6 +108,24 @@ fn with_the_policy_on_firefox_saved_logins_pass() {
 }
 
 #[test]
+fn with_the_policy_on_an_unreadable_policy_folder_is_never_a_pass() {
+    let mut host = debian_with_firefox(&[("logins.json", LINUX.text(LOGINS))]);
+    // /etc/firefox/policies may hold a policy that turns password saving off.
+    host.add(Observation::new(
+        SourceKind::Directory,
+        "/etc/firefox/policies",
+        Outcome::PermissionDenied,
+    ));
+    let finding = judge_with_policy(probe, &host, Os::Linux, &counting());
+    assert_ne!(finding.verdict, Verdict::Pass, "{}", said(&finding));
+    assert!(
+        finding.facts["firefox.policies"].starts_with("unreadable: /etc/firefox/policies"),
+        "{:#?}",
+        finding.facts
+    );
+}
+
+#[test]
 fn with_the_policy_on_firefox_is_not_counted_when_saving_is_off_or_nothing_is_saved() {
     let logins = LINUX.text(LOGINS);
     let user_js_off = LINUX.text("firefox-user-js-remember-signons-false.js");
