@@ -51,41 +51,34 @@ pub(super) fn enabled_user_unit(
     name: &str,
 ) -> Option<Result<Started, String>> {
     let user_dir = format!("{home}/.config/systemd/user");
-    let user_wants = run.list_user_dir_quietly(ctx, &user_dir).lines();
-    for wants in user_wants.iter().filter(|n| n.ends_with(".wants")).take(32) {
-        let dir = format!("{user_dir}/{wants}");
-        if run
-            .list_user_dir_quietly(ctx, &dir)
-            .lines()
-            .iter()
-            .any(|n| n == name)
-        {
-            let link = format!("{dir}/{name}");
-            let origin = format!("the systemd user unit {name} (enabled in {dir}");
-            return Some(runs(run, ctx, name, wants, origin).map(|origin| {
-                let text = read_text(run, ctx, &link);
-                (origin, link, text)
-            }));
-        }
-    }
-    let global_dir = "/etc/systemd/user";
-    let global_wants = run.list_dir_quietly(global_dir);
-    for wants in global_wants
-        .iter()
-        .filter(|n| n.ends_with(".wants"))
-        .take(32)
-    {
-        let dir = format!("{global_dir}/{wants}");
-        if run.list_dir_quietly(&dir).iter().any(|n| n == name) {
-            let link = format!("{dir}/{name}");
-            let origin = format!("the systemd user unit {name} (enabled for everyone in {dir}");
-            return Some(runs(run, ctx, name, wants, origin).map(|origin| {
-                let text = read_text(run, ctx, &link);
-                (origin, link, text)
-            }));
+    let roots = [
+        (user_dir.as_str(), true, "in"),
+        ("/etc/systemd/user", false, "for everyone in"),
+    ];
+    for (root, as_user, whose) in roots {
+        let wants_dirs = list(run, ctx, root, as_user);
+        for wants in wants_dirs.iter().filter(|n| n.ends_with(".wants")).take(32) {
+            let dir = format!("{root}/{wants}");
+            if list(run, ctx, &dir, as_user).iter().any(|n| n == name) {
+                let link = format!("{dir}/{name}");
+                let origin = format!("the systemd user unit {name} (enabled {whose} {dir}");
+                return Some(runs(run, ctx, name, wants, origin).map(|origin| {
+                    let text = read_text(run, ctx, &link);
+                    (origin, link, text)
+                }));
+            }
         }
     }
     None
+}
+
+/// A folder's names, listed quietly: with the person's rights in their home, else directly.
+fn list(run: &mut ProbeRun<'_>, ctx: &UserContext, dir: &str, as_user: bool) -> Vec<String> {
+    if as_user {
+        run.list_user_dir_quietly(ctx, dir).lines()
+    } else {
+        run.list_dir_quietly(dir)
+    }
 }
 
 /// Whether a linked unit runs: the person's systemd is asked; when it cannot be asked, a unit

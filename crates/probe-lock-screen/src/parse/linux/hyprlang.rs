@@ -7,7 +7,7 @@
 //! when logind asks the session to lock (`loginctl lock-session`). hyprlock
 //! (`hyprwm/hyprlock` `src/config/ConfigManager.cpp`): `general:grace`, seconds, default 0.
 
-use super::swayidle::strip_hypr_comment;
+use super::swayidle::{define, expand, strip_hypr_comment};
 
 /// One `name { … }` block, or the top level (`name` empty), with its entries in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -82,16 +82,9 @@ pub fn parse(text: &str) -> HyprFile {
             continue;
         };
         let key = key.trim();
-        let mut value = value.trim().to_string();
-        let mut sorted: Vec<&(String, String)> = vars.iter().collect();
-        sorted.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-        for (n, v) in sorted {
-            value = value.replace(&format!("${n}"), v);
-        }
+        let value = expand(value.trim(), &vars);
         if let Some(name) = key.strip_prefix('$') {
-            // A later definition replaces an earlier one, as Hyprland reads them.
-            vars.retain(|(n, _)| n != name);
-            vars.push((name.to_string(), value));
+            define(&mut vars, name, value);
             continue;
         }
         if key == "source" && stack.len() == 1 {

@@ -326,7 +326,7 @@ fn logical_lines(text: &str) -> Vec<String> {
 
 /// Replaces `$name` variables (longest names first), as Sway and Hyprland do before they parse
 /// a line.
-fn expand(line: &str, vars: &[(String, String)]) -> String {
+pub(crate) fn expand(line: &str, vars: &[(String, String)]) -> String {
     if !line.contains('$') {
         return line.to_string();
     }
@@ -337,6 +337,13 @@ fn expand(line: &str, vars: &[(String, String)]) -> String {
         out = out.replace(&format!("${name}"), value);
     }
     out
+}
+
+/// Defines variable `name` as `value`: a later definition replaces an earlier one, as Sway
+/// and Hyprland read them.
+pub(crate) fn define(vars: &mut Vec<(String, String)>, name: &str, value: String) {
+    vars.retain(|(n, _)| n != name);
+    vars.push((name.to_string(), value));
 }
 
 /// A variable definition: Sway's `set $name value`, Hyprland's `$name = value`.
@@ -372,12 +379,10 @@ pub fn scan(text: &str, dialect: Dialect, vars: &mut Vec<(String, String)>) -> S
     let mut found = Scan::default();
     for line in logical_lines(text) {
         // A definition's name is never expanded (`set $lockwarn …` after `set $lock …`), only
-        // its value, and a later definition replaces an earlier one, as Sway and Hyprland
-        // read them.
+        // its value.
         if let Some((name, value)) = definition(&line, dialect) {
             let value = expand(&value, vars);
-            vars.retain(|(n, _)| *n != name);
-            vars.push((name, value));
+            define(vars, &name, value);
             continue;
         }
         let line = match dialect {
@@ -391,14 +396,6 @@ pub fn scan(text: &str, dialect: Dialect, vars: &mut Vec<(String, String)>) -> S
                     .split_once(char::is_whitespace)
                     .unwrap_or((trimmed, ""));
                 match head {
-                    "set" => {
-                        if let Some((name, value)) = rest.trim().split_once(char::is_whitespace)
-                            && let Some(name) = name.strip_prefix('$')
-                        {
-                            vars.push((name.to_string(), value.trim().to_string()));
-                        }
-                        continue;
-                    }
                     "include" => {
                         found.includes.push(unquote(rest.trim()));
                         continue;
@@ -413,13 +410,8 @@ pub fn scan(text: &str, dialect: Dialect, vars: &mut Vec<(String, String)>) -> S
                 let Some((key, value)) = trimmed.split_once('=') else {
                     continue;
                 };
-                let key = key.trim();
                 let value = strip_hypr_comment(value).trim().to_string();
-                if let Some(name) = key.strip_prefix('$') {
-                    vars.push((name.to_string(), value));
-                    continue;
-                }
-                match key {
+                match key.trim() {
                     "source" => {
                         found.includes.push(value);
                         continue;
