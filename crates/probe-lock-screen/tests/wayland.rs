@@ -605,11 +605,27 @@ fn swaylocks_first_config_file_decides_its_grace_and_the_last_grace_line_wins() 
 fn a_linked_idle_daemon_counts_only_when_it_runs_or_default_target_starts_it() {
     let unit = config("swayidle-service-niri-wiki-91d698cc.service");
     let asked = "systemctl --user --machine=alice@ is-active swayidle.service";
+    // Sway's shipped config, swayidle.service linked into `wants`, and the person's systemd
+    // answering `is-active` as `answer` does.
+    let linked = |wants: &str, answer: Observation| {
+        let mut host = sway("sway-config.in-6959a78a.config");
+        with_swayidle_unit(&mut host, wants, Some(&unit));
+        host.add(answer);
+        judge(probe, &host, Os::Linux)
+    };
+    let timed_out = || {
+        Observation::new(
+            SourceKind::Command,
+            asked,
+            Outcome::TimedOut { deadline_ms: 5000 },
+        )
+    };
+
     // Linked, but the person's systemd says it is not running.
-    let mut host = sway("sway-config.in-6959a78a.config");
-    with_swayidle_unit(&mut host, "graphical-session.target.wants", Some(&unit));
-    host.command(asked, 3, "inactive\n");
-    let f = judge(probe, &host, Os::Linux);
+    let mut inactive = Observation::new(SourceKind::Command, asked, Outcome::Completed);
+    inactive.exit_code = Some(3);
+    inactive.stdout = "inactive\n".into();
+    let f = linked("graphical-session.target.wants", inactive);
     let why = reason(&f);
     assert!(
         why.contains("not running: alice's systemd says inactive"),
@@ -617,14 +633,7 @@ fn a_linked_idle_daemon_counts_only_when_it_runs_or_default_target_starts_it() {
     );
 
     // Cannot be asked: graphical-session.target may never start on plain Sway.
-    let mut host = sway("sway-config.in-6959a78a.config");
-    with_swayidle_unit(&mut host, "graphical-session.target.wants", Some(&unit));
-    host.add(Observation::new(
-        SourceKind::Command,
-        asked,
-        Outcome::TimedOut { deadline_ms: 5000 },
-    ));
-    let f = judge(probe, &host, Os::Linux);
+    let f = linked("graphical-session.target.wants", timed_out());
     let why = reason(&f);
     assert!(
         why.contains("graphical-session.target may never start"),
@@ -632,14 +641,7 @@ fn a_linked_idle_daemon_counts_only_when_it_runs_or_default_target_starts_it() {
     );
 
     // Cannot be asked, but default.target always starts it.
-    let mut host = sway("sway-config.in-6959a78a.config");
-    with_swayidle_unit(&mut host, "default.target.wants", Some(&unit));
-    host.add(Observation::new(
-        SourceKind::Command,
-        asked,
-        Outcome::TimedOut { deadline_ms: 5000 },
-    ));
-    let f = judge(probe, &host, Os::Linux);
+    let f = linked("default.target.wants", timed_out());
     assert_eq!(f.verdict, Verdict::Pass, "{}", f.summary);
     assert!(
         fact(&f, "user.alice.idle_daemon").contains("default.target always starts it"),

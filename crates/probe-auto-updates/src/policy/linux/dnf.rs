@@ -181,17 +181,8 @@ pub fn conclude_dnf_schedule(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::unit;
     use super::*;
-
-    fn unit(id: &str, file: Option<&str>, active: Option<&str>) -> UnitState {
-        UnitState {
-            id: id.into(),
-            load_state: Some("loaded".into()),
-            unit_file_state: file.map(Into::into),
-            active_state: active.map(Into::into),
-            ..UnitState::default()
-        }
-    }
 
     #[test]
     fn dnf_download_only_fails_and_install_timer_passes() {

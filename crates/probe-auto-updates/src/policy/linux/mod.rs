@@ -353,7 +353,8 @@ mod tests {
         );
     }
 
-    fn unit(id: &str, file: Option<&str>, active: Option<&str>) -> UnitState {
+    /// A loaded unit with these file and active states (shared with the dnf tests).
+    pub(super) fn unit(id: &str, file: Option<&str>, active: Option<&str>) -> UnitState {
         UnitState {
             id: id.into(),
             load_state: Some("loaded".into()),
